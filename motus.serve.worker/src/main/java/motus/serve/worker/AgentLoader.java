@@ -1,0 +1,140 @@
+package motus.serve.worker;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.List;
+import motus.serve.api.ChatMessage;
+import motus.serve.api.ServableAgent;
+import motus.serve.api.TurnResult;
+
+/** Resolves an {@link AgentReference} to a {@link ServableAgent}, inside the worker process. */
+final class AgentLoader {
+
+    private AgentLoader() {
+    }
+
+    static ServableAgent load(AgentReference ref) throws AgentLoadException {
+        Class<?> type = findClass(ref);
+        return ref.member() == null ? instantiate(type) : fromMember(type, ref.member());
+    }
+
+    private static Class<?> findClass(AgentReference ref) throws AgentLoadException {
+        try {
+            if (ref.module() == null) {
+                return Class.forName(ref.className(), true, ClassLoader.getSystemClassLoader());
+            }
+            Module module = ModuleLayer.boot().findModule(ref.module())
+                    .orElseThrow(() -> new AgentLoadException("no module " + ref.module() + " on the module path"));
+            Class<?> type = Class.forName(module, ref.className());
+            if (type == null) {
+                throw new AgentLoadException("no class " + ref.className() + " in module " + ref.module());
+            }
+            return Class.forName(type.getName(), true, type.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new AgentLoadException("no class " + ref.className() + " on the module path or class path");
+        } catch (ExceptionInInitializerError | NoClassDefFoundError e) {
+            throw new AgentLoadException("class " + ref.className() + " failed to initialise: " + describe(e));
+        }
+    }
+
+    private static ServableAgent instantiate(Class<?> type) throws AgentLoadException {
+        if (!ServableAgent.class.isAssignableFrom(type)) {
+            throw new AgentLoadException(type.getName() + " does not implement motus.serve.api.ServableAgent"
+                    + " (name a static member with Class:member to use a field, factory or turn function)");
+        }
+        try {
+            return (ServableAgent) type.getConstructor().newInstance();
+        } catch (NoSuchMethodException e) {
+            throw new AgentLoadException(type.getName() + " has no public no-argument constructor");
+        } catch (IllegalAccessException e) {
+            throw new AgentLoadException(notAccessible(type, e));
+        } catch (InvocationTargetException e) {
+            throw new AgentLoadException("creating " + type.getName() + " failed: " + describe(e.getCause()));
+        } catch (ReflectiveOperationException e) {
+            throw new AgentLoadException("cannot create " + type.getName() + ": " + describe(e));
+        }
+    }
+
+    private static ServableAgent fromMember(Class<?> type, String member) throws AgentLoadException {
+        String where = type.getName() + "." + member;
+        try {
+            Field field = publicStatic(type.getField(member));
+            if (field != null) {
+                if (!ServableAgent.class.isAssignableFrom(field.getType())) {
+                    throw new AgentLoadException("field " + where + " is a " + field.getType().getName()
+                            + ", not a motus.serve.api.ServableAgent");
+                }
+                return nonNull((ServableAgent) field.get(null), "field " + where);
+            }
+        } catch (NoSuchFieldException e) {
+            // not a field; try the methods
+        } catch (IllegalAccessException e) {
+            throw new AgentLoadException(notAccessible(type, e));
+        }
+        try {
+            Method factory = publicStatic(type.getMethod(member));
+            if (factory != null && ServableAgent.class.isAssignableFrom(factory.getReturnType())) {
+                return nonNull((ServableAgent) factory.invoke(null), "method " + where + "()");
+            }
+        } catch (NoSuchMethodException e) {
+            // not a factory; try a turn function
+        } catch (IllegalAccessException e) {
+            throw new AgentLoadException(notAccessible(type, e));
+        } catch (InvocationTargetException e) {
+            throw new AgentLoadException("calling " + where + "() failed: " + describe(e.getCause()));
+        }
+        try {
+            Method function = publicStatic(type.getMethod(member, ChatMessage.class, List.class));
+            if (function != null && TurnResult.class.isAssignableFrom(function.getReturnType())) {
+                return turnFunction(function);
+            }
+        } catch (NoSuchMethodException e) {
+            // nothing matched
+        }
+        throw new AgentLoadException(type.getName() + " has no public static field '" + member
+                + "' holding a ServableAgent, no public static method " + member + "() returning one, and no public"
+                + " static method " + member + "(ChatMessage, List<ChatMessage>) returning TurnResult");
+    }
+
+    private static ServableAgent turnFunction(Method function) {
+        return (message, state) -> {
+            try {
+                return (TurnResult) function.invoke(null, message, state);
+            } catch (InvocationTargetException e) {
+                // Report the agent's own exception, not the reflection wrapper.
+                if (e.getCause() instanceof Exception cause) {
+                    throw cause;
+                }
+                throw (Error) e.getCause();
+            }
+        };
+    }
+
+    private static <T extends java.lang.reflect.Member> T publicStatic(T member) {
+        return Modifier.isStatic(member.getModifiers()) ? member : null;
+    }
+
+    private static ServableAgent nonNull(ServableAgent agent, String what) throws AgentLoadException {
+        if (agent == null) {
+            throw new AgentLoadException(what + " is null");
+        }
+        return agent;
+    }
+
+    private static String notAccessible(Class<?> type, IllegalAccessException e) {
+        Module module = type.getModule();
+        if (module.isNamed() && !module.isExported(type.getPackageName())) {
+            return "module " + module.getName() + " does not export package " + type.getPackageName()
+                    + " (add 'exports " + type.getPackageName() + ";' to its module-info.java)";
+        }
+        return type.getName() + " is not accessible: " + e.getMessage();
+    }
+
+    /** The form every failure takes on the wire: {@code SimpleName: message}. */
+    static String describe(Throwable t) {
+        String message = t.getMessage();
+        return message == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + message;
+    }
+}

@@ -1,0 +1,217 @@
+package motus.serve.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedInputStream;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import motus.serve.api.ChatMessage;
+
+/**
+ * One worker process, seen from the server: wait until it is ready, hand it one turn, read its
+ * answer. A worker serves exactly one turn; {@link #kill()} ends it and everything it started.
+ */
+public final class WorkerProcess {
+
+    private static final System.Logger LOG = System.getLogger("motus.serve.worker");
+    /** Lines of worker output logged per worker; the rest is read and dropped so a chatty agent cannot flood the log. */
+    private static final int MAX_LOGGED_LINES = 1_000;
+    private static final int MAX_LINE_CHARS = 4_096;
+    private static final int KEPT_LINES = 5;
+
+    private final Process process;
+    private final InputStream frames;
+    private final OutputStream requests;
+    private final Deque<String> lastLines = new ArrayDeque<>(KEPT_LINES);
+    private final Thread outputLogger;
+    private volatile String tag;
+    private volatile boolean killed;
+
+    WorkerProcess(Process process, String tag) {
+        this.process = process;
+        this.tag = tag;
+        this.frames = new BufferedInputStream(process.getInputStream());
+        this.requests = process.getOutputStream();
+        this.outputLogger = Thread.ofVirtual().name("motus-worker-stderr-" + process.pid()).start(this::logOutput);
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** The process handle, to watch or wait for the worker's exit. */
+    public ProcessHandle handle() {
+        return process.toHandle();
+    }
+
+    /** From now on, the worker's output is logged with this tag (a session id). */
+    public void tag(String tag) {
+        this.tag = tag;
+    }
+
+    /**
+     * Waits until the worker has resolved the agent.
+     *
+     * @throws WorkerStartException with the reason if it cannot serve a turn
+     */
+    public void awaitReady() throws WorkerStartException {
+        ObjectNode frame;
+        try {
+            frame = Frames.read(frames, 1 << 20);
+        } catch (IOException e) {
+            kill();
+            throw new WorkerStartException("the worker broke the protocol: " + e.getMessage());
+        }
+        if (frame == null) {
+            throw new WorkerStartException("the worker " + exitDescription() + " before it was ready" + lastOutput());
+        }
+        switch (frame.path("type").asText()) {
+            case "ready" -> { }
+            case "error" -> throw new WorkerStartException(frame.path("error").asText());
+            default -> {
+                kill();
+                throw new WorkerStartException("the worker sent '" + frame.path("type").asText() + "' instead of ready");
+            }
+        }
+    }
+
+    /**
+     * Runs one turn: sends the request and waits for the answer. Returns a failure, never
+     * throws, whatever the agent or the process does. Call at most once.
+     *
+     * @param maxResultBytes the largest answer accepted; a larger one kills the worker
+     */
+    public TurnOutcome runTurn(String sessionId, ChatMessage message, List<ChatMessage> state, long maxResultBytes) {
+        ObjectNode request = Frames.frame("turn").put("session_id", sessionId);
+        request.set("message", MessageCodec.toJson(message));
+        request.set("state", MessageCodec.toJson(state));
+        ObjectNode answer;
+        try {
+            Frames.write(requests, request);
+            answer = Frames.read(frames, maxResultBytes);
+        } catch (Frames.FrameTooLargeException e) {
+            kill();
+            return new TurnOutcome.Failure("Agent result too large: " + e.length + " bytes (limit " + e.limit + ")");
+        } catch (IOException e) {
+            if (killed) {
+                return new TurnOutcome.Failure("Worker process was killed");
+            }
+            if (!process.isAlive() || e.getMessage() == null) {
+                return new TurnOutcome.Failure(died());
+            }
+            kill();
+            return new TurnOutcome.Failure("Worker broke the protocol: " + e.getMessage());
+        } finally {
+            closeQuietly();
+        }
+        if (answer == null) {
+            return new TurnOutcome.Failure(killed ? "Worker process was killed" : died());
+        }
+        return switch (answer.path("type").asText()) {
+            case "result" -> decode(answer);
+            case "error" -> new TurnOutcome.Failure(answer.path("error").asText());
+            default -> new TurnOutcome.Failure("Worker broke the protocol: unexpected '" + answer.path("type").asText() + "'");
+        };
+    }
+
+    /** Lets an unused worker go: it exits on its own when its input closes. */
+    public void release() {
+        closeQuietly();
+    }
+
+    /** Kills the worker and every process it started, at once. */
+    public void kill() {
+        killed = true;
+        // Children first: once the worker is gone they are re-parented and harder to find.
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    private TurnOutcome decode(ObjectNode answer) {
+        List<Problem> problems = new ArrayList<>();
+        JsonNode responseJson = answer.path("response");
+        ChatMessage response = MessageCodec.fromJson(responseJson, List.of("response"), problems, null);
+        List<ChatMessage> state = MessageCodec.listFromJson(answer.path("state"), List.of("state"), problems);
+        if (response == null || state == null) {
+            return new TurnOutcome.Failure("Invalid turn result: " + problems.getFirst().loc() + " " + problems.getFirst().msg());
+        }
+        return new TurnOutcome.Success(response, state);
+    }
+
+    private String died() {
+        return "Worker process " + exitDescription() + " before returning a result" + lastOutput();
+    }
+
+    private String exitDescription() {
+        try {
+            if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                return "closed its output";
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "closed its output";
+        }
+        int code = process.exitValue();
+        return code > 128 ? "was killed by signal " + (code - 128) : "exited with code " + code;
+    }
+
+    /** The worker's last lines of output, which usually say why it died. */
+    private String lastOutput() {
+        try {
+            outputLogger.join(500); // the process is gone; let the logger read what it left
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (lastLines) {
+            return lastLines.isEmpty() ? "" : ": " + String.join(" | ", lastLines);
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            requests.close();
+        } catch (IOException e) {
+            // the worker is gone already
+        }
+    }
+
+    private void logOutput() {
+        int logged = 0;
+        try (BufferedReader lines = new BufferedReader(
+                new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                if (line.length() > MAX_LINE_CHARS) {
+                    line = line.substring(0, MAX_LINE_CHARS) + "…";
+                }
+                synchronized (lastLines) {
+                    if (lastLines.size() == KEPT_LINES) {
+                        lastLines.removeFirst();
+                    }
+                    lastLines.addLast(line);
+                }
+                if (logged < MAX_LOGGED_LINES) {
+                    LOG.log(Level.INFO, "[{0}] {1}", tag, line);
+                } else if (logged == MAX_LOGGED_LINES) {
+                    LOG.log(Level.INFO, "[{0}] (more worker output not logged)", tag);
+                }
+                logged++;
+            }
+        } catch (IOException e) {
+            // the process is gone; nothing more to read
+        }
+    }
+}
