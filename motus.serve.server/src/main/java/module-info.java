@@ -1,0 +1,16 @@
+/**
+ * The motus serve server: sessions, turns in worker processes, and the HTTP contract on Helidon SE.
+ *
+ * <p>Its face is {@link motus.serve.server.AgentServer}; everything else is internal.
+ */
+module motus.serve.server {
+    requires transitive motus.serve.api;
+    requires motus.serve.worker;
+    requires transitive io.helidon.webserver;
+    requires transitive io.helidon.config;
+    requires com.fasterxml.jackson.databind;
+    requires java.net.http;
+    requires static org.jspecify;
+
+    exports motus.serve.server;
+}

@@ -1,0 +1,335 @@
+package motus.serve.server;
+
+import io.helidon.config.Config;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpService;
+import java.io.File;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import motus.serve.worker.WorkerLauncher;
+import motus.serve.worker.WorkerProcess;
+import motus.serve.worker.WorkerStartException;
+
+/**
+ * An agent behind HTTP: sessions, one fresh worker process per turn, and the motus serve
+ * wire contract.
+ *
+ * <pre>{@code
+ * AgentServer server = AgentServer.builder()
+ *         .agent("com.acme.EchoAgent")
+ *         .modulePath(List.of(Path.of("agents/echo.jar")))
+ *         .ttl(Duration.ofHours(1))
+ *         .build();
+ * server.run("0.0.0.0", 8000);   // blocks until stop()
+ * }</pre>
+ *
+ * <p>To serve the routes from a WebServer of your own, register {@link #service()} in its
+ * routing, call {@link #checkAgent()} before it listens and {@link #stop()} when it stops.
+ */
+public final class AgentServer {
+
+    private static final System.Logger LOG = System.getLogger("motus.serve");
+    /** Environment variables workers never inherit: the server's own secrets. */
+    private static final Set<String> SERVER_SECRETS = Set.of("MOTUS_API_KEY");
+
+    private final WorkerLauncher launcher;
+    private final Duration shutdownTimeout;
+    private final int maxWorkers;
+    private final ScheduledExecutorService timer;
+    private final SessionStore sessions;
+    private final TurnRunner turns;
+    private final SessionService service;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile WebServer webServer;
+
+    private AgentServer(Builder builder) {
+        this.launcher = WorkerLauncher.builder()
+                .agent(Objects.requireNonNull(builder.agent, "agent is not set"))
+                .modulePath(builder.modulePath)
+                .classPath(builder.classPath)
+                .jvmOptions(builder.workerJvmOptions)
+                .maxHeapMegabytes(builder.workerHeapMegabytes)
+                .hiddenEnvironment(SERVER_SECRETS)
+                .build();
+        this.shutdownTimeout = builder.shutdownTimeout;
+        this.maxWorkers = builder.maxWorkers;
+        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
+                .name("motus-timer").daemon().factory());
+        this.sessions = new SessionStore(builder.maxSessions);
+        this.turns = new TurnRunner(launcher, builder.maxWorkers, builder.timeout, builder.maxResultBytes, timer,
+                new WebhookSender());
+        this.service = new SessionService(sessions, turns, builder.allowCustomIds, stopping::get);
+        if (!builder.ttl.isZero()) {
+            // A quarter of the TTL, at most a second: an expired session is gone within about a second.
+            long period = Math.clamp(builder.ttl.toMillis() / 4, 10, 1000);
+            timer.scheduleWithFixedDelay(() -> sessions.expire(builder.ttl), period, period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A server with the settings of a config node; see {@link Builder#config(Config)}. */
+    public static AgentServer create(Config config) {
+        return builder().config(config).build();
+    }
+
+    /** The HTTP routes, for mounting in an application's own WebServer. */
+    public HttpService service() {
+        return service;
+    }
+
+    /**
+     * Checks in a worker process that the agent reference resolves to an agent.
+     *
+     * @throws IllegalStateException whose message says what is missing
+     */
+    public void checkAgent() {
+        WorkerProcess worker;
+        try {
+            worker = launcher.start("agent check");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start a worker process: " + e.getMessage(), e);
+        }
+        try {
+            worker.awaitReady();
+        } catch (WorkerStartException e) {
+            throw new IllegalStateException("agent '" + launcher.agent() + "' does not resolve: " + e.getMessage());
+        } finally {
+            worker.kill();
+        }
+    }
+
+    /**
+     * Checks the agent, then listens. Returns once the server accepts connections.
+     *
+     * @param port the port, or 0 for a free one (see {@link #port()})
+     * @throws IllegalStateException if the agent does not resolve
+     */
+    public AgentServer start(String host, int port) {
+        checkAgent();
+        webServer = WebServer.builder()
+                .host(host)
+                .port(port)
+                .shutdownHook(false)
+                .routing(routing -> routing.register(service))
+                .build()
+                .start();
+        LOG.log(Level.INFO, "serving {0} on http://{1}:{2,number,#} with {3} workers",
+                launcher.agent(), host, webServer.port(), maxWorkers);
+        return this;
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        if (webServer == null) {
+            throw new IllegalStateException("the server is not started");
+        }
+        return webServer.port();
+    }
+
+    /** Starts, then blocks until {@link #stop()} has finished. */
+    public void run(String host, int port) {
+        start(host, port);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop();
+        }
+    }
+
+    /**
+     * Stops gracefully: refuses new work, waits for running turns as long as the shutdown
+     * timeout allows (zero: as long as they take), kills the rest, then stops listening.
+     * Safe to call more than once and from any thread; returns when the server has stopped.
+     */
+    public void stop() {
+        if (!stopping.compareAndSet(false, true)) {
+            awaitStopped();
+            return;
+        }
+        try {
+            if (!turns.awaitIdle(shutdownTimeout)) {
+                LOG.log(Level.INFO, "shutdown timeout reached: cancelling the turns still running");
+                turns.cancelAll("Turn cancelled: server shutting down");
+                turns.awaitIdle(Duration.ofSeconds(10));
+            }
+        } catch (InterruptedException e) {
+            turns.cancelAll("Turn cancelled: server shutting down");
+            Thread.currentThread().interrupt();
+        } finally {
+            if (webServer != null) {
+                webServer.stop();
+            }
+            timer.shutdownNow();
+            stopped.countDown();
+            LOG.log(Level.INFO, "stopped");
+        }
+    }
+
+    private void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The settings of an {@link AgentServer}; the same as the flags of {@code motus serve start}. */
+    public static final class Builder {
+        private String agent;
+        private List<Path> modulePath = List.of();
+        private List<Path> classPath = List.of();
+        private int maxWorkers = Runtime.getRuntime().availableProcessors();
+        private Duration ttl = Duration.ZERO;
+        private Duration timeout = Duration.ZERO;
+        private int maxSessions;
+        private Duration shutdownTimeout = Duration.ZERO;
+        private boolean allowCustomIds;
+        private List<String> workerJvmOptions = List.of();
+        private int workerHeapMegabytes = 256;
+        private long maxResultBytes = 16L << 20;
+
+        private Builder() {
+        }
+
+        /** The agent reference, {@code [module/]Class[:member]} (required). */
+        public Builder agent(String agent) {
+            this.agent = Objects.requireNonNull(agent, "agent");
+            return this;
+        }
+
+        /** Where the agent's modules are: modular jars or exploded folders. */
+        public Builder modulePath(List<Path> modulePath) {
+            this.modulePath = List.copyOf(modulePath);
+            return this;
+        }
+
+        /** Where the agent's plain jars are. */
+        public Builder classPath(List<Path> classPath) {
+            this.classPath = List.copyOf(classPath);
+            return this;
+        }
+
+        /** The most worker processes running at once; further turns wait. Default: the CPU count. */
+        public Builder maxWorkers(int maxWorkers) {
+            if (maxWorkers < 1) {
+                throw new IllegalArgumentException("max workers must be at least 1, not " + maxWorkers);
+            }
+            this.maxWorkers = maxWorkers;
+            return this;
+        }
+
+        /** How long idle and error sessions live after their last activity; zero (default) keeps them. */
+        public Builder ttl(Duration ttl) {
+            this.ttl = nonNegative(ttl, "ttl");
+            return this;
+        }
+
+        /** The most a turn may take before its worker is killed; zero (default) sets no limit. */
+        public Builder timeout(Duration timeout) {
+            this.timeout = nonNegative(timeout, "timeout");
+            return this;
+        }
+
+        /** The most sessions at once; zero (default) sets no limit. */
+        public Builder maxSessions(int maxSessions) {
+            if (maxSessions < 0) {
+                throw new IllegalArgumentException("max sessions must not be negative, not " + maxSessions);
+            }
+            this.maxSessions = maxSessions;
+            return this;
+        }
+
+        /** How long {@link #stop()} waits for running turns before killing them; zero (default) waits for all. */
+        public Builder shutdownTimeout(Duration shutdownTimeout) {
+            this.shutdownTimeout = nonNegative(shutdownTimeout, "shutdown timeout");
+            return this;
+        }
+
+        /** Whether clients may choose session ids with {@code PUT /sessions/{id}}. */
+        public Builder allowCustomIds(boolean allowCustomIds) {
+            this.allowCustomIds = allowCustomIds;
+            return this;
+        }
+
+        /** Extra JVM options for every worker, e.g. {@code -Dapi.url=...}. */
+        public Builder workerJvmOptions(List<String> options) {
+            this.workerJvmOptions = List.copyOf(options);
+            return this;
+        }
+
+        /** The heap cap of each worker, in MiB (default 256). */
+        public Builder workerHeapMegabytes(int megabytes) {
+            this.workerHeapMegabytes = megabytes;
+            return this;
+        }
+
+        /** The largest turn result accepted from a worker, in bytes (default 16 MiB). */
+        public Builder maxResultBytes(long bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("max result size must be at least 1024 bytes, not " + bytes);
+            }
+            this.maxResultBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Takes the settings present in {@code config}, keyed as the flags are:
+         * {@code agent}, {@code module-path}, {@code class-path} (path lists), {@code workers},
+         * {@code ttl}, {@code timeout}, {@code shutdown-timeout} (seconds), {@code max-sessions},
+         * {@code allow-custom-ids}, {@code worker-jvm-options} (a list).
+         */
+        public Builder config(Config config) {
+            config.get("agent").asString().ifPresent(this::agent);
+            config.get("module-path").asString().ifPresent(p -> modulePath(paths(p)));
+            config.get("class-path").asString().ifPresent(p -> classPath(paths(p)));
+            config.get("workers").asInt().ifPresent(this::maxWorkers);
+            config.get("ttl").asDouble().ifPresent(s -> ttl(seconds(s, "ttl")));
+            config.get("timeout").asDouble().ifPresent(s -> timeout(seconds(s, "timeout")));
+            config.get("max-sessions").asInt().ifPresent(this::maxSessions);
+            config.get("shutdown-timeout").asDouble().ifPresent(s -> shutdownTimeout(seconds(s, "shutdown-timeout")));
+            config.get("allow-custom-ids").asBoolean().ifPresent(this::allowCustomIds);
+            config.get("worker-jvm-options").asList(String.class).ifPresent(this::workerJvmOptions);
+            return this;
+        }
+
+        public AgentServer build() {
+            return new AgentServer(this);
+        }
+
+        /** A {@code :}-separated path list, as {@code --module-path} takes it. */
+        public static List<Path> paths(String pathList) {
+            return Arrays.stream(pathList.split(File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of).toList();
+        }
+
+        /** Float seconds, as the flags and the wire take them. */
+        public static Duration seconds(double seconds, String what) {
+            if (!Double.isFinite(seconds) || seconds < 0) {
+                throw new IllegalArgumentException(what + " must be a number of seconds >= 0, not " + seconds);
+            }
+            return Duration.ofNanos((long) (seconds * 1e9));
+        }
+
+        private static Duration nonNegative(Duration duration, String what) {
+            if (duration.isNegative()) {
+                throw new IllegalArgumentException(what + " must not be negative, not " + duration);
+            }
+            return duration;
+        }
+    }
+}

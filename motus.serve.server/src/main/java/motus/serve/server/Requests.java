@@ -1,0 +1,159 @@
+package motus.serve.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.webserver.http.ServerRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import motus.serve.api.ChatMessage;
+import motus.serve.worker.MessageCodec;
+import motus.serve.worker.Problem;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads and checks request bodies and query parameters. Every problem is reported at once, as
+ * a 422 whose details name the field, in the same shape the original server gives.
+ */
+final class Requests {
+
+    private static final List<Object> BODY = List.of("body");
+    private static final Set<String> TRUE = Set.of("true", "1", "yes", "on", "t", "y");
+    private static final Set<String> FALSE = Set.of("false", "0", "no", "off", "f", "n");
+
+    private Requests() {
+    }
+
+    /** The body of a message send: a ChatMessage (role defaults to user) and an optional webhook. */
+    record MessageRequest(ChatMessage message, @Nullable Webhook webhook) {
+    }
+
+    /** The optional body of a session create: no body, {@code {}}, or {@code {"state": [...]}}. */
+    static List<ChatMessage> initialState(ServerRequest request) {
+        JsonNode body = body(request);
+        if (body == null) {
+            return List.of();
+        }
+        List<Problem> problems = new ArrayList<>();
+        if (!body.isObject()) {
+            throw HttpProblem.invalid(List.of(new Problem(BODY,
+                    "Input should be a valid dictionary or object to extract fields from", "model_attributes_type")));
+        }
+        JsonNode state = body.get("state");
+        if (state == null) {
+            return List.of();
+        }
+        List<ChatMessage> messages = MessageCodec.listFromJson(state, MessageCodec.at(BODY, "state"), problems);
+        if (messages == null) {
+            throw HttpProblem.invalid(problems);
+        }
+        return messages;
+    }
+
+    static MessageRequest message(ServerRequest request) {
+        JsonNode body = body(request);
+        if (body == null) {
+            throw HttpProblem.invalid(List.of(new Problem(BODY, "Field required", "missing")));
+        }
+        List<Problem> problems = new ArrayList<>();
+        ChatMessage message = MessageCodec.fromJson(body, BODY, problems, ChatMessage.USER);
+        Webhook webhook = body.isObject() ? webhook(body.get("webhook"), problems) : null;
+        if (!problems.isEmpty()) {
+            throw HttpProblem.invalid(problems);
+        }
+        return new MessageRequest(message, webhook);
+    }
+
+    /** {@code wait}: a boolean in any of the spellings the original server accepts; absent means false. */
+    static boolean waitParameter(ServerRequest request) {
+        var value = request.query().first("wait");
+        if (value.isEmpty()) {
+            return false;
+        }
+        String text = value.get().strip().toLowerCase(Locale.ROOT);
+        if (TRUE.contains(text)) {
+            return true;
+        }
+        if (FALSE.contains(text)) {
+            return false;
+        }
+        throw HttpProblem.invalid(List.of(new Problem(List.of("query", "wait"),
+                "Input should be a valid boolean, unable to interpret input", "bool_parsing")));
+    }
+
+    /** {@code timeout} in float seconds, as nanoseconds; -1 when absent (no limit). */
+    static long timeoutParameter(ServerRequest request) {
+        var value = request.query().first("timeout");
+        if (value.isEmpty()) {
+            return -1;
+        }
+        List<Object> loc = List.of("query", "timeout");
+        double seconds;
+        try {
+            seconds = Double.parseDouble(value.get().strip());
+        } catch (NumberFormatException e) {
+            throw HttpProblem.invalid(List.of(new Problem(loc,
+                    "Input should be a valid number, unable to parse string as a number", "float_parsing")));
+        }
+        if (!Double.isFinite(seconds) || seconds < 0) {
+            throw HttpProblem.invalid(List.of(new Problem(loc,
+                    "Input should be a finite number greater than or equal to 0", "greater_than_equal")));
+        }
+        return (long) (seconds * 1e9);
+    }
+
+    private static @Nullable Webhook webhook(@Nullable JsonNode json, List<Problem> problems) {
+        if (json == null || json.isNull()) {
+            return null;
+        }
+        List<Object> loc = MessageCodec.at(BODY, "webhook");
+        if (!json.isObject()) {
+            problems.add(new Problem(loc, "Input should be a valid dictionary or object to extract fields from",
+                    "model_attributes_type"));
+            return null;
+        }
+        JsonNode url = json.get("url");
+        if (url == null) {
+            problems.add(new Problem(MessageCodec.at(loc, "url"), "Field required", "missing"));
+        } else if (!url.isTextual()) {
+            problems.add(new Problem(MessageCodec.at(loc, "url"), "Input should be a valid string", "string_type"));
+        } else if (!url.textValue().startsWith("http://") && !url.textValue().startsWith("https://")) {
+            problems.add(new Problem(MessageCodec.at(loc, "url"), "URL scheme should be 'http' or 'https'", "url_scheme"));
+        }
+        JsonNode token = json.get("token");
+        if (token != null && !token.isNull() && !token.isTextual()) {
+            problems.add(new Problem(MessageCodec.at(loc, "token"), "Input should be a valid string", "string_type"));
+        }
+        JsonNode include = json.get("include_messages");
+        if (include != null && !include.isNull() && !include.isBoolean()) {
+            problems.add(new Problem(MessageCodec.at(loc, "include_messages"), "Input should be a valid boolean",
+                    "bool_type"));
+        }
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        return new Webhook(url.textValue(), token == null || token.isNull() ? null : token.textValue(),
+                include != null && include.asBoolean());
+    }
+
+    /** The parsed body, or null if there is none (no entity, or only white space). */
+    private static @Nullable JsonNode body(ServerRequest request) {
+        if (!request.content().hasEntity()) {
+            return null;
+        }
+        byte[] bytes = request.content().as(byte[].class);
+        if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+            return null;
+        }
+        try {
+            return Json.MAPPER.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            long offset = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getCharOffset());
+            throw HttpProblem.invalid(List.of(new Problem(List.of("body", (int) offset),
+                    "JSON decode error: " + e.getOriginalMessage(), "json_invalid")));
+        } catch (java.io.IOException e) {
+            throw new HttpProblem(io.helidon.http.Status.BAD_REQUEST_400, "Could not read the request body");
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package motus.serve.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.lang.System.Logger.Level;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import motus.serve.worker.MessageCodec;
+
+/** The HTTP contract: every route, status and body of {@code http-api.md}. */
+final class SessionService implements HttpService {
+
+    private static final System.Logger LOG = System.getLogger("motus.serve");
+
+    private final SessionStore sessions;
+    private final TurnRunner turns;
+    private final boolean allowCustomIds;
+    private final BooleanSupplier stopping;
+
+    SessionService(SessionStore sessions, TurnRunner turns, boolean allowCustomIds, BooleanSupplier stopping) {
+        this.sessions = sessions;
+        this.turns = turns;
+        this.allowCustomIds = allowCustomIds;
+        this.stopping = stopping;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/health", json(this::health))
+                .any("/health", methodNotAllowed("GET"))
+                .get("/sessions", json(this::list))
+                .post("/sessions", json(this::create))
+                .any("/sessions", methodNotAllowed("GET, POST"))
+                .get("/sessions/{id}", json(this::get))
+                .put("/sessions/{id}", json(this::createWithId))
+                .delete("/sessions/{id}", json(this::delete))
+                .any("/sessions/{id}", methodNotAllowed("GET, PUT, DELETE"))
+                .get("/sessions/{id}/messages", json(this::messages))
+                .post("/sessions/{id}/messages", json(this::send))
+                .any("/sessions/{id}/messages", methodNotAllowed("GET, POST"));
+    }
+
+    private void health(ServerRequest request, ServerResponse response) {
+        send(response, Status.OK_200, Json.MAPPER.createObjectNode()
+                .put("status", "ok")
+                .put("max_workers", turns.maxWorkers())
+                .put("running_workers", turns.runningWorkers())
+                .put("total_sessions", sessions.size()));
+    }
+
+    private void list(ServerRequest request, ServerResponse response) {
+        ArrayNode list = Json.MAPPER.createArrayNode();
+        sessions.all().forEach(session -> list.add(Json.sessionSummary(session.view())));
+        send(response, Status.OK_200, list);
+    }
+
+    private void create(ServerRequest request, ServerResponse response) {
+        created(response, createSession(null, request));
+    }
+
+    private void createWithId(ServerRequest request, ServerResponse response) {
+        if (!allowCustomIds) {
+            throw new HttpProblem(Status.METHOD_NOT_ALLOWED_405,
+                    "Custom session IDs are not enabled (start the server with --allow-custom-ids)");
+        }
+        String id = id(request);
+        if (!isUuid(id)) {
+            throw new HttpProblem(Status.BAD_REQUEST_400, "Session ID must be a valid UUID");
+        }
+        created(response, createSession(id, request));
+    }
+
+    private Session createSession(String id, ServerRequest request) {
+        var state = Requests.initialState(request);
+        refuseWhenStopping();
+        return sessions.create(id, state);
+    }
+
+    private void created(ServerResponse response, Session session) {
+        response.header(HeaderNames.LOCATION, "/sessions/" + session.id);
+        send(response, Status.CREATED_201, Json.sessionResponse(session.view()));
+    }
+
+    private void get(ServerRequest request, ServerResponse response) throws InterruptedException {
+        Session session = sessions.get(id(request));
+        boolean wait = Requests.waitParameter(request);
+        long timeoutNanos = Requests.timeoutParameter(request);
+        SessionView view = wait ? session.awaitNotRunning(timeoutNanos) : session.view();
+        send(response, Status.OK_200, Json.sessionResponse(view));
+    }
+
+    private void delete(ServerRequest request, ServerResponse response) {
+        sessions.delete(id(request));
+        response.status(Status.NO_CONTENT_204).send();
+    }
+
+    private void messages(ServerRequest request, ServerResponse response) {
+        send(response, Status.OK_200, MessageCodec.toJson(sessions.get(id(request)).state()));
+    }
+
+    private void send(ServerRequest request, ServerResponse response) {
+        Session session = sessions.get(id(request));
+        Requests.MessageRequest body = Requests.message(request);
+        refuseWhenStopping();
+        Turn turn = session.startTurn(body.message(), body.webhook());
+        if (turn == null) {
+            throw new HttpProblem(Status.CONFLICT_409, "Session is already running");
+        }
+        turns.start(turn);
+        response.header(HeaderNames.LOCATION, "/sessions/" + session.id);
+        send(response, Status.ACCEPTED_202, Json.MAPPER.createObjectNode()
+                .put("session_id", session.id)
+                .put("status", SessionStatus.RUNNING.wireName()));
+    }
+
+    private void refuseWhenStopping() {
+        if (stopping.getAsBoolean()) {
+            throw new HttpProblem(Status.SERVICE_UNAVAILABLE_503, "Server is shutting down");
+        }
+    }
+
+    private static String id(ServerRequest request) {
+        return request.path().pathParameters().get("id");
+    }
+
+    private static boolean isUuid(String id) {
+        try {
+            return UUID.fromString(id).toString().equalsIgnoreCase(id);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static void send(ServerResponse response, Status status, JsonNode body) {
+        response.status(status);
+        response.header(HeaderNames.CONTENT_TYPE, "application/json");
+        response.send(Json.bytes(body));
+    }
+
+    private static Handler methodNotAllowed(String allowed) {
+        return (request, response) -> {
+            response.header(HeaderNames.ALLOW, allowed);
+            send(response, Status.METHOD_NOT_ALLOWED_405, Json.detail("Method Not Allowed"));
+        };
+    }
+
+    /** Turns a handler's HttpProblem, or any other failure, into the contract's error body. */
+    private static Handler json(ThrowingHandler handler) {
+        return (request, response) -> {
+            try {
+                handler.handle(request, response);
+            } catch (HttpProblem problem) {
+                send(response, problem.status, Json.MAPPER.createObjectNode().set("detail", problem.detail));
+            } catch (HttpException e) {
+                // Helidon's own refusals (an entity over the size limit, say) keep their status.
+                send(response, e.status(), Json.detail(e.getMessage()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                send(response, Status.SERVICE_UNAVAILABLE_503, Json.detail("Server is shutting down"));
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "request " + request.prologue().method() + " " + request.path().path() + " failed", e);
+                send(response, Status.INTERNAL_SERVER_ERROR_500, Json.detail("Internal server error"));
+            }
+        };
+    }
+
+    @FunctionalInterface
+    private interface ThrowingHandler {
+        void handle(ServerRequest request, ServerResponse response) throws InterruptedException;
+    }
+}

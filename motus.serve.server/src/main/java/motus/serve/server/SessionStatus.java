@@ -1,0 +1,15 @@
+package motus.serve.server;
+
+/** Where a session is in its lifecycle; {@link #wireName()} is what the HTTP contract shows. */
+enum SessionStatus {
+    /** Waiting for a message; the initial status. */
+    IDLE,
+    /** A turn is queued or executing. */
+    RUNNING,
+    /** The last turn failed; the session's error says why. */
+    ERROR;
+
+    String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

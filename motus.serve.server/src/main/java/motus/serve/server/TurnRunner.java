@@ -1,0 +1,188 @@
+package motus.serve.server;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import motus.serve.worker.TurnOutcome;
+import motus.serve.worker.WorkerLauncher;
+import motus.serve.worker.WorkerProcess;
+import motus.serve.worker.WorkerStartException;
+
+/**
+ * Runs turns in worker processes, at most {@code maxWorkers} at once, first come first served.
+ * Each turn gets a virtual thread that waits for a slot, starts a fresh worker, hands it the
+ * turn and commits the outcome.
+ */
+final class TurnRunner {
+
+    static final String TIMED_OUT = "Agent timed out";
+    private static final System.Logger LOG = System.getLogger("motus.serve");
+
+    private final WorkerLauncher launcher;
+    private final int maxWorkers;
+    private final Semaphore slots;
+    private final Duration timeout;
+    private final long maxResultBytes;
+    private final ScheduledExecutorService timer;
+    private final WebhookSender webhooks;
+    private final Set<Turn> active = ConcurrentHashMap.newKeySet();
+    private final ReentrantLock idleLock = new ReentrantLock();
+    private final Condition idle = idleLock.newCondition();
+
+    TurnRunner(WorkerLauncher launcher, int maxWorkers, Duration timeout, long maxResultBytes,
+               ScheduledExecutorService timer, WebhookSender webhooks) {
+        this.launcher = launcher;
+        this.maxWorkers = maxWorkers;
+        this.slots = new Semaphore(maxWorkers, true);
+        this.timeout = timeout;
+        this.maxResultBytes = maxResultBytes;
+        this.timer = timer;
+        this.webhooks = webhooks;
+    }
+
+    int maxWorkers() {
+        return maxWorkers;
+    }
+
+    /** Workers running a turn right now. */
+    int runningWorkers() {
+        return maxWorkers - slots.availablePermits();
+    }
+
+    void start(Turn turn) {
+        active.add(turn);
+        Thread.ofVirtual().name("motus-turn-" + turn.session.id).start(() -> {
+            try {
+                run(turn);
+            } finally {
+                active.remove(turn);
+                idleLock.lock();
+                try {
+                    idle.signalAll();
+                } finally {
+                    idleLock.unlock();
+                }
+            }
+        });
+    }
+
+    /**
+     * Waits until no turn is running, at most {@code max} (zero: no limit).
+     *
+     * @return whether all turns ended
+     */
+    boolean awaitIdle(Duration max) throws InterruptedException {
+        long left = max.isZero() ? Long.MAX_VALUE : max.toNanos();
+        idleLock.lock();
+        try {
+            while (!active.isEmpty()) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = idle.awaitNanos(Math.min(left, TimeUnit.SECONDS.toNanos(1)));
+                if (max.isZero()) {
+                    left = Long.MAX_VALUE;
+                }
+            }
+            return true;
+        } finally {
+            idleLock.unlock();
+        }
+    }
+
+    /** Cancels every turn still queued or running; their workers are killed at once. */
+    void cancelAll(String reason) {
+        active.forEach(turn -> turn.cancel(reason));
+    }
+
+    private void run(Turn turn) {
+        Session session = turn.session;
+        long started = System.nanoTime();
+        TurnOutcome outcome;
+        try {
+            outcome = runInWorker(turn);
+        } catch (InterruptedException e) {
+            outcome = new TurnOutcome.Failure("Turn cancelled");
+        }
+        String cancelled = turn.cancelReason();
+        if (cancelled != null) {
+            LOG.log(Level.INFO, "[{0}] turn cancelled after {1} ms: {2}", session.id, millisSince(started), cancelled);
+            if (turn.webhook != null) {
+                webhooks.send(turn.webhook, session.id, SessionStatus.ERROR.wireName(), null, cancelled, turn.state);
+            }
+            return;
+        }
+        SessionView committed = session.finish(turn, outcome, System.nanoTime());
+        if (committed == null) {
+            return; // deleted in the meantime: a late result is discarded
+        }
+        if (outcome instanceof TurnOutcome.Failure failure) {
+            LOG.log(Level.INFO, "[{0}] turn failed after {1} ms: {2}", session.id, millisSince(started), failure.error());
+        } else {
+            LOG.log(Level.INFO, "[{0}] turn succeeded in {1} ms", session.id, millisSince(started));
+        }
+        if (turn.webhook != null) {
+            webhooks.send(turn.webhook, session.id, committed.status().wireName(), committed.response(),
+                    committed.error(), session.state());
+        }
+    }
+
+    private TurnOutcome runInWorker(Turn turn) throws InterruptedException {
+        turn.waitingFor(Thread.currentThread());
+        try {
+            slots.acquire();
+        } finally {
+            turn.waitingFor(null);
+        }
+        ScheduledFuture<?> deadline = null;
+        try {
+            Thread.interrupted(); // a cancel that raced the acquire is seen through cancelReason below
+            if (turn.cancelReason() != null) {
+                return new TurnOutcome.Failure(turn.cancelReason());
+            }
+            LOG.log(Level.INFO, "[{0}] turn started", turn.session.id);
+            if (!timeout.isZero()) {
+                deadline = timer.schedule(turn::timeOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
+            WorkerProcess worker;
+            try {
+                worker = launcher.start(turn.session.id);
+            } catch (IOException e) {
+                return new TurnOutcome.Failure("Worker process could not start: " + e.getMessage());
+            }
+            if (!turn.attach(worker)) {
+                return timedOutOr(turn, new TurnOutcome.Failure("Turn cancelled"));
+            }
+            try {
+                worker.awaitReady();
+            } catch (WorkerStartException e) {
+                worker.kill();
+                return timedOutOr(turn, new TurnOutcome.Failure("Worker could not start the agent: " + e.getMessage()));
+            }
+            TurnOutcome outcome = worker.runTurn(turn.session.id, turn.message, turn.state, maxResultBytes);
+            worker.kill(); // it exits by itself after answering; this only makes sure nothing it started is left
+            return timedOutOr(turn, outcome);
+        } finally {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+            slots.release();
+        }
+    }
+
+    private static TurnOutcome timedOutOr(Turn turn, TurnOutcome outcome) {
+        return turn.timedOut() ? new TurnOutcome.Failure(TIMED_OUT) : outcome;
+    }
+
+    private static long millisSince(long startNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    }
+}

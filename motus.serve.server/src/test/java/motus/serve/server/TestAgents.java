@@ -1,0 +1,51 @@
+package motus.serve.server;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Assertions;
+
+/** Where the test agents are, and waiting with deadlines. */
+final class TestAgents {
+
+    static final String SCRIPTED = "motus.serve.testagents.ScriptedAgent";
+
+    private TestAgents() {
+    }
+
+    /** The compiled test-agents module: workers get it on their module path; the server never loads it. */
+    static Path modulePath() {
+        Path path = Path.of(System.getProperty("motus.test.agents", "../test-agents/target/classes"));
+        Assertions.assertTrue(Files.isDirectory(path), "test agents not built at " + path.toAbsolutePath());
+        return path;
+    }
+
+    static AgentServer.Builder scripted() {
+        return AgentServer.builder().agent(SCRIPTED).modulePath(List.of(modulePath()));
+    }
+
+    /** Waits until {@code condition} holds, failing after {@code deadline}. */
+    static void await(String what, Duration deadline, BooleanSupplier condition) {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                Assertions.fail("timed out after " + deadline + " waiting until " + what);
+            }
+            try {
+                Thread.sleep(10); // a poll interval, not a wait for the condition itself
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                Assertions.fail("interrupted waiting until " + what);
+            }
+        }
+    }
+
+    /** The worker processes this JVM has started and that are still alive. */
+    static List<ProcessHandle> workers() {
+        return ProcessHandle.current().children()
+                .filter(p -> p.info().commandLine().orElse("").contains("motus.serve.worker.WorkerMain"))
+                .toList();
+    }
+}

@@ -1,0 +1,76 @@
+package motus.serve.testagents;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import motus.serve.api.ChatMessage;
+import motus.serve.api.ServableAgent;
+import motus.serve.api.TurnResult;
+
+/**
+ * Does what the message says, so one agent can misbehave in every way a test needs:
+ * {@code sleep S}, {@code throw}, {@code exit N}, {@code halt N}, {@code print N} (lines to
+ * System.out), {@code count} (a static counter), {@code pid}, {@code null-result},
+ * {@code null-response}, {@code spawn} (starts a child process, then sleeps), {@code params},
+ * {@code rewrite} (replaces the state with one message); anything else is echoed.
+ */
+public class ScriptedAgent implements ServableAgent {
+
+    private static int turns;
+
+    @Override
+    public TurnResult runTurn(ChatMessage message, List<ChatMessage> state) throws Exception {
+        String text = message.content() == null ? "" : message.content();
+        String[] words = text.split(" ");
+        switch (words[0]) {
+            case "null-result" -> {
+                return null;
+            }
+            case "null-response" -> {
+                return new TurnResult(null, state);
+            }
+            case "rewrite" -> {
+                ChatMessage only = ChatMessage.system("summary of " + state.size() + " messages");
+                return new TurnResult(ChatMessage.assistant("rewritten"), List.of(only));
+            }
+            default -> { }
+        }
+        String reply = switch (words[0]) {
+            case "sleep" -> {
+                Thread.sleep((long) (Double.parseDouble(words[1]) * 1000));
+                yield "slept " + words[1];
+            }
+            case "throw" -> throw new IllegalStateException("agent failed on purpose");
+            case "exit" -> {
+                System.exit(Integer.parseInt(words[1]));
+                yield "unreachable";
+            }
+            case "halt" -> {
+                Runtime.getRuntime().halt(Integer.parseInt(words[1]));
+                yield "unreachable";
+            }
+            case "print" -> {
+                int lines = Integer.parseInt(words[1]);
+                for (int i = 0; i < lines; i++) {
+                    System.out.println("noise line " + i + " that must not reach the protocol stream");
+                }
+                yield "printed " + lines;
+            }
+            case "count" -> String.valueOf(++turns);
+            case "pid" -> String.valueOf(ProcessHandle.current().pid());
+            case "spawn" -> {
+                Process child = new ProcessBuilder("sleep", "300").start();
+                System.err.println("child " + child.pid());
+                Thread.sleep(300_000);
+                yield "unreachable";
+            }
+            case "params" -> String.valueOf(new java.util.TreeMap<>(message.userParams() == null ? Map.of() : message.userParams()));
+            default -> text;
+        };
+        List<ChatMessage> next = new ArrayList<>(state);
+        next.add(message);
+        ChatMessage answer = ChatMessage.assistant(reply);
+        next.add(answer);
+        return new TurnResult(answer, next);
+    }
+}
