@@ -1,0 +1,195 @@
+package motus.serve.server;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.webserver.WebServer;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The settings of {@code motus serve start}, each against a server of its own on a free port. */
+class ServerSettingsTest {
+
+    @Test
+    void expiredSessionsDisappearWithinAboutASecondButRunningOnesStay() {
+        try (Running server = Running.start(TestAgents.scripted().ttl(Duration.ofMillis(500)))) {
+            String idle = server.api.createSession();
+            String busy = server.api.createSession();
+            server.api.post("/sessions/" + busy + "/messages", "{\"content\": \"sleep 2.5\"}").expect(202);
+            long created = System.nanoTime();
+            TestAgents.await("the idle session expires", Duration.ofSeconds(5),
+                    () -> server.api.get("/sessions/" + idle).status() == 404);
+            assertTrue(System.nanoTime() - created < TimeUnit.MILLISECONDS.toNanos(1500 + 500),
+                    "expired within about a second of its TTL");
+            assertEquals("running", server.api.get("/sessions/" + busy).text("status"), "running sessions are never swept");
+            assertEquals("idle", server.api.awaitDone(busy).text("status"));
+            TestAgents.await("the finished session expires too", Duration.ofSeconds(5),
+                    () -> server.api.get("/sessions/" + busy).status() == 404);
+        }
+    }
+
+    @Test
+    void aTurnPastTheTimeoutIsKilledAndTheSessionRecovers() {
+        try (Running server = Running.start(TestAgents.scripted().timeout(Duration.ofSeconds(2)))) {
+            String id = server.api.createSession();
+            server.api.turn(id, "before");
+            Api.Answer timedOut = server.api.turn(id, "sleep 60");
+            assertEquals("error", timedOut.text("status"));
+            assertEquals(TurnRunner.TIMED_OUT, timedOut.text("error"));
+            assertEquals(2, server.api.get("/sessions/" + id + "/messages").body().size(), "state unchanged");
+            TestAgents.await("the timed-out worker is gone", Duration.ofSeconds(5), () -> TestAgents.workers().isEmpty());
+            assertEquals("idle", server.api.turn(id, "after").text("status"));
+            assertEquals(4, server.api.get("/sessions/" + id + "/messages").body().size());
+        }
+    }
+
+    @Test
+    void creatingOneSessionTooManyIs503() {
+        try (Running server = Running.start(TestAgents.scripted().maxSessions(2).allowCustomIds(true))) {
+            String first = server.api.createSession();
+            server.api.createSession();
+            assertEquals("Maximum number of sessions reached", server.api.post("/sessions", null).expect(503).text("detail"));
+            server.api.put("/sessions/" + UUID.randomUUID(), null).expect(503);
+            server.api.delete("/sessions/" + first).expect(204);
+            server.api.createSession();
+        }
+    }
+
+    @Test
+    void customIdsAreRefusedUnlessEnabled() {
+        try (Running server = Running.start(TestAgents.scripted())) {
+            Api.Answer refused = server.api.put("/sessions/" + UUID.randomUUID(), null).expect(405);
+            assertThat(refused.text("detail"), containsString("not enabled"));
+        }
+    }
+
+    @Test
+    void turnsBeyondMaxWorkersWaitTheirTurnAndHealthCountsRunningWorkers() throws Exception {
+        try (Running server = Running.start(TestAgents.scripted().maxWorkers(1))) {
+            String a = server.api.createSession();
+            String b = server.api.createSession();
+            server.api.post("/sessions/" + a + "/messages", "{\"content\": \"sleep 1.5\"}").expect(202);
+            server.api.post("/sessions/" + b + "/messages", "{\"content\": \"pid\"}").expect(202);
+            TestAgents.await("one worker runs", Duration.ofSeconds(30),
+                    () -> server.api.get("/health").body().path("running_workers").asInt() == 1);
+            assertEquals("running", server.api.get("/sessions/" + b).text("status"), "the second turn waits, as running");
+            assertTrue(TestAgents.workers().size() <= 1, "never more workers than max_workers");
+            assertEquals("idle", server.api.awaitDone(a).text("status"));
+            assertEquals("idle", server.api.awaitDone(b).text("status"));
+            TestAgents.await("no worker runs", Duration.ofSeconds(5),
+                    () -> server.api.get("/health").body().path("running_workers").asInt() == 0);
+        }
+    }
+
+    @Test
+    void stopWaitsForRunningTurnsThenKillsWhatIsLeft() throws Exception {
+        Running server = Running.start(TestAgents.scripted().shutdownTimeout(Duration.ofSeconds(1)));
+        String quick = server.api.createSession();
+        String slow = server.api.createSession();
+        server.api.post("/sessions/" + quick + "/messages", "{\"content\": \"sleep 0.2\"}").expect(202);
+        server.api.post("/sessions/" + slow + "/messages", "{\"content\": \"sleep 60\"}").expect(202);
+        TestAgents.await("both workers run", Duration.ofSeconds(30), () -> TestAgents.workers().size() == 2);
+        List<ProcessHandle> workers = TestAgents.workers();
+        long started = System.nanoTime();
+        server.close();
+        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(30), "stop did not wait for the 60 s turn");
+        TestAgents.await("no worker is left", Duration.ofSeconds(5), () -> workers.stream().noneMatch(ProcessHandle::isAlive));
+    }
+
+    @Test
+    void webhooksReportTheEndOfATurn() throws Exception {
+        BlockingQueue<String> deliveries = new ArrayBlockingQueue<>(10);
+        WebServer receiver = WebServer.builder().port(0).host("127.0.0.1")
+                .routing(r -> r.post("/hook", (req, res) -> {
+                    deliveries.add(req.headers().first(io.helidon.http.HeaderNames.AUTHORIZATION).orElse("-")
+                            + " " + req.content().as(String.class));
+                    res.send();
+                })).build().start();
+        try (Running server = Running.start(TestAgents.scripted())) {
+            String id = server.api.createSession();
+            String hook = "http://127.0.0.1:" + receiver.port() + "/hook";
+            server.api.post("/sessions/" + id + "/messages", "{\"content\": \"hi\", \"webhook\": {\"url\": \"" + hook
+                    + "\", \"token\": \"s3cret\", \"include_messages\": true}}").expect(202);
+            String delivery = deliveries.poll(60, TimeUnit.SECONDS);
+            assertTrue(delivery != null, "a webhook arrived");
+            assertTrue(delivery.startsWith("Bearer s3cret "), delivery);
+            JsonNode payload = Api.JSON.readTree(delivery.substring("Bearer s3cret ".length()));
+            assertEquals(id, payload.path("session_id").asText());
+            assertEquals("idle", payload.path("status").asText());
+            assertEquals("hi", payload.at("/response/content").asText());
+            assertTrue(payload.get("error").isNull());
+            assertEquals(2, payload.path("messages").size());
+
+            server.api.post("/sessions/" + id + "/messages", "{\"content\": \"throw\", \"webhook\": {\"url\": \"" + hook
+                    + "\"}}").expect(202);
+            JsonNode failed = Api.JSON.readTree(deliveries.poll(60, TimeUnit.SECONDS).substring("- ".length()));
+            assertEquals("error", failed.path("status").asText());
+            assertThat(failed.path("error").asText(), containsString("agent failed on purpose"));
+            assertTrue(failed.get("messages").isNull(), "messages only when asked for");
+        } finally {
+            receiver.stop();
+        }
+    }
+
+    @Test
+    void everyAgentReferenceFormResolves() {
+        String path = "motus.serve.testagents.";
+        for (var form : List.of(
+                List.of(path + "EchoAgent", "x"),
+                List.of("motus.serve.testagents/" + path + "EchoAgent", "x"),
+                List.of(path + "Agents:FIELD", "field: x"),
+                List.of(path + "Agents:factory", "factory: x"),
+                List.of(path + "Agents:function", "function: x"))) {
+            var builder = AgentServer.builder().agent(form.get(0)).modulePath(List.of(TestAgents.modulePath()));
+            try (Running server = Running.start(builder)) {
+                String id = server.api.createSession();
+                assertEquals(form.get(1), server.api.turn(id, "x").body().at("/response/content").asText(), form.get(0));
+            }
+        }
+    }
+
+    @Test
+    void anAgentThatDoesNotResolveStopsStartWithAClearMessage() {
+        assertStartFails("motus.serve.testagents.Missing", "no class motus.serve.testagents.Missing");
+        assertStartFails("motus.serve.testagents.Agents:nothing", "no public static field 'nothing'");
+        assertStartFails("motus.serve.testagents.Agents:NOT_AN_AGENT", "is a java.lang.String, not a motus.serve.api.ServableAgent");
+        assertStartFails("motus.serve.testagents.Agents", "does not implement motus.serve.api.ServableAgent");
+        assertStartFails("no.such.module/motus.serve.testagents.EchoAgent", "no.such.module");
+        IllegalArgumentException malformed = assertThrows(IllegalArgumentException.class,
+                () -> AgentServer.builder().agent("not an agent!").build());
+        assertThat(malformed.getMessage(), containsString("is not an agent reference of the form [module/]Class[:member]"));
+    }
+
+    private static void assertStartFails(String agent, String expected) {
+        IllegalStateException failure = assertThrows(IllegalStateException.class, () -> {
+            AgentServer server = AgentServer.builder().agent(agent).modulePath(List.of(TestAgents.modulePath())).build();
+            server.start("127.0.0.1", 0);
+            server.stop();
+        });
+        assertThat(failure.getMessage(), containsString(expected));
+        assertTrue(failure.getMessage().lines().count() == 1, "one line: " + failure.getMessage());
+    }
+
+    /** A server started on a free loopback port, stopped on close. */
+    record Running(AgentServer server, Api api) implements AutoCloseable {
+
+        static Running start(AgentServer.Builder builder) {
+            AgentServer server = builder.build().start("127.0.0.1", 0);
+            return new Running(server, Api.at(server.port()));
+        }
+
+        @Override
+        public void close() {
+            server.stop();
+        }
+    }
+}
