@@ -48,6 +48,7 @@ public final class AgentServer {
     private final int maxWorkers;
     private final ScheduledExecutorService timer;
     private final SessionStore sessions;
+    private final SpareWorkers spares;
     private final TurnRunner turns;
     private final SessionService service;
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -68,7 +69,8 @@ public final class AgentServer {
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
                 .name("motus-timer").daemon().factory());
         this.sessions = new SessionStore(builder.maxSessions);
-        this.turns = new TurnRunner(launcher, builder.maxWorkers, builder.timeout, builder.maxResultBytes, timer,
+        this.spares = new SpareWorkers(launcher, builder.prewarm, timer);
+        this.turns = new TurnRunner(launcher, spares, builder.maxWorkers, builder.timeout, builder.maxResultBytes, timer,
                 new WebhookSender());
         this.service = new SessionService(sessions, turns, builder.allowCustomIds, stopping::get);
         if (!builder.ttl.isZero()) {
@@ -93,7 +95,8 @@ public final class AgentServer {
     }
 
     /**
-     * Checks in a worker process that the agent reference resolves to an agent.
+     * Checks in a worker process that the agent reference resolves to an agent, then lets the
+     * spare workers boot.
      *
      * @throws IllegalStateException whose message says what is missing
      */
@@ -111,6 +114,7 @@ public final class AgentServer {
         } finally {
             worker.kill();
         }
+        spares.topUp(); // the agent resolves: spares can boot ahead of the first message
     }
 
     /**
@@ -162,6 +166,7 @@ public final class AgentServer {
             awaitStopped();
             return;
         }
+        spares.close();
         try {
             if (!turns.awaitIdle(shutdownTimeout)) {
                 LOG.log(Level.INFO, "shutdown timeout reached: cancelling the turns still running");
@@ -202,6 +207,7 @@ public final class AgentServer {
         private boolean allowCustomIds;
         private List<String> workerJvmOptions = List.of();
         private int workerHeapMegabytes = 256;
+        private int prewarm = 1;
         private long maxResultBytes = 16L << 20;
 
         private Builder() {
@@ -273,6 +279,18 @@ public final class AgentServer {
             return this;
         }
 
+        /**
+         * How many spare workers boot ahead of the next message (default 1; 0 turns it off).
+         * Each serves one turn only, so isolation is unchanged; each costs one worker's memory.
+         */
+        public Builder prewarm(int spares) {
+            if (spares < 0) {
+                throw new IllegalArgumentException("prewarm must not be negative, not " + spares);
+            }
+            this.prewarm = spares;
+            return this;
+        }
+
         /** The heap cap of each worker, in MiB (default 256). */
         public Builder workerHeapMegabytes(int megabytes) {
             this.workerHeapMegabytes = megabytes;
@@ -292,7 +310,7 @@ public final class AgentServer {
          * Takes the settings present in {@code config}, keyed as the flags are:
          * {@code agent}, {@code module-path}, {@code class-path} (path lists), {@code workers},
          * {@code ttl}, {@code timeout}, {@code shutdown-timeout} (seconds), {@code max-sessions},
-         * {@code allow-custom-ids}, {@code worker-jvm-options} (a list).
+         * {@code allow-custom-ids}, {@code prewarm}, {@code worker-jvm-options} (a list).
          */
         public Builder config(Config config) {
             config.get("agent").asString().ifPresent(this::agent);
@@ -304,6 +322,7 @@ public final class AgentServer {
             config.get("max-sessions").asInt().ifPresent(this::maxSessions);
             config.get("shutdown-timeout").asDouble().ifPresent(s -> shutdownTimeout(seconds(s, "shutdown-timeout")));
             config.get("allow-custom-ids").asBoolean().ifPresent(this::allowCustomIds);
+            config.get("prewarm").asInt().ifPresent(this::prewarm);
             config.get("worker-jvm-options").asList(String.class).ifPresent(this::workerJvmOptions);
             return this;
         }

@@ -27,6 +27,7 @@ final class TurnRunner {
     private static final System.Logger LOG = System.getLogger("motus.serve");
 
     private final WorkerLauncher launcher;
+    private final SpareWorkers spares;
     private final int maxWorkers;
     private final Semaphore slots;
     private final Duration timeout;
@@ -37,9 +38,10 @@ final class TurnRunner {
     private final ReentrantLock idleLock = new ReentrantLock();
     private final Condition idle = idleLock.newCondition();
 
-    TurnRunner(WorkerLauncher launcher, int maxWorkers, Duration timeout, long maxResultBytes,
+    TurnRunner(WorkerLauncher launcher, SpareWorkers spares, int maxWorkers, Duration timeout, long maxResultBytes,
                ScheduledExecutorService timer, WebhookSender webhooks) {
         this.launcher = launcher;
+        this.spares = spares;
         this.maxWorkers = maxWorkers;
         this.slots = new Semaphore(maxWorkers, true);
         this.timeout = timeout;
@@ -154,18 +156,14 @@ final class TurnRunner {
             }
             WorkerProcess worker;
             try {
-                worker = launcher.start(turn.session.id);
+                worker = readyWorker(turn);
             } catch (IOException e) {
-                return new TurnOutcome.Failure("Worker process could not start: " + e.getMessage());
-            }
-            if (!turn.attach(worker)) {
-                return timedOutOr(turn, new TurnOutcome.Failure("Turn cancelled"));
-            }
-            try {
-                worker.awaitReady();
+                return timedOutOr(turn, new TurnOutcome.Failure("Worker process could not start: " + e.getMessage()));
             } catch (WorkerStartException e) {
-                worker.kill();
                 return timedOutOr(turn, new TurnOutcome.Failure("Worker could not start the agent: " + e.getMessage()));
+            }
+            if (worker == null) {
+                return timedOutOr(turn, new TurnOutcome.Failure("Turn cancelled"));
             }
             TurnOutcome outcome = worker.runTurn(turn.session.id, turn.message, turn.state, maxResultBytes);
             worker.kill(); // it exits by itself after answering; this only makes sure nothing it started is left
@@ -176,6 +174,44 @@ final class TurnRunner {
             }
             slots.release();
         }
+    }
+
+    /**
+     * A worker that has resolved the agent and belongs to this turn: a spare if one is there,
+     * else a fresh one. A spare that turns out dead is replaced by a fresh worker.
+     *
+     * @return the worker, or null if the turn was cancelled or timed out meanwhile (the worker is then killed)
+     */
+    private WorkerProcess readyWorker(Turn turn) throws IOException, WorkerStartException {
+        WorkerProcess spare = spares.take();
+        if (spare != null) {
+            spare.tag(turn.session.id);
+            if (!turn.attach(spare)) {
+                return null;
+            }
+            try {
+                spare.awaitReady();
+                return spare;
+            } catch (WorkerStartException e) {
+                spare.kill();
+                if (turn.cancelReason() != null || turn.timedOut()) {
+                    throw e;
+                }
+                LOG.log(Level.INFO, "[{0}] spare worker {1} was not ready ({2}); starting a fresh one",
+                        turn.session.id, spare.pid(), e.getMessage());
+            }
+        }
+        WorkerProcess fresh = launcher.start(turn.session.id);
+        if (!turn.attach(fresh)) {
+            return null;
+        }
+        try {
+            fresh.awaitReady();
+        } catch (WorkerStartException e) {
+            fresh.kill();
+            throw e;
+        }
+        return fresh;
     }
 
     private static TurnOutcome timedOutOr(Turn turn, TurnOutcome outcome) {

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -42,11 +44,12 @@ class ServerSettingsTest {
         try (Running server = Running.start(TestAgents.scripted().timeout(Duration.ofSeconds(2)))) {
             String id = server.api.createSession();
             server.api.turn(id, "before");
-            Api.Answer timedOut = server.api.turn(id, "sleep 60");
+            ProcessHandle worker = TestAgents.holdingWorker(server.api, id);
+            Api.Answer timedOut = server.api.awaitDone(id);
             assertEquals("error", timedOut.text("status"));
             assertEquals(TurnRunner.TIMED_OUT, timedOut.text("error"));
             assertEquals(2, server.api.get("/sessions/" + id + "/messages").body().size(), "state unchanged");
-            TestAgents.await("the timed-out worker is gone", Duration.ofSeconds(5), () -> TestAgents.workers().isEmpty());
+            TestAgents.await("the timed-out worker is gone", Duration.ofSeconds(5), () -> !worker.isAlive());
             assertEquals("idle", server.api.turn(id, "after").text("status"));
             assertEquals(4, server.api.get("/sessions/" + id + "/messages").body().size());
         }
@@ -74,7 +77,7 @@ class ServerSettingsTest {
 
     @Test
     void turnsBeyondMaxWorkersWaitTheirTurnAndHealthCountsRunningWorkers() throws Exception {
-        try (Running server = Running.start(TestAgents.scripted().maxWorkers(1))) {
+        try (Running server = Running.start(TestAgents.scripted().maxWorkers(1).prewarm(0))) {
             String a = server.api.createSession();
             String b = server.api.createSession();
             server.api.post("/sessions/" + a + "/messages", "{\"content\": \"sleep 1.5\"}").expect(202);
@@ -95,14 +98,15 @@ class ServerSettingsTest {
         Running server = Running.start(TestAgents.scripted().shutdownTimeout(Duration.ofSeconds(1)));
         String quick = server.api.createSession();
         String slow = server.api.createSession();
-        server.api.post("/sessions/" + quick + "/messages", "{\"content\": \"sleep 0.2\"}").expect(202);
-        server.api.post("/sessions/" + slow + "/messages", "{\"content\": \"sleep 60\"}").expect(202);
-        TestAgents.await("both workers run", Duration.ofSeconds(30), () -> TestAgents.workers().size() == 2);
-        List<ProcessHandle> workers = TestAgents.workers();
-        long started = System.nanoTime();
-        server.close();
-        assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(30), "stop did not wait for the 60 s turn");
-        TestAgents.await("no worker is left", Duration.ofSeconds(5), () -> workers.stream().noneMatch(ProcessHandle::isAlive));
+        ProcessHandle held = TestAgents.holdingWorker(server.api, slow);
+        server.api.post("/sessions/" + quick + "/messages", "{\"content\": \"sleep 0.5\"}").expect(202);
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            Future<String> quickEnd = pool.submit(() -> server.api.get("/sessions/" + quick + "?wait=true").text("status"));
+            server.close();
+            assertEquals("idle", quickEnd.get(), "stop waited for the quick turn");
+        }
+        TestAgents.await("no worker is left", Duration.ofSeconds(5),
+                () -> !held.isAlive() && TestAgents.workers().isEmpty());
     }
 
     @Test

@@ -285,17 +285,13 @@ class SessionApiTest {
     @Test
     void aWaiterOnADeletedSessionGets404AndTheWorkerIsKilled() throws Exception {
         String id = api.createSession();
-        api.post("/sessions/" + id + "/messages", "{\"content\": \"sleep 30\"}").expect(202);
+        ProcessHandle worker = TestAgents.holdingWorker(api, id);
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             Future<Integer> waiter = pool.submit(() -> api.get("/sessions/" + id + "?wait=true").status());
-            TestAgents.await("a worker runs the turn", java.time.Duration.ofSeconds(30),
-                    () -> TestAgents.workers().stream().anyMatch(p -> p.info().commandLine().orElse("").contains("WorkerMain")));
-            List<ProcessHandle> running = TestAgents.workers();
             api.delete("/sessions/" + id).expect(204);
             assertThat(waiter.get(), is(404));
-            TestAgents.await("the worker is gone", java.time.Duration.ofSeconds(5),
-                    () -> running.stream().noneMatch(ProcessHandle::isAlive));
         }
+        TestAgents.await("the worker is gone", java.time.Duration.ofSeconds(5), () -> !worker.isAlive());
         api.get("/sessions/" + id).expect(404);
     }
 

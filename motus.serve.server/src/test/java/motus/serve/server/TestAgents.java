@@ -42,7 +42,33 @@ final class TestAgents {
         }
     }
 
-    /** The worker processes this JVM has started and that are still alive. */
+    /**
+     * Sends {@code hold} to a session and returns the worker process that runs the turn, once
+     * it runs; the turn then sleeps until killed.
+     */
+    static ProcessHandle holdingWorker(Api api, String sessionId) {
+        try {
+            Path pidFile = Files.createTempFile("motus-worker", ".pid");
+            api.post("/sessions/" + sessionId + "/messages", "{\"content\": \"hold " + pidFile + "\"}").expect(202);
+            await("the agent runs and writes its pid", Duration.ofSeconds(30), () -> pidOf(pidFile) > 0);
+            long pid = pidOf(pidFile);
+            Files.delete(pidFile);
+            return ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("worker " + pid + " is gone already"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static long pidOf(Path file) {
+        try {
+            String text = Files.readString(file).strip();
+            return text.isEmpty() ? 0 : Long.parseLong(text);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The worker processes this JVM has started and that are still alive, spares included. */
     static List<ProcessHandle> workers() {
         return ProcessHandle.current().children()
                 .filter(p -> p.info().commandLine().orElse("").contains("motus.serve.worker.WorkerMain"))

@@ -10,7 +10,7 @@ import motus.serve.api.TurnResult;
 /**
  * Does what the message says, so one agent can misbehave in every way a test needs:
  * {@code sleep S}, {@code throw}, {@code exit N}, {@code halt N}, {@code print N} (lines to
- * System.out), {@code count} (a static counter), {@code pid}, {@code null-result},
+ * System.out), {@code count} (a static counter), {@code pid}, {@code hold FILE} (writes its pid to FILE, then sleeps), {@code null-result},
  * {@code null-response}, {@code spawn} (starts a child process, then sleeps), {@code params},
  * {@code rewrite} (replaces the state with one message); anything else is echoed.
  */
@@ -58,6 +58,11 @@ public class ScriptedAgent implements ServableAgent {
             }
             case "count" -> String.valueOf(++turns);
             case "pid" -> String.valueOf(ProcessHandle.current().pid());
+            case "hold" -> {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(words[1]), String.valueOf(ProcessHandle.current().pid()));
+                Thread.sleep(300_000);
+                yield "unreachable";
+            }
             case "spawn" -> {
                 Process child = new ProcessBuilder("sleep", "300").start();
                 System.err.println("child " + child.pid());

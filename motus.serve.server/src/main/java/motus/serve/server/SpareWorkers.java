@@ -1,0 +1,142 @@
+package motus.serve.server;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import motus.serve.worker.WorkerLauncher;
+import motus.serve.worker.WorkerProcess;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Pre-started single-use workers: each boots and resolves the agent before a message arrives,
+ * then serves exactly one turn like any other worker. Isolation is unchanged; only the wait for
+ * a JVM to start is gone.
+ *
+ * <p>At most {@code size} spares exist, on top of the running workers. A spare that is taken
+ * is replaced at once; one that dies unused is replaced after a pause, so that an agent that
+ * cannot start does not make the pool spin.
+ */
+final class SpareWorkers {
+
+    private static final System.Logger LOG = System.getLogger("motus.serve");
+    private static final long RETRY_MILLIS = 1_000;
+
+    private final WorkerLauncher launcher;
+    private final int size;
+    private final ScheduledExecutorService timer;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Deque<WorkerProcess> spares = new ArrayDeque<>();
+    private int starting;
+    private boolean closed;
+
+    SpareWorkers(WorkerLauncher launcher, int size, ScheduledExecutorService timer) {
+        this.launcher = launcher;
+        this.size = size;
+        this.timer = timer;
+    }
+
+    /**
+     * The oldest spare, or null if there is none; it is then the caller's alone. Never waits:
+     * a turn that finds no spare starts a worker of its own, so spares never delay a turn.
+     */
+    @Nullable WorkerProcess take() {
+        WorkerProcess spare;
+        lock.lock();
+        try {
+            spare = spares.pollFirst();
+        } finally {
+            lock.unlock();
+        }
+        topUp();
+        return spare;
+    }
+
+    /** Starts spares until there are {@code size}, counting those still starting. */
+    void topUp() {
+        int toStart;
+        lock.lock();
+        try {
+            toStart = closed ? 0 : size - spares.size() - starting;
+            starting += Math.max(0, toStart);
+        } finally {
+            lock.unlock();
+        }
+        for (int i = 0; i < toStart; i++) {
+            Thread.ofVirtual().name("motus-spare-start").start(this::startOne);
+        }
+    }
+
+    /** Kills every spare; none is started afterwards. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            spares.forEach(WorkerProcess::kill);
+            spares.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void startOne() {
+        WorkerProcess spare;
+        try {
+            spare = launcher.start("spare");
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "a spare worker could not start: {0}", e.getMessage());
+            doneStarting();
+            retryLater();
+            return;
+        }
+        lock.lock();
+        try {
+            starting--;
+            if (closed) {
+                spare.kill();
+                return;
+            }
+            spares.addLast(spare);
+        } finally {
+            lock.unlock();
+        }
+        spare.handle().onExit().thenRun(() -> replaceIfUnused(spare));
+    }
+
+    private void replaceIfUnused(WorkerProcess spare) {
+        boolean wasSpare;
+        lock.lock();
+        try {
+            wasSpare = spares.remove(spare);
+        } finally {
+            lock.unlock();
+        }
+        if (wasSpare) {
+            LOG.log(Level.INFO, "spare worker {0} exited unused; replacing it", spare.pid());
+            retryLater();
+        }
+    }
+
+    private void retryLater() {
+        lock.lock();
+        try {
+            if (!closed) {
+                timer.schedule(this::topUp, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void doneStarting() {
+        lock.lock();
+        try {
+            starting--;
+        } finally {
+            lock.unlock();
+        }
+    }
+}
