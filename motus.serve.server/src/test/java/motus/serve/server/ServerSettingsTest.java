@@ -162,6 +162,16 @@ class ServerSettingsTest {
     }
 
     @Test
+    void anAgentOnTheClassPathResolvesToo() {
+        var builder = AgentServer.builder().agent("motus.serve.testagents.Agents:function")
+                .classPath(List.of(TestAgents.modulePath()));
+        try (Running server = Running.start(builder)) {
+            String id = server.api.createSession();
+            assertEquals("function: x", server.api.turn(id, "x").body().at("/response/content").asText());
+        }
+    }
+
+    @Test
     void anAgentThatDoesNotResolveStopsStartWithAClearMessage() {
         assertStartFails("motus.serve.testagents.Missing", "no class motus.serve.testagents.Missing");
         assertStartFails("motus.serve.testagents.Agents:nothing", "no public static field 'nothing'");

@@ -4,6 +4,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.nio.file.Path;
 import java.util.List;
 import motus.serve.api.ChatMessage;
 import motus.serve.api.ServableAgent;
@@ -15,23 +16,15 @@ final class AgentLoader {
     private AgentLoader() {
     }
 
-    static ServableAgent load(AgentReference ref) throws AgentLoadException {
-        Class<?> type = findClass(ref);
+    static ServableAgent load(AgentReference ref, List<Path> modulePath, List<Path> classPath) throws AgentLoadException {
+        AgentCode code = AgentCode.load(modulePath, classPath, ref.module());
+        Class<?> type = findClass(code, ref);
         return ref.member() == null ? instantiate(type) : fromMember(type, ref.member());
     }
 
-    private static Class<?> findClass(AgentReference ref) throws AgentLoadException {
+    private static Class<?> findClass(AgentCode code, AgentReference ref) throws AgentLoadException {
         try {
-            if (ref.module() == null) {
-                return Class.forName(ref.className(), true, ClassLoader.getSystemClassLoader());
-            }
-            Module module = ModuleLayer.boot().findModule(ref.module())
-                    .orElseThrow(() -> new AgentLoadException("no module " + ref.module() + " on the module path"));
-            Class<?> type = Class.forName(module, ref.className());
-            if (type == null) {
-                throw new AgentLoadException("no class " + ref.className() + " in module " + ref.module());
-            }
-            return Class.forName(type.getName(), true, type.getClassLoader());
+            return code.findClass(ref);
         } catch (ClassNotFoundException e) {
             throw new AgentLoadException("no class " + ref.className() + " on the module path or class path");
         } catch (ExceptionInInitializerError | NoClassDefFoundError e) {

@@ -19,53 +19,71 @@ import java.util.stream.Stream;
 import motus.serve.api.ServableAgent;
 
 /**
- * Starts worker processes for one agent: a child JVM of the same runtime, on the module path,
- * running {@link WorkerMain}.
+ * Starts worker processes for one agent: a child JVM of the same runtime running
+ * {@link WorkerMain}, which loads the agent's modules itself (see {@link AgentCode}).
  *
- * <p>Inside a jlink image our modules are linked in and only the agent's paths are passed; on a
- * plain JDK (tests, embedding) the worker's own modules are found where their classes were loaded.
+ * <p>Inside a jlink image our modules are linked in; on a plain JDK (tests, embedding) the
+ * worker's own modules are put on its module path from where this JVM loaded them.
  */
 public final class WorkerLauncher {
 
-    /** Start-up friendly flags: a worker lives for one turn, so the C2 compiler and a big GC never pay off. */
+    /**
+     * Start-up friendly flags: a worker lives for one turn, so the C2 compiler and a big GC never
+     * pay off. JVM warnings go to stderr: on stdout they would corrupt the protocol.
+     */
     static final List<String> DEFAULT_JVM_OPTIONS = List.of(
-            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto");
+            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+            "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr");
+
+    /** Where the image keeps the AOT cache its build trained for workers. */
+    public static final Path IMAGE_AOT_CACHE = Path.of(System.getProperty("java.home"), "lib", "motus-worker.aot");
 
     private final String agent;
     private final List<String> command;
+    private final List<String> trainingCommand;
     private final Set<String> hiddenEnvironment;
 
     private WorkerLauncher(Builder builder) {
         this.agent = Objects.requireNonNull(builder.agent, "agent");
-        AgentReference ref = AgentReference.parse(agent);
+        AgentReference.parse(agent);
         this.hiddenEnvironment = Set.copyOf(builder.hiddenEnvironment);
 
-        List<String> cmd = new ArrayList<>();
-        cmd.add(builder.javaExecutable.toString());
-        cmd.addAll(DEFAULT_JVM_OPTIONS);
-        cmd.add("-Xmx" + builder.maxHeapMegabytes + "m");
-        cmd.addAll(builder.jvmOptions);
-        List<Path> modulePath = Stream.concat(ownModulePath().stream(), builder.modulePath.stream()).toList();
-        if (!modulePath.isEmpty()) {
-            cmd.add("--module-path");
-            cmd.add(join(modulePath));
+        // The JVM part of the command: identical for every agent, so that one AOT cache fits all.
+        List<String> jvm = new ArrayList<>();
+        jvm.add(builder.javaExecutable.toString());
+        jvm.addAll(DEFAULT_JVM_OPTIONS);
+        jvm.add("-Xmx" + builder.maxHeapMegabytes + "m");
+        jvm.addAll(builder.jvmOptions);
+        List<Path> ownModulePath = ownModulePath();
+        if (!ownModulePath.isEmpty()) {
+            jvm.add("--module-path");
+            jvm.add(join(ownModulePath));
+        }
+        List<String> program = new ArrayList<>();
+        program.add("-m");
+        program.add("motus.serve.worker/" + WorkerMain.class.getName());
+        if (!builder.modulePath.isEmpty()) {
+            program.add(WorkerMain.MODULE_PATH);
+            program.add(join(builder.modulePath));
         }
         if (!builder.classPath.isEmpty()) {
-            cmd.add("--class-path");
-            cmd.add(join(builder.classPath));
+            program.add(WorkerMain.CLASS_PATH);
+            program.add(join(builder.classPath));
         }
-        if (ref.module() != null) {
-            cmd.add("--add-modules");
-            cmd.add(ref.module());
-        } else if (!builder.modulePath.isEmpty()) {
-            // Without a module name the class can be in any module of the agent's path.
-            cmd.add("--add-modules");
-            cmd.add("ALL-MODULE-PATH");
+        program.add(agent);
+
+        List<String> cmd = new ArrayList<>(jvm);
+        if (builder.aotCache != null && Files.isRegularFile(builder.aotCache)) {
+            cmd.add("-XX:AOTCache=" + builder.aotCache);
         }
-        cmd.add("-m");
-        cmd.add("motus.serve.worker/" + WorkerMain.class.getName());
-        cmd.add(agent);
+        cmd.addAll(program);
         this.command = List.copyOf(cmd);
+
+        List<String> training = new ArrayList<>(jvm);
+        training.add("-D" + WorkerMain.TRAINING_PROPERTY + "=true");
+        training.add("-XX:AOTCacheOutput=%s");
+        training.addAll(program);
+        this.trainingCommand = List.copyOf(training);
     }
 
     public static Builder builder() {
@@ -91,6 +109,18 @@ public final class WorkerLauncher {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeAll(hiddenEnvironment);
         return new WorkerProcess(builder.start(), tag);
+    }
+
+    /**
+     * Starts the run that records an AOT cache for workers at {@code output}: a worker with the
+     * same JVM flags as every other, which exits normally after its turn so that the JVM writes
+     * the cache.
+     */
+    WorkerProcess startTraining(Path output) throws IOException {
+        List<String> cmd = trainingCommand.stream()
+                .map(part -> part.equals("-XX:AOTCacheOutput=%s") ? "-XX:AOTCacheOutput=" + output : part)
+                .toList();
+        return new WorkerProcess(new ProcessBuilder(cmd).start(), "aot training");
     }
 
     private static String join(List<Path> paths) {
@@ -126,6 +156,7 @@ public final class WorkerLauncher {
         private Set<String> hiddenEnvironment = Set.of();
         private Path javaExecutable = Path.of(System.getProperty("java.home"), "bin", "java");
         private int maxHeapMegabytes = 256;
+        private Path aotCache = IMAGE_AOT_CACHE;
 
         private Builder() {
         }
@@ -166,6 +197,15 @@ public final class WorkerLauncher {
         /** Environment variables the server has that workers must not see, such as its API key. */
         public Builder hiddenEnvironment(Set<String> names) {
             this.hiddenEnvironment = Set.copyOf(names);
+            return this;
+        }
+
+        /**
+         * The AOT cache workers start with, if the file exists; by default the one the image
+         * ships ({@link #IMAGE_AOT_CACHE}). Null: none.
+         */
+        public Builder aotCache(Path aotCache) {
+            this.aotCache = aotCache;
             return this;
         }
 

@@ -8,6 +8,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import motus.serve.api.ChatMessage;
@@ -18,7 +19,8 @@ import motus.serve.api.TurnResult;
  * The worker process: resolves the agent, says it is ready, runs exactly one turn, answers
  * one frame and exits.
  *
- * <p>Usage: {@code java -m motus.serve.worker/motus.serve.worker.WorkerMain <agent-reference>}.
+ * <p>Usage: {@code java -m motus.serve.worker/motus.serve.worker.WorkerMain [--module-path P]
+ * [--class-path P] <agent-reference>}, the paths being the agent's own (see {@link AgentCode}).
  * Frames travel over stdin/stdout (see {@link Frames}); everything the agent prints goes to
  * stderr, which the server logs.
  */
@@ -26,6 +28,10 @@ public final class WorkerMain {
 
     /** Exit code of a worker whose agent reference did not resolve. */
     static final int EXIT_AGENT_NOT_FOUND = 2;
+    /** Set on the training run that records the workers' AOT cache. */
+    static final String TRAINING_PROPERTY = "motus.worker.training";
+    static final String MODULE_PATH = "--module-path";
+    static final String CLASS_PATH = "--class-path";
 
     private WorkerMain() {
     }
@@ -36,13 +42,9 @@ public final class WorkerMain {
         System.setOut(System.err);
         InputStream in = new FileInputStream(FileDescriptor.in);
 
-        if (args.length != 1) {
-            Frames.write(frames, Frames.frame("error").put("error", "usage: WorkerMain <agent-reference>"));
-            Runtime.getRuntime().halt(EXIT_AGENT_NOT_FOUND);
-        }
         ServableAgent agent;
         try {
-            agent = AgentLoader.load(AgentReference.parse(args[0]));
+            agent = loadAgent(args);
         } catch (AgentLoadException | IllegalArgumentException e) {
             Frames.write(frames, Frames.frame("error").put("error", e.getMessage()));
             Runtime.getRuntime().halt(EXIT_AGENT_NOT_FOUND);
@@ -54,11 +56,35 @@ public final class WorkerMain {
         if (request == null) {
             Runtime.getRuntime().halt(0); // released unused: a start-up check or a spare worker
         }
-        exitWhenParentGoes(in);
+        boolean training = Boolean.getBoolean(TRAINING_PROPERTY);
+        if (!training) {
+            exitWhenParentGoes(in);
+        }
         Frames.write(frames, runTurn(agent, request));
-        // halt, not exit: threads, processes or shutdown hooks the agent left behind must not outlive the turn.
         ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+        if (training) {
+            System.exit(0); // a normal exit, so that the JVM writes the AOT cache it was asked to record
+        }
+        // halt, not exit: threads, processes or shutdown hooks the agent left behind must not outlive the turn.
         Runtime.getRuntime().halt(0);
+    }
+
+    /** {@code [--module-path PATHS] [--class-path PATHS] <agent-reference>} */
+    private static ServableAgent loadAgent(String[] args) throws AgentLoadException {
+        List<Path> modulePath = List.of();
+        List<Path> classPath = List.of();
+        int i = 0;
+        for (; i + 1 < args.length && args[i].startsWith("--"); i += 2) {
+            switch (args[i]) {
+                case MODULE_PATH -> modulePath = AgentCode.paths(args[i + 1]);
+                case CLASS_PATH -> classPath = AgentCode.paths(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown worker option " + args[i]);
+            }
+        }
+        if (i != args.length - 1) {
+            throw new IllegalArgumentException("usage: WorkerMain [--module-path P] [--class-path P] <agent-reference>");
+        }
+        return AgentLoader.load(AgentReference.parse(args[i]), modulePath, classPath);
     }
 
     private static ObjectNode runTurn(ServableAgent agent, ObjectNode request) {
