@@ -1,0 +1,215 @@
+package motus.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Drives real {@code motus serve start} processes over HTTP with the echo example and prints
+ * one table: turn latency with spare workers and with cold workers, cold worker start, turns
+ * per second on two workers, worker CPU and peak RSS per turn, server RSS idle and with
+ * 10,000 sessions, and {@code GET /sessions/{id}} requests per second under wrk.
+ *
+ * <p>Usage (see bench/run.sh): {@code Bench <motus launcher> <echo agent jar> <agent reference> <out dir>}
+ */
+public final class Bench {
+
+    private static final int WARMUP_TURNS = 20;
+    private static final int LATENCY_TURNS = 100;
+    private static final int COLD_TURNS = 30;
+    private static final int PARALLEL_SESSIONS = 8;
+    private static final int THROUGHPUT_TURNS = 400;
+    private static final int MANY_SESSIONS = 10_000;
+    private static final int MESSAGES_PER_SESSION = 20;
+
+    private final Path motus;
+    private final Path agentJar;
+    private final String agent;
+    private final Path out;
+    private final List<String> rows = new ArrayList<>();
+
+    private Bench(String[] args) {
+        this.motus = Path.of(args[0]);
+        this.agentJar = Path.of(args[1]);
+        this.agent = args[2];
+        this.out = Path.of(args[3]);
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 4) {
+            System.err.println("usage: Bench <motus launcher> <echo agent jar> <agent reference> <out dir>");
+            System.exit(2);
+        }
+        new Bench(args).run();
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(out);
+        try (ServerProcess server = ServerProcess.start(
+                ServerProcess.command(motus, agent, agentJar, 2, 1), out.resolve("server-prewarm.log"))) {
+            Client client = new Client(server.port);
+            client.turn(client.createSession(null), "warm-up");
+            awaitQuiet();
+            long idleKib = server.rssKib();
+
+            String session = client.createSession(null);
+            for (int i = 0; i < WARMUP_TURNS; i++) {
+                client.turn(session, "warm-up " + i);
+            }
+            server.resetWorkerPeaks();
+            double cpuBefore = server.reapedChildrenCpuSeconds();
+            Stats latency = timeTurns(client, session, LATENCY_TURNS);
+            awaitQuiet();
+            double cpuPerTurn = (server.reapedChildrenCpuSeconds() - cpuBefore) / LATENCY_TURNS;
+            Stats workerPeaks = new Stats(server.workerPeaksKib());
+            row("turn latency, spare workers (prewarm 1)", latency, "ms", 1);
+            row("worker CPU per turn", cpuPerTurn * 1000, "ms");
+            row("worker peak RSS (median / max)", workerPeaks.median() / 1024, "MiB", workerPeaks.max() / 1024);
+
+            Stats coldStart = coldWorkerStarts(server.workerCommand(), 15);
+            row("cold worker start (launch to ready)", coldStart, "ms", 1);
+
+            row("turns per second, --workers 2, " + PARALLEL_SESSIONS + " sessions", throughput(client), "turns/s");
+
+            String[] wrk = wrk(client.base() + "/sessions/" + session);
+            rows.add(String.format(Locale.ROOT, "| GET /sessions/{id} requests per second (wrk -t2 -c64 -d10s) | %s | |", wrk[0]));
+
+            row("server RSS idle", idleKib / 1024.0, "MiB");
+            long before = server.rssKib();
+            createManySessions(client);
+            awaitQuiet();
+            row("server RSS added by " + MANY_SESSIONS + " sessions x " + MESSAGES_PER_SESSION + " messages",
+                    (server.rssKib() - before) / 1024.0, "MiB");
+        }
+        try (ServerProcess server = ServerProcess.start(
+                ServerProcess.command(motus, agent, agentJar, 2, 0), out.resolve("server-cold.log"))) {
+            Client client = new Client(server.port);
+            String session = client.createSession(null);
+            for (int i = 0; i < 3; i++) {
+                client.turn(session, "warm-up " + i);
+            }
+            row("turn latency, cold worker per turn (prewarm 0)", timeTurns(client, session, COLD_TURNS), "ms", 1);
+        }
+        System.out.println("| figure | median | p90 / max |");
+        System.out.println("|---|---|---|");
+        rows.forEach(System.out::println);
+    }
+
+    private Stats timeTurns(Client client, String session, int turns) throws IOException, InterruptedException {
+        List<Double> millis = new ArrayList<>();
+        for (int i = 0; i < turns; i++) {
+            long start = System.nanoTime();
+            client.turn(session, "hello " + i);
+            millis.add((System.nanoTime() - start) / 1e6);
+            thinkTime(); // the spare's replacement boots between messages, as it would while a user reads and types
+        }
+        return new Stats(millis);
+    }
+
+    /** Launch to ready frame of a worker started with the server's exact command line. */
+    private static Stats coldWorkerStarts(List<String> command, int runs) throws IOException, InterruptedException {
+        List<Double> millis = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            long start = System.nanoTime();
+            Process worker = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            InputStream frames = worker.getInputStream();
+            byte[] header = frames.readNBytes(8);
+            millis.add((System.nanoTime() - start) / 1e6);
+            worker.getOutputStream().close();
+            worker.waitFor(10, TimeUnit.SECONDS);
+            if (header.length < 8) {
+                throw new IllegalStateException("a cold worker sent no ready frame");
+            }
+        }
+        return new Stats(millis);
+    }
+
+    private double throughput(Client client) throws Exception {
+        List<String> sessions = new ArrayList<>();
+        for (int i = 0; i < PARALLEL_SESSIONS; i++) {
+            sessions.add(client.createSession(null));
+        }
+        AtomicInteger left = new AtomicInteger(THROUGHPUT_TURNS);
+        long start = System.nanoTime();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> runs = new ArrayList<>();
+            for (String session : sessions) {
+                runs.add(pool.submit(() -> {
+                    while (left.getAndDecrement() > 0) {
+                        client.turn(session, "load");
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> run : runs) {
+                run.get();
+            }
+        }
+        return THROUGHPUT_TURNS / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private void createManySessions(Client client) throws Exception {
+        StringBuilder state = new StringBuilder("{\"state\": [");
+        for (int i = 0; i < MESSAGES_PER_SESSION; i++) {
+            state.append(i == 0 ? "" : ",").append(i % 2 == 0
+                    ? "{\"role\": \"user\", \"content\": \"message number " + i + " from the user\"}"
+                    : "{\"role\": \"assistant\", \"content\": \"message number " + i + " from the agent\"}");
+        }
+        String body = state.append("]}").toString();
+        try (var pool = Executors.newFixedThreadPool(4)) {
+            List<Future<String>> created = new ArrayList<>();
+            for (int i = 0; i < MANY_SESSIONS; i++) {
+                created.add(pool.submit(() -> client.createSession(body)));
+            }
+            for (Future<String> session : created) {
+                session.get();
+            }
+        }
+    }
+
+    private static String[] wrk(String url) throws IOException, InterruptedException {
+        Process wrk;
+        try {
+            wrk = new ProcessBuilder("wrk", "-t2", "-c64", "-d10s", url).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            return new String[] {"(wrk not installed)"};
+        }
+        String output = new String(wrk.getInputStream().readAllBytes());
+        wrk.waitFor();
+        Matcher rps = Pattern.compile("Requests/sec:\\s*([0-9.]+)").matcher(output);
+        return new String[] {rps.find() ? rps.group(1) : "(wrk failed: " + output.strip() + ")"};
+    }
+
+    /** Lets spares finish booting, so that one phase's background work does not bleed into the next figure. */
+    private static void awaitQuiet() throws InterruptedException {
+        Thread.sleep(1000); // a settling pause between measured phases, not a wait for a condition
+    }
+
+    /** A user's pause between two messages of a conversation. */
+    private static void thinkTime() throws InterruptedException {
+        Thread.sleep(500);
+    }
+
+    private void row(String figure, Stats stats, String unit, int decimals) {
+        rows.add(String.format(Locale.ROOT, "| %s | %." + decimals + "f %s | %." + decimals + "f %s |",
+                figure, stats.median(), unit, stats.percentile(90), unit));
+    }
+
+    private void row(String figure, double value, String unit) {
+        rows.add(String.format(Locale.ROOT, "| %s | %.1f %s | |", figure, value, unit));
+    }
+
+    private void row(String figure, double median, String unit, double max) {
+        rows.add(String.format(Locale.ROOT, "| %s | %.1f %s | %.1f %s |", figure, median, unit, max, unit));
+    }
+}
