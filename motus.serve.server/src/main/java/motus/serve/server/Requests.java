@@ -2,7 +2,10 @@ package motus.serve.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -143,7 +146,7 @@ final class Requests {
             return null;
         }
         byte[] bytes = request.content().as(byte[].class);
-        if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+        if (new String(bytes, StandardCharsets.UTF_8).isBlank()) {
             return null;
         }
         try {
@@ -152,8 +155,8 @@ final class Requests {
             long offset = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getCharOffset());
             throw HttpProblem.invalid(List.of(new Problem(List.of("body", (int) offset),
                     "JSON decode error: " + e.getOriginalMessage(), "json_invalid")));
-        } catch (java.io.IOException e) {
-            throw new HttpProblem(io.helidon.http.Status.BAD_REQUEST_400, "Could not read the request body");
+        } catch (IOException e) {
+            throw new HttpProblem(Status.BAD_REQUEST_400, "Could not read the request body");
         }
     }
 }

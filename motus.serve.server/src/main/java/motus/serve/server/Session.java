@@ -178,5 +178,4 @@ final class Session {
     private SessionView viewLocked() {
         return new SessionView(id, status, response, error, state.size());
     }
-
 }

@@ -1,5 +1,7 @@
 package motus.serve.server;
 
+import java.util.Locale;
+
 /** Where a session is in its lifecycle; {@link #wireName()} is what the HTTP contract shows. */
 enum SessionStatus {
     /** Waiting for a message; the initial status. */
@@ -10,6 +12,6 @@ enum SessionStatus {
     ERROR;
 
     String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -260,6 +261,14 @@ class SessionApiTest {
         }
         assertEquals(3, pids.size(), "each turn had its own process: " + pids);
         assertFalse(pids.contains(String.valueOf(ProcessHandle.current().pid())));
+    }
+
+    @Test
+    void theServerNeverLoadsAgentClasses() {
+        String id = api.createSession();
+        api.turn(id, "count");
+        // Workers get the agents' folder on their module path; this JVM does not have it at all.
+        assertThrows(ClassNotFoundException.class, () -> Class.forName(TestAgents.SCRIPTED));
     }
 
     @Test
