@@ -6,6 +6,8 @@ import io.helidon.webserver.http.HttpService;
 import java.io.File;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -124,6 +126,10 @@ public final class AgentServer {
      * @throws IllegalStateException if the agent does not resolve
      */
     public AgentServer start(String host, int port) {
+        if (stopping.get()) {
+            throw new IllegalStateException("the server has been stopped");
+        }
+        checkBind(host, port);
         checkAgent();
         webServer = WebServer.builder()
                 .host(host)
@@ -132,9 +138,29 @@ public final class AgentServer {
                 .routing(routing -> routing.register(service))
                 .build()
                 .start();
+        if (!webServer.isRunning()) {
+            stop();
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + "; see the log above");
+        }
         LOG.log(Level.INFO, "serving {0} on http://{1}:{2,number,#} with {3} workers",
                 launcher.agent(), host, webServer.port(), maxWorkers);
+        if (stopping.get()) {
+            webServer.stop(); // stop() ran while the agent was being checked, before there was a server to stop
+        }
         return this;
+    }
+
+    /** Binds once by itself first, because Helidon reports a port in use only as a logged stack trace. */
+    private static void checkBind(String host, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(host, port));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage());
+        }
     }
 
     /** The port the server listens on. */
@@ -153,6 +179,15 @@ public final class AgentServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stop();
+        }
+    }
+
+    /** Blocks until {@link #stop()} has finished, for example when a signal handler calls it. */
+    public void awaitStopped() {
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -183,14 +218,6 @@ public final class AgentServer {
             timer.shutdownNow();
             stopped.countDown();
             LOG.log(Level.INFO, "stopped");
-        }
-    }
-
-    private void awaitStopped() {
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -116,7 +116,7 @@ final class TurnRunner {
         }
         String cancelled = turn.cancelReason();
         if (cancelled != null) {
-            LOG.log(Level.INFO, "[{0}] turn cancelled after {1} ms: {2}", session.id, millisSince(started), cancelled);
+            LOG.log(Level.INFO, "[{0}] turn cancelled after {1,number,#} ms: {2}", session.id, millisSince(started), cancelled);
             if (turn.webhook != null) {
                 webhooks.send(turn.webhook, session.id, SessionStatus.ERROR.wireName(), null, cancelled, turn.state);
             }
@@ -127,9 +127,9 @@ final class TurnRunner {
             return; // deleted in the meantime: a late result is discarded
         }
         if (outcome instanceof TurnOutcome.Failure failure) {
-            LOG.log(Level.INFO, "[{0}] turn failed after {1} ms: {2}", session.id, millisSince(started), failure.error());
+            LOG.log(Level.INFO, "[{0}] turn failed after {1,number,#} ms: {2}", session.id, millisSince(started), failure.error());
         } else {
-            LOG.log(Level.INFO, "[{0}] turn succeeded in {1} ms", session.id, millisSince(started));
+            LOG.log(Level.INFO, "[{0}] turn succeeded in {1,number,#} ms", session.id, millisSince(started));
         }
         if (turn.webhook != null) {
             webhooks.send(turn.webhook, session.id, committed.status().wireName(), committed.response(),

@@ -1,0 +1,129 @@
+package motus.serve.image;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runtime image as a user gets it: its contents, serving, signals, and a bad agent. */
+class ImageIT {
+
+    private static final Duration START = Duration.ofMinutes(1);
+    /** The agents the tests use; like a user's jar, a module that knows only motus.serve.api. */
+    private static final String TEST_AGENTS = Path.of(System.getProperty("motus.test.agents", "../test-agents/target/classes"))
+            .toAbsolutePath().toString();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theImageHoldsOurModulesAndOnlyTheJdkModulesTheyRequire() throws IOException {
+        Properties release = new Properties();
+        try (var in = Files.newInputStream(Motus.IMAGE.resolve("release"))) {
+            release.load(in);
+        }
+        Set<String> modules = Arrays.stream(release.getProperty("MODULES").replace("\"", "").split(" "))
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertTrue(modules.containsAll(List.of("motus.serve.api", "motus.serve.worker", "motus.serve.server", "motus.serve.cli")));
+        Set<String> jdk = modules.stream().filter(m -> m.startsWith("java.") || m.startsWith("jdk."))
+                .collect(Collectors.toCollection(TreeSet::new));
+        // What our and Helidon's module descriptors require; a new one here should be a decision.
+        assertEquals(new TreeSet<>(List.of("java.base", "java.logging", "java.management", "java.naming",
+                "java.net.http", "java.security.sasl", "jdk.unsupported")), jdk);
+        assertFalse(Files.exists(Motus.IMAGE.resolve("include")), "headers stripped");
+        assertFalse(Files.exists(Motus.IMAGE.resolve("man")), "man pages stripped");
+        assertTrue(Files.isExecutable(Motus.IMAGE.resolve("bin/motus")));
+    }
+
+    @Test
+    void servesTheExamplesWithNoJdkOnTheMachineAndStopsCleanlyOnSigterm() throws Exception {
+        try (Motus server = Motus.start(dir, "serve", "start", "com.example.notes.NotesAgent",
+                "--module-path", Motus.example("notes"), "--host", "127.0.0.1", "--port", "0")) {
+            String url = "http://127.0.0.1:" + server.awaitPort(START);
+
+            Motus.Result chat = Motus.run(dir, "remember buy milk\nwhat do you know?\n", "serve", "chat", url);
+            assertEquals(0, chat.exitCode(), chat.output());
+            assertEquals("> Noted: buy milk\n> 1 note:\n- buy milk\n> \nBye!\n", chat.output());
+
+            Motus.Result health = Motus.run(dir, "", "serve", "health", url);
+            assertEquals(0, health.exitCode(), health.output());
+            assertTrue(health.output().contains("Total sessions: 0"), "chat deleted its session: " + health.output());
+
+            Set<ProcessHandle> workers = server.process.descendants().collect(Collectors.toSet());
+            assertFalse(workers.isEmpty(), "a spare worker is waiting");
+            server.sigterm();
+            assertTrue(server.process.waitFor(1, TimeUnit.MINUTES), server.output());
+            assertEquals(0, server.process.exitValue(), server.output());
+            workers.forEach(worker -> assertFalse(worker.isAlive(), "worker " + worker.pid() + " left behind"));
+        }
+    }
+
+    @Test
+    void sigtermWaitsForARunningTurnUpToTheShutdownTimeoutThenKillsIt() throws Exception {
+        try (Motus server = Motus.start(dir, "serve", "start", "motus.serve.testagents.ScriptedAgent",
+                "--module-path", TEST_AGENTS, "--host", "127.0.0.1", "--port", "0", "--shutdown-timeout", "1",
+                "--prewarm", "0")) {
+            String url = "http://127.0.0.1:" + server.awaitPort(START);
+            String id = Motus.run(dir, "", "serve", "create", url).output().replaceAll("(?s).*\"session_id\": \"([^\"]+)\".*", "$1");
+            Path pidFile = dir.resolve("worker.pid");
+            assertEquals(0, Motus.run(dir, "", "serve", "send", url, id, "hold " + pidFile).exitCode());
+            server.awaitLine(Pattern.compile("turn started"), START);
+            long deadline = System.nanoTime() + START.toNanos();
+            while (!Files.exists(pidFile) || Files.readString(pidFile).isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "the agent never wrote its pid");
+                Thread.sleep(20); // a poll interval
+            }
+            ProcessHandle worker = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
+
+            server.sigterm(); // waits 1 s for the turn, then kills it
+            assertTrue(server.process.waitFor(1, TimeUnit.MINUTES), server.output());
+            assertEquals(0, server.process.exitValue(), server.output());
+            server.awaitLine(Pattern.compile("turn cancelled after \\d+ ms: Turn cancelled: server shutting down"), START);
+            worker.onExit().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void anAgentThatDoesNotResolveStopsStartWithOneLine() throws Exception {
+        Motus.Result result = Motus.run(dir, "", "serve", "start", "com.example.echo.NoSuchAgent",
+                "--module-path", Motus.example("echo"), "--port", "0");
+        assertEquals(1, result.exitCode(), result.output());
+        assertEquals("Error: agent 'com.example.echo.NoSuchAgent' does not resolve: "
+                + "no class com.example.echo.NoSuchAgent on the module path or class path\n", result.output());
+    }
+
+    @Test
+    void workersStartedByTheImageUseItsAotCache() throws Exception {
+        Path cache = Motus.IMAGE.resolve("lib/motus-worker.aot");
+        if (Runtime.version().feature() < 25) {
+            assertFalse(Files.exists(cache), "no cache can be trained before JDK 25");
+            return;
+        }
+        Files.writeString(dir.resolve("application.yaml"), """
+                motus:
+                  serve:
+                    worker-jvm-options: ["-Xlog:aot=info:stderr"]
+                """);
+        try (Motus server = Motus.start(dir, "serve", "start", "com.example.echo.EchoAgent",
+                "--module-path", Motus.example("echo"), "--host", "127.0.0.1", "--port", "0")) {
+            String url = "http://127.0.0.1:" + server.awaitPort(START);
+            assertEquals("hello\n", Motus.run(dir, "", "serve", "chat", url, "hello").output());
+            server.awaitLine(Pattern.compile(Pattern.quote("Opened AOT cache " + cache)), START);
+            server.awaitLine(Pattern.compile("Using AOT-linked classes: true"), START);
+        }
+    }
+}

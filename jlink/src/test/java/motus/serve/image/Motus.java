@@ -1,0 +1,127 @@
+package motus.serve.image;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The image's {@code bin/motus} run as a real process, with no JDK on PATH and no JAVA_HOME:
+ * a machine that has nothing but the image. Standard error joins standard output.
+ */
+final class Motus implements AutoCloseable {
+
+    static final Path IMAGE = Path.of(System.getProperty("motus.image", "target/motus")).toAbsolutePath();
+    private static final Pattern LISTENING = Pattern.compile("Serving .* on http://[^\\s:]+:(\\d+)");
+
+    final Process process;
+    private final List<String> lines = new ArrayList<>();
+
+    private Motus(Process process) {
+        this.process = process;
+        Thread.ofPlatform().daemon().start(this::readLines);
+    }
+
+    /** What a command that ran to its end printed, and its exit code. */
+    record Result(int exitCode, String output) {
+    }
+
+    /** Starts a long-running {@code bin/motus}, such as {@code serve start}. */
+    static Motus start(Path workingDirectory, String... args) throws IOException {
+        return new Motus(builder(workingDirectory, args).start());
+    }
+
+    /** Runs {@code bin/motus} to its end with {@code input} as standard input. */
+    static Result run(Path workingDirectory, String input, String... args) throws IOException, InterruptedException {
+        Process process = builder(workingDirectory, args).start();
+        try (OutputStream stdin = process.getOutputStream()) {
+            stdin.write(input.getBytes(StandardCharsets.UTF_8));
+        }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "motus " + String.join(" ", args) + " did not finish");
+        return new Result(process.exitValue(), output);
+    }
+
+    private static ProcessBuilder builder(Path workingDirectory, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(IMAGE.resolve("bin/motus").toString());
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile()).redirectErrorStream(true);
+        builder.environment().clear();
+        builder.environment().put("PATH", "/nonexistent"); // no java, no JAVA_HOME, not even dirname
+        builder.environment().put("HOME", workingDirectory.toString());
+        return builder;
+    }
+
+    static String example(String name) {
+        Path jar = IMAGE.resolve("examples/example-" + name + ".jar");
+        assertTrue(Files.isRegularFile(jar), "no example " + jar);
+        return jar.toString();
+    }
+
+    /** The port from the "Serving ... on http://host:port" line, once it is printed. */
+    int awaitPort(Duration deadline) throws InterruptedException {
+        return Integer.parseInt(awaitLine(LISTENING, deadline).group(1));
+    }
+
+    Matcher awaitLine(Pattern pattern, Duration deadline) throws InterruptedException {
+        long end = System.nanoTime() + deadline.toNanos();
+        synchronized (lines) {
+            for (int seen = 0; ; ) {
+                for (; seen < lines.size(); seen++) {
+                    Matcher matcher = pattern.matcher(lines.get(seen));
+                    if (matcher.find()) {
+                        return matcher;
+                    }
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    fail("no line matching " + pattern + " within " + deadline + "; output:\n" + String.join("\n", lines));
+                }
+                TimeUnit.NANOSECONDS.timedWait(lines, left);
+            }
+        }
+    }
+
+    /** SIGTERM, as systemd or Kubernetes send it; unlike Process.destroy() it leaves the output readable. */
+    void sigterm() {
+        process.toHandle().destroy();
+    }
+
+    String output() {
+        synchronized (lines) {
+            return String.join("\n", lines);
+        }
+    }
+
+    private void readLines() {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = reader.readLine()) != null; ) {
+                synchronized (lines) {
+                    lines.add(line);
+                    lines.notifyAll();
+                }
+            }
+        } catch (IOException e) {
+            // the process is gone
+        }
+    }
+
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+}

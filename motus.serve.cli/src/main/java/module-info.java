@@ -1,0 +1,17 @@
+/**
+ * The {@code motus} command: {@code motus serve start} runs a server, the other
+ * {@code motus serve} commands talk to one over HTTP.
+ */
+module motus.serve.cli {
+    requires motus.serve.server;
+    requires info.picocli;
+    requires io.helidon.config.yaml;
+    requires com.fasterxml.jackson.databind;
+    requires java.logging;
+    requires java.net.http;
+    // sun.misc.Signal: SIGTERM and Ctrl-C stop the server gracefully and exit 0
+    requires jdk.unsupported;
+    requires static org.jspecify;
+
+    opens motus.serve.cli to info.picocli;
+}

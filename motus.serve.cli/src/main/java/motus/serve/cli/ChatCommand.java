@@ -1,0 +1,119 @@
+package motus.serve.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import sun.misc.Signal;
+
+/**
+ * {@code motus serve chat}: one message and its reply, or a conversation at a {@code > } prompt.
+ * A session it created is deleted when it ends, Ctrl-C included, unless {@code --keep} says otherwise.
+ */
+@Command(name = "chat", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Send <message> and print the reply; without one, chat at a '> ' prompt until Ctrl-D or Ctrl-C.")
+final class ChatCommand extends ClientCommand {
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "<message>", description = "The message; none starts a REPL.")
+    String message;
+
+    @Option(names = "--session", paramLabel = "ID", description = "Use this existing session; it is never deleted.")
+    String sessionId;
+
+    @Option(names = "--keep", description = "Keep the session this command creates, and print its id.")
+    boolean keep;
+
+    @Option(names = "--param", paramLabel = "KEY=VALUE",
+            description = "A user_params entry (repeatable); numbers are sent as numbers.")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    private final AtomicBoolean finished = new AtomicBoolean();
+
+    @Override
+    public Integer call() throws IOException {
+        ServeClient client = client();
+        String id;
+        if (sessionId != null) {
+            id = client.get(ServeClient.session(sessionId)).path("session_id").asText(sessionId);
+        } else {
+            id = client.post("/sessions", null).path("session_id").asText();
+            if (keep) {
+                out().println("Session: " + id + " (use --session to resume)");
+            }
+        }
+        boolean owned = sessionId == null && !keep;
+        try {
+            if (message != null) {
+                return turn(client, id, message) ? 0 : 1;
+            }
+            Signal.handle(new Signal("INT"), signal -> {
+                finish(client, id, owned);
+                System.exit(0);
+            });
+            repl(client, id);
+            return 0;
+        } finally {
+            finish(client, id, owned);
+        }
+    }
+
+    private void repl(ServeClient client, String id) throws IOException {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        while (true) {
+            out().print("> ");
+            out().flush();
+            String line = lines.readLine();
+            if (line == null) {
+                return;
+            }
+            if (!line.isBlank()) {
+                turn(client, id, line);
+            }
+        }
+    }
+
+    /** Sends one message and prints the reply, or the turn's error; true if the turn succeeded. */
+    private boolean turn(ServeClient client, String id, String content) {
+        ObjectNode body = ServeClient.JSON.createObjectNode().put("content", content);
+        if (!params.isEmpty()) {
+            body.set("user_params", Params.toJson(params));
+        }
+        client.post(ServeClient.session(id) + "/messages", body);
+        JsonNode session;
+        try (var waiting = WaitingIndicator.show(out())) {
+            session = client.awaitSession(id, null);
+        }
+        if ("error".equals(session.path("status").asText())) {
+            err().println("Error: " + session.path("error").asText());
+            return false;
+        }
+        out().println(session.path("response").path("content").asText(""));
+        return true;
+    }
+
+    /** Says goodbye once, deleting the session if this command created it for itself. */
+    private void finish(ServeClient client, String id, boolean deleteSession) {
+        if (!finished.compareAndSet(false, true)) {
+            return;
+        }
+        if (message == null) {
+            out().println();
+            out().println("Bye!");
+        }
+        if (deleteSession) {
+            try {
+                client.delete(ServeClient.session(id));
+            } catch (ClientException e) {
+                err().println(e.getMessage());
+            }
+        }
+    }
+}

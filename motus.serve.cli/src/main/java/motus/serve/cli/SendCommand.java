@@ -1,0 +1,62 @@
+package motus.serve.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code motus serve send}: one message to a session, optionally waiting for the turn. */
+@Command(name = "send", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Send a message to a session; with --wait, print the session once the turn has finished.")
+final class SendCommand extends ClientCommand {
+
+    @Parameters(index = "1", paramLabel = "<id>", description = "The session id.")
+    String id;
+
+    @Parameters(index = "2", paramLabel = "<message>", description = "The message content.")
+    String message;
+
+    @Option(names = "--role", defaultValue = "user", description = "The message's role (default: ${DEFAULT-VALUE}).")
+    String role;
+
+    @Option(names = "--wait", description = "Wait for the turn to finish.")
+    boolean await;
+
+    @Option(names = "--timeout", paramLabel = "S", description = "With --wait: give up waiting after S seconds.")
+    Double timeout;
+
+    @Option(names = "--param", paramLabel = "KEY=VALUE",
+            description = "A user_params entry (repeatable); numbers are sent as numbers.")
+    Map<String, String> params = new LinkedHashMap<>();
+
+    @Option(names = "--webhook-url", paramLabel = "URL", description = "POST the outcome of the turn to URL.")
+    String webhookUrl;
+
+    @Option(names = "--webhook-token", paramLabel = "T", description = "Sent to the webhook as a bearer token.")
+    String webhookToken;
+
+    @Option(names = "--webhook-include-messages", description = "Include the session's messages in the webhook call.")
+    boolean webhookIncludeMessages;
+
+    @Override
+    public Integer call() {
+        ObjectNode body = ServeClient.JSON.createObjectNode().put("role", role).put("content", message);
+        if (!params.isEmpty()) {
+            body.set("user_params", Params.toJson(params));
+        }
+        if (webhookUrl != null) {
+            ObjectNode webhook = body.putObject("webhook").put("url", webhookUrl);
+            if (webhookToken != null) {
+                webhook.put("token", webhookToken);
+            }
+            webhook.put("include_messages", webhookIncludeMessages);
+        }
+        ServeClient client = client();
+        JsonNode accepted = client.post(ServeClient.session(id) + "/messages", body);
+        out().println(JsonOutput.indented(await ? client.awaitSession(id, timeout) : accepted));
+        return 0;
+    }
+}

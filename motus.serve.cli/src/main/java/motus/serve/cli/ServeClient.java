@@ -1,0 +1,115 @@
+package motus.serve.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.StringJoiner;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Talks to a motus serve server over HTTP. Every failure becomes a {@link ClientException}
+ * whose message is the line the user sees: {@code Error: <status> - <body>} or
+ * {@code Error: Could not connect to <url>}.
+ */
+final class ServeClient {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String url;
+    private final String base;
+    private final @Nullable String apiKey;
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+
+    ServeClient(String url) {
+        this.url = url;
+        this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        String key = System.getenv("MOTUS_API_KEY");
+        this.apiKey = key == null || key.isBlank() ? null : key;
+        if (!base.startsWith("http://") && !base.startsWith("https://")) {
+            throw new ClientException("Error: '" + url + "' is not an http:// or https:// URL");
+        }
+    }
+
+    /** {@code /sessions/{id}} with the id made safe for a path. */
+    static String session(String id) {
+        return "/sessions/" + URLEncoder.encode(id, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    JsonNode get(String path) {
+        return get(path, Map.of());
+    }
+
+    JsonNode get(String path, Map<String, String> query) {
+        StringJoiner parameters = new StringJoiner("&", "?", "").setEmptyValue("");
+        query.forEach((name, value) -> parameters.add(name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8)));
+        return send(request(path + parameters).GET());
+    }
+
+    JsonNode post(String path, @Nullable ObjectNode body) {
+        HttpRequest.BodyPublisher publisher = body == null
+                ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8);
+        return send(request(path).header("Content-Type", "application/json").POST(publisher));
+    }
+
+    void delete(String path) {
+        send(request(path).DELETE());
+    }
+
+    /** A session's status, long-polling until it is no longer running. */
+    JsonNode awaitSession(String id, @Nullable Double timeoutSeconds) {
+        Map<String, String> query = timeoutSeconds == null
+                ? Map.of("wait", "true")
+                : Map.of("wait", "true", "timeout", String.valueOf(timeoutSeconds));
+        return get(session(id), query);
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder builder;
+        try {
+            builder = HttpRequest.newBuilder(URI.create(base + path));
+        } catch (IllegalArgumentException e) {
+            throw new ClientException("Error: '" + url + "' is not a valid URL: " + e.getMessage());
+        }
+        builder.header("Accept", "application/json");
+        if (apiKey != null) {
+            builder.header("Authorization", "Bearer " + apiKey);
+        }
+        return builder;
+    }
+
+    private JsonNode send(HttpRequest.Builder request) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new ClientException("Error: Could not connect to " + url);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientException("Error: interrupted");
+        }
+        if (response.statusCode() >= 300) {
+            throw new ClientException("Error: " + response.statusCode() + " - " + response.body());
+        }
+        if (response.body().isEmpty()) {
+            return JSON.nullNode();
+        }
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException("the server answered something that is not JSON: " + response.body(), e);
+        }
+    }
+}

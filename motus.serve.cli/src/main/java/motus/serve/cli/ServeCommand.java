@@ -1,0 +1,22 @@
+package motus.serve.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code motus serve}: start a server, or talk to one. */
+@Command(name = "serve",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
+        description = "Start an agent server, or talk to one at <url>.",
+        subcommands = {
+            StartCommand.class,
+            ChatCommand.class,
+            ClientCommands.Health.class,
+            ClientCommands.Create.class,
+            ClientCommands.Sessions.class,
+            ClientCommands.Get.class,
+            ClientCommands.Delete.class,
+            ClientCommands.Messages.class,
+            SendCommand.class,
+        })
+final class ServeCommand {
+}

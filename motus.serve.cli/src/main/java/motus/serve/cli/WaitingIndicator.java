@@ -1,0 +1,67 @@
+package motus.serve.cli;
+
+import java.io.Console;
+import java.io.PrintWriter;
+import org.jspecify.annotations.Nullable;
+
+/** A spinner on the terminal while the agent works; nothing at all when output is not a terminal. */
+final class WaitingIndicator implements AutoCloseable {
+
+    private static final String FRAMES = "|/-\\";
+
+    private final PrintWriter out;
+    private final @Nullable Thread spinner;
+
+    private WaitingIndicator(PrintWriter out, boolean visible) {
+        this.out = out;
+        this.spinner = visible ? Thread.ofVirtual().start(this::spin) : null;
+    }
+
+    static WaitingIndicator show(PrintWriter out) {
+        return new WaitingIndicator(out, isTerminal());
+    }
+
+    private void spin() {
+        try {
+            for (int frame = 0; ; frame++) {
+                Thread.sleep(frame == 0 ? 300 : 100); // quick answers never see it
+                synchronized (out) {
+                    out.print("\r" + FRAMES.charAt(frame % FRAMES.length()) + " thinking...");
+                    out.flush();
+                }
+            }
+        } catch (InterruptedException e) {
+            // the reply is here
+        }
+    }
+
+    @Override
+    public void close() {
+        if (spinner == null) {
+            return;
+        }
+        spinner.interrupt();
+        try {
+            spinner.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (out) {
+            out.print("\r              \r");
+            out.flush();
+        }
+    }
+
+    /** Console.isTerminal() exists from JDK 22; on 21 a console is there only for a terminal. */
+    private static boolean isTerminal() {
+        Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package motus.serve.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import motus.serve.server.AgentServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every client command against a real server: what it prints, and its exit code. */
+class ClientCommandsTest {
+
+    private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    private static AgentServer server;
+    private static String url;
+
+    @BeforeAll
+    static void startServer() {
+        Path agents = Path.of(System.getProperty("motus.test.agents", "../test-agents/target/classes"));
+        assertTrue(Files.isDirectory(agents), "test agents not built at " + agents.toAbsolutePath());
+        server = AgentServer.builder()
+                .agent("motus.serve.testagents.ScriptedAgent")
+                .modulePath(List.of(agents))
+                .maxWorkers(2)
+                .build()
+                .start("127.0.0.1", 0);
+        url = "http://127.0.0.1:" + server.port();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.stop();
+    }
+
+    @Test
+    void healthPrintsStatusWorkersAndSessions() {
+        CliRun run = CliRun.motus("serve", "health", url);
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().matches("Status: ok\nWorkers: \\d+/2\nTotal sessions: \\d+\n"), run.out());
+    }
+
+    @Test
+    void createPrintsTheSessionAsIndentedJsonWithoutNulls() {
+        CliRun run = CliRun.motus("serve", "create", url);
+        assertEquals(0, run.exitCode(), run.err());
+        String id = sessionId(run.out());
+        assertEquals("{\n  \"session_id\": \"" + id + "\",\n  \"status\": \"idle\"\n}\n", run.out());
+        assertTrue(CliRun.motus("serve", "sessions", url).out().contains("\"session_id\": \"" + id + "\""));
+    }
+
+    @Test
+    void sendWaitGetAndMessagesShowTheTurn() throws IOException {
+        String id = sessionId(CliRun.motus("serve", "create", url).out());
+
+        CliRun sent = CliRun.motus("serve", "send", url, id, "hello", "--param", "n=3", "--param", "x=1.5",
+                "--param", "name=Ada");
+        assertEquals(0, sent.exitCode(), sent.err());
+        JsonNode accepted = ServeClient.JSON.readTree(sent.out());
+        assertEquals(id, accepted.get("session_id").asText());
+        assertEquals("running", accepted.get("status").asText());
+
+        CliRun waited = CliRun.motus("serve", "get", url, id, "--wait", "--timeout", "60");
+        JsonNode session = ServeClient.JSON.readTree(waited.out());
+        assertEquals("idle", session.get("status").asText(), waited.out());
+        assertEquals("hello", session.get("response").get("content").asText());
+        assertFalse(waited.out().contains("null"), "null fields are left out: " + waited.out());
+
+        JsonNode messages = ServeClient.JSON.readTree(CliRun.motus("serve", "messages", url, id).out());
+        assertEquals(2, messages.size());
+        JsonNode params = messages.get(0).get("user_params");
+        assertTrue(params.get("n").isIntegralNumber(), "numbers are sent as numbers: " + params);
+        assertTrue(params.get("x").isDouble(), params.toString());
+        assertEquals("Ada", params.get("name").asText());
+    }
+
+    @Test
+    void sendWithWaitPrintsTheFinalSession() throws IOException {
+        String id = sessionId(CliRun.motus("serve", "create", url).out());
+        CliRun run = CliRun.motus("serve", "send", url, id, "be brief", "--role", "user", "--wait");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode session = ServeClient.JSON.readTree(run.out());
+        assertEquals("idle", session.get("status").asText());
+        assertEquals("be brief", session.get("response").get("content").asText());
+    }
+
+    @Test
+    void deletePrintsAndTheSessionIsGone() {
+        String id = sessionId(CliRun.motus("serve", "create", url).out());
+        CliRun run = CliRun.motus("serve", "delete", url, id);
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("Deleted session " + id + "\n", run.out());
+        CliRun again = CliRun.motus("serve", "get", url, id);
+        assertEquals(1, again.exitCode());
+        assertEquals("Error: 404 - {\"detail\":\"Session not found\"}\n", again.err());
+    }
+
+    @Test
+    void aRequestTheServerRefusesPrintsStatusAndBody() {
+        String id = sessionId(CliRun.motus("serve", "create", url).out());
+        CliRun run = CliRun.motus("serve", "send", url, id, "hi", "--role", "wizard");
+        assertEquals(1, run.exitCode());
+        assertTrue(run.err().startsWith("Error: 422 - {\"detail\":["), run.err());
+    }
+
+    @Test
+    void aDeadUrlSaysItCouldNotConnect() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort(); // free once closed: nothing listens there
+        }
+        String dead = "http://127.0.0.1:" + port;
+        for (String command : List.of("health", "create", "sessions")) {
+            CliRun run = CliRun.motus("serve", command, dead);
+            assertEquals(1, run.exitCode(), command);
+            assertEquals("Error: Could not connect to " + dead + "\n", run.err(), command);
+        }
+        assertEquals(1, CliRun.motus("serve", "chat", dead, "hello").exitCode());
+    }
+
+    @Test
+    void chatWithAMessagePrintsTheReplyAndDeletesItsSession() {
+        int before = sessionCount();
+        CliRun run = CliRun.motus("serve", "chat", url, "hello there");
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("hello there\n", run.out());
+        assertEquals(before, sessionCount(), "chat deletes the session it created");
+    }
+
+    @Test
+    void chatKeepPrintsTheSessionAndKeepsIt() throws IOException {
+        CliRun run = CliRun.motus("serve", "chat", url, "--keep", "count me");
+        assertEquals(0, run.exitCode(), run.err());
+        String id = sessionId(run.out());
+        assertTrue(run.out().startsWith("Session: " + id + " (use --session to resume)\n"), run.out());
+
+        CliRun resumed = CliRun.motus("serve", "chat", url, "--session", id, "again");
+        assertEquals("again\n", resumed.out());
+        JsonNode messages = ServeClient.JSON.readTree(CliRun.motus("serve", "messages", url, id).out());
+        assertEquals(4, messages.size(), "the resumed session kept both turns, and --session never deletes");
+    }
+
+    @Test
+    void chatReportsAFailedTurn() {
+        CliRun run = CliRun.motus("serve", "chat", url, "throw");
+        assertEquals(1, run.exitCode());
+        assertEquals("Error: IllegalStateException: agent failed on purpose\n", run.err());
+    }
+
+    @Test
+    void chatWithoutAMessageReadsLinesUntilEndOfInput() {
+        int before = sessionCount();
+        CliRun run = CliRun.withInput("first\n\nsecond\n", "serve", "chat", url, "--param", "n=1");
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("> first\n> > second\n> \nBye!\n", run.out());
+        assertEquals(before, sessionCount());
+    }
+
+    @Test
+    void chatOnAnUnknownSessionFails() {
+        CliRun run = CliRun.motus("serve", "chat", url, "--session", "00000000-0000-4000-8000-000000000000", "hi");
+        assertEquals(1, run.exitCode());
+        assertTrue(run.err().startsWith("Error: 404 - "), run.err());
+    }
+
+    @Test
+    void usageErrorsExitTwoAndHelpAndVersionZero() {
+        CliRun missing = CliRun.motus("serve", "get", url);
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.err().startsWith("Error: Missing required parameter: '<id>'"), missing.err());
+        assertEquals(2, CliRun.motus("serve", "send", url, "id", "hi", "--param", "novalue").exitCode());
+        assertEquals(2, CliRun.motus("serve", "bogus").exitCode());
+        for (String command : List.of("start", "chat", "health", "create", "sessions", "get", "delete", "messages", "send")) {
+            CliRun help = CliRun.motus("serve", command, "--help");
+            assertEquals(0, help.exitCode(), command);
+            assertTrue(help.out().startsWith("Usage: motus serve " + command), help.out());
+            assertTrue(CliRun.motus("serve", command, "--version").out().startsWith("motus serve "), command);
+        }
+        assertTrue(CliRun.motus("--version").out().startsWith("motus serve "));
+    }
+
+    private static int sessionCount() {
+        return ServeClientHolder.client().get("/sessions").size();
+    }
+
+    private static String sessionId(String text) {
+        Matcher matcher = UUID.matcher(text);
+        assertTrue(matcher.find(), "no session id in " + text);
+        return matcher.group();
+    }
+
+    /** A client for checks the commands' output cannot show. */
+    private static final class ServeClientHolder {
+        static ServeClient client() {
+            return new ServeClient(url);
+        }
+    }
+}
