@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -125,5 +126,43 @@ class ImageIT {
             server.awaitLine(Pattern.compile(Pattern.quote("Opened AOT cache " + cache)), START);
             server.awaitLine(Pattern.compile("Using AOT-linked classes: true"), START);
         }
+    }
+
+    @Test
+    void workersExitOnTheirOwnWhenTheServerIsKilled() throws Exception {
+        try (Motus server = Motus.start(dir, "serve", "start", "motus.serve.testagents.ScriptedAgent",
+                "--module-path", TEST_AGENTS, "--host", "127.0.0.1", "--port", "0")) {
+            String url = "http://127.0.0.1:" + server.awaitPort(START);
+            String id = sessionId(Motus.run(dir, "", "serve", "create", url).output());
+            assertEquals(0, Motus.run(dir, "", "serve", "send", url, id, "hold " + dir.resolve("pid")).exitCode());
+            server.awaitLine(Pattern.compile("turn started"), START);
+            Set<ProcessHandle> workers = server.process.descendants().collect(Collectors.toSet());
+            assertFalse(workers.isEmpty());
+
+            server.process.toHandle().destroyForcibly(); // SIGKILL: no shutdown, no clean-up by the server
+            for (ProcessHandle worker : workers) {
+                worker.onExit().get(10, TimeUnit.SECONDS); // their stdin closed: they exit by themselves
+            }
+        }
+    }
+
+    @Test
+    void anApiKeyFromTheEnvironmentGuardsTheServerAndWorkersNeverSeeIt() throws Exception {
+        Map<String, String> key = Map.of("MOTUS_API_KEY", "k-123");
+        try (Motus server = Motus.start(dir, key, "serve", "start", "motus.serve.testagents.ScriptedAgent",
+                "--module-path", TEST_AGENTS, "--host", "127.0.0.1", "--port", "0")) {
+            String url = "http://127.0.0.1:" + server.awaitPort(START);
+            Motus.Result refused = Motus.run(dir, "", "serve", "chat", url, "hi");
+            assertEquals(1, refused.exitCode());
+            assertTrue(refused.output().startsWith("Error: 401 - "), refused.output());
+            Motus.Result answered = Motus.run(dir, key, "", "serve", "chat", url, "env MOTUS_API_KEY");
+            assertEquals(0, answered.exitCode(), answered.output());
+            assertEquals("null\n", answered.output(), "the worker's environment has no MOTUS_API_KEY");
+            assertEquals(0, Motus.run(dir, "", "serve", "health", url).exitCode(), "health needs no key");
+        }
+    }
+
+    private static String sessionId(String json) {
+        return json.replaceAll("(?s).*\"session_id\": \"([^\"]+)\".*", "$1");
     }
 }

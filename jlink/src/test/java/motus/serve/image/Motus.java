@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,12 +41,25 @@ final class Motus implements AutoCloseable {
 
     /** Starts a long-running {@code bin/motus}, such as {@code serve start}. */
     static Motus start(Path workingDirectory, String... args) throws IOException {
-        return new Motus(builder(workingDirectory, args).start());
+        return start(workingDirectory, Map.of(), args);
+    }
+
+    static Motus start(Path workingDirectory, Map<String, String> environment, String... args) throws IOException {
+        ProcessBuilder builder = builder(workingDirectory, args);
+        builder.environment().putAll(environment);
+        return new Motus(builder.start());
     }
 
     /** Runs {@code bin/motus} to its end with {@code input} as standard input. */
     static Result run(Path workingDirectory, String input, String... args) throws IOException, InterruptedException {
-        Process process = builder(workingDirectory, args).start();
+        return run(workingDirectory, Map.of(), input, args);
+    }
+
+    static Result run(Path workingDirectory, Map<String, String> environment, String input, String... args)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = builder(workingDirectory, args);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         try (OutputStream stdin = process.getOutputStream()) {
             stdin.write(input.getBytes(StandardCharsets.UTF_8));
         }

@@ -32,7 +32,8 @@ final class StartCommand implements Callable<Integer> {
 
     /** The keys a {@code motus.serve} config section may hold; anything else is a typo. */
     static final Set<String> CONFIG_KEYS = Set.of("agent", "module-path", "class-path", "workers", "ttl", "timeout",
-            "max-sessions", "shutdown-timeout", "allow-custom-ids", "prewarm", "worker-jvm-options", "log-level");
+            "max-sessions", "shutdown-timeout", "allow-custom-ids", "prewarm", "worker-jvm-options", "worker-heap-mb",
+            "max-request-bytes", "max-result-bytes", "api-key", "log-level");
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "<agent>",
             description = "The agent: [module/]Class[:member] (or motus.serve.agent in the config file).")
@@ -70,6 +71,9 @@ final class StartCommand implements Callable<Integer> {
 
     @Option(names = "--prewarm", paramLabel = "N", description = "Spare workers booted ahead of the next message, each used once (default: 1).")
     Integer prewarm;
+
+    @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' on every route but /health (default: $MOTUS_API_KEY, else none).")
+    String apiKey;
 
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "debug, info, warning or error (default: info).")
     LogLevel logLevel;
@@ -130,6 +134,12 @@ final class StartCommand implements Callable<Integer> {
             }
             if (prewarm != null) {
                 builder.prewarm(prewarm);
+            }
+            String environmentKey = System.getenv("MOTUS_API_KEY");
+            if (apiKey != null) {
+                builder.apiKey(apiKey);
+            } else if (environmentKey != null && !environmentKey.isBlank()) {
+                builder.apiKey(environmentKey);
             }
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import motus.serve.worker.WorkerLauncher;
 import motus.serve.worker.WorkerProcess;
 import motus.serve.worker.WorkerStartException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An agent behind HTTP: sessions, one fresh worker process per turn, and the motus serve
@@ -74,7 +75,8 @@ public final class AgentServer {
         this.spares = new SpareWorkers(launcher, builder.prewarm, timer);
         this.turns = new TurnRunner(launcher, spares, builder.maxWorkers, builder.timeout, builder.maxResultBytes, timer,
                 new WebhookSender());
-        this.service = new SessionService(sessions, turns, builder.allowCustomIds, stopping::get);
+        this.service = new SessionService(sessions, turns, builder.allowCustomIds, builder.maxRequestBytes,
+                builder.apiKey == null ? null : new BearerToken(builder.apiKey), stopping::get);
         if (!builder.ttl.isZero()) {
             // A quarter of the TTL, at most a second: an expired session is gone within about a second.
             long period = Math.clamp(builder.ttl.toMillis() / 4, 10, 1000);
@@ -135,7 +137,9 @@ public final class AgentServer {
                 .host(host)
                 .port(port)
                 .shutdownHook(false)
-                .routing(routing -> routing.register(service))
+                .routing(routing -> routing.register(service)
+                        // Unknown paths in the contract's shape too; only here, not in a service others mount.
+                        .any(SessionService::notFound))
                 .build()
                 .start();
         if (!webServer.isRunning()) {
@@ -169,6 +173,11 @@ public final class AgentServer {
             throw new IllegalStateException("the server is not started");
         }
         return webServer.port();
+    }
+
+    /** The sessions, for tests in this package that look past the HTTP routes (after stop, say). */
+    SessionStore sessions() {
+        return sessions;
     }
 
     /** Starts, then blocks until {@link #stop()} has finished. */
@@ -236,6 +245,8 @@ public final class AgentServer {
         private int workerHeapMegabytes = 256;
         private int prewarm = 1;
         private long maxResultBytes = 16L << 20;
+        private long maxRequestBytes = 4L << 20;
+        private @Nullable String apiKey;
 
         private Builder() {
         }
@@ -318,8 +329,11 @@ public final class AgentServer {
             return this;
         }
 
-        /** The heap cap of each worker, in MiB (default 256). */
+        /** The heap cap of each worker, in MiB (default 256); an agent that needs more fails with OutOfMemoryError. */
         public Builder workerHeapMegabytes(int megabytes) {
+            if (megabytes < 16) {
+                throw new IllegalArgumentException("worker heap must be at least 16 MiB, not " + megabytes);
+            }
             this.workerHeapMegabytes = megabytes;
             return this;
         }
@@ -333,11 +347,33 @@ public final class AgentServer {
             return this;
         }
 
+        /** The largest request body accepted, in bytes (default 4 MiB); a larger one is answered 413. */
+        public Builder maxRequestBytes(long bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("max request size must be at least 1024 bytes, not " + bytes);
+            }
+            this.maxRequestBytes = bytes;
+            return this;
+        }
+
+        /**
+         * An API key (default: none): when set, every route but {@code /health} needs the header
+         * {@code Authorization: Bearer <key>}, and answers 401 without it.
+         */
+        public Builder apiKey(@Nullable String apiKey) {
+            if (apiKey != null && apiKey.isBlank()) {
+                throw new IllegalArgumentException("the API key must not be blank");
+            }
+            this.apiKey = apiKey;
+            return this;
+        }
+
         /**
          * Takes the settings present in {@code config}, keyed as the flags are:
          * {@code agent}, {@code module-path}, {@code class-path} (path lists), {@code workers},
          * {@code ttl}, {@code timeout}, {@code shutdown-timeout} (seconds), {@code max-sessions},
-         * {@code allow-custom-ids}, {@code prewarm}, {@code worker-jvm-options} (a list).
+         * {@code allow-custom-ids}, {@code prewarm}, {@code worker-jvm-options} (a list),
+         * {@code worker-heap-mb}, {@code max-request-bytes}, {@code max-result-bytes}, {@code api-key}.
          */
         public Builder config(Config config) {
             config.get("agent").asString().ifPresent(this::agent);
@@ -351,6 +387,10 @@ public final class AgentServer {
             config.get("allow-custom-ids").asBoolean().ifPresent(this::allowCustomIds);
             config.get("prewarm").asInt().ifPresent(this::prewarm);
             config.get("worker-jvm-options").asList(String.class).ifPresent(this::workerJvmOptions);
+            config.get("worker-heap-mb").asInt().ifPresent(this::workerHeapMegabytes);
+            config.get("max-request-bytes").asLong().ifPresent(this::maxRequestBytes);
+            config.get("max-result-bytes").asLong().ifPresent(this::maxResultBytes);
+            config.get("api-key").asString().ifPresent(this::apiKey);
             return this;
         }
 

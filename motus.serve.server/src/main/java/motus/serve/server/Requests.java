@@ -2,9 +2,11 @@ package motus.serve.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.helidon.common.media.type.MediaType;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +35,8 @@ final class Requests {
     }
 
     /** The optional body of a session create: no body, {@code {}}, or {@code {"state": [...]}}. */
-    static List<ChatMessage> initialState(ServerRequest request) {
-        JsonNode body = body(request);
+    static List<ChatMessage> initialState(ServerRequest request, long maxBodyBytes) {
+        JsonNode body = body(request, maxBodyBytes);
         if (body == null) {
             return List.of();
         }
@@ -54,8 +56,8 @@ final class Requests {
         return messages;
     }
 
-    static MessageRequest message(ServerRequest request) {
-        JsonNode body = body(request);
+    static MessageRequest message(ServerRequest request, long maxBodyBytes) {
+        JsonNode body = body(request, maxBodyBytes);
         if (body == null) {
             throw HttpProblem.invalid(List.of(new Problem(BODY, "Field required", "missing")));
         }
@@ -140,14 +142,22 @@ final class Requests {
                 include != null && include.asBoolean());
     }
 
-    /** The parsed body, or null if there is none (no entity, or only white space). */
-    private static @Nullable JsonNode body(ServerRequest request) {
+    /**
+     * The parsed body, or null if there is none (no entity, or only white space). Like the
+     * original server, a body is read as JSON when it has no content type or a JSON one
+     * ({@code application/json}, {@code application/*+json}); any other body is not an object.
+     */
+    private static @Nullable JsonNode body(ServerRequest request, long maxBodyBytes) {
         if (!request.content().hasEntity()) {
             return null;
         }
-        byte[] bytes = request.content().as(byte[].class);
+        byte[] bytes = read(request, maxBodyBytes);
         if (new String(bytes, StandardCharsets.UTF_8).isBlank()) {
             return null;
+        }
+        if (request.headers().contentType().map(type -> !isJson(type.mediaType())).orElse(false)) {
+            throw HttpProblem.invalid(List.of(new Problem(BODY,
+                    "Input should be a valid dictionary or object to extract fields from", "model_attributes_type")));
         }
         try {
             return Json.MAPPER.readTree(bytes);
@@ -158,5 +168,31 @@ final class Requests {
         } catch (IOException e) {
             throw new HttpProblem(Status.BAD_REQUEST_400, "Could not read the request body");
         }
+    }
+
+    /** The body's bytes; past the limit, a 413 before more of it is read into memory. */
+    private static byte[] read(ServerRequest request, long maxBodyBytes) {
+        if (request.headers().contentLength().orElse(0) > maxBodyBytes) {
+            throw tooLarge(maxBodyBytes);
+        }
+        try (InputStream in = request.content().inputStream()) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            if (bytes.length > maxBodyBytes) {
+                throw tooLarge(maxBodyBytes);
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new HttpProblem(Status.BAD_REQUEST_400, "Could not read the request body");
+        }
+    }
+
+    private static HttpProblem tooLarge(long maxBodyBytes) {
+        return new HttpProblem(Status.REQUEST_ENTITY_TOO_LARGE_413,
+                "Request body is larger than the server's limit of " + maxBodyBytes + " bytes");
+    }
+
+    private static boolean isJson(MediaType type) {
+        return type.type().equalsIgnoreCase("application")
+                && (type.subtype().equalsIgnoreCase("json") || type.subtype().toLowerCase(Locale.ROOT).endsWith("+json"));
     }
 }

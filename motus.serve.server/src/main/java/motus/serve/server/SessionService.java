@@ -14,6 +14,7 @@ import java.lang.System.Logger.Level;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import motus.serve.worker.MessageCodec;
+import org.jspecify.annotations.Nullable;
 
 /** The HTTP contract: every route, status and body of {@code http-api.md}. */
 final class SessionService implements HttpService {
@@ -23,17 +24,25 @@ final class SessionService implements HttpService {
     private final SessionStore sessions;
     private final TurnRunner turns;
     private final boolean allowCustomIds;
+    private final long maxRequestBytes;
+    private final @Nullable BearerToken apiKey;
     private final BooleanSupplier stopping;
 
-    SessionService(SessionStore sessions, TurnRunner turns, boolean allowCustomIds, BooleanSupplier stopping) {
+    SessionService(SessionStore sessions, TurnRunner turns, boolean allowCustomIds, long maxRequestBytes,
+                   @Nullable BearerToken apiKey, BooleanSupplier stopping) {
         this.sessions = sessions;
         this.turns = turns;
         this.allowCustomIds = allowCustomIds;
+        this.maxRequestBytes = maxRequestBytes;
+        this.apiKey = apiKey;
         this.stopping = stopping;
     }
 
     @Override
     public void routing(HttpRules rules) {
+        if (apiKey != null) {
+            rules.any(this::authenticate);
+        }
         rules.get("/health", json(this::health))
                 .any("/health", methodNotAllowed("GET"))
                 .get("/sessions", json(this::list))
@@ -46,6 +55,19 @@ final class SessionService implements HttpService {
                 .get("/sessions/{id}/messages", json(this::messages))
                 .post("/sessions/{id}/messages", json(this::send))
                 .any("/sessions/{id}/messages", methodNotAllowed("GET, POST"));
+    }
+
+    /** With an API key set, everything but the health check needs {@code Authorization: Bearer <key>}. */
+    private void authenticate(ServerRequest request, ServerResponse response) {
+        String path = request.path().path();
+        if (path.equals("/health") || path.startsWith("/observe/health")
+                || apiKey.accepts(request.headers().first(HeaderNames.AUTHORIZATION).orElse(null))) {
+            response.next();
+            return;
+        }
+        response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+        send(response, Status.UNAUTHORIZED_401, Json.detail(request.headers().contains(HeaderNames.AUTHORIZATION)
+                ? "Invalid API key" : "Missing API key: send the header 'Authorization: Bearer <key>'"));
     }
 
     private void health(ServerRequest request, ServerResponse response) {
@@ -79,7 +101,7 @@ final class SessionService implements HttpService {
     }
 
     private Session createSession(String id, ServerRequest request) {
-        var state = Requests.initialState(request);
+        var state = Requests.initialState(request, maxRequestBytes);
         refuseWhenStopping();
         return sessions.create(id, state);
     }
@@ -108,7 +130,7 @@ final class SessionService implements HttpService {
 
     private void send(ServerRequest request, ServerResponse response) {
         Session session = sessions.get(id(request));
-        Requests.MessageRequest body = Requests.message(request);
+        Requests.MessageRequest body = Requests.message(request, maxRequestBytes);
         refuseWhenStopping();
         Turn turn = session.startTurn(body.message(), body.webhook());
         if (turn == null) {
@@ -143,6 +165,11 @@ final class SessionService implements HttpService {
         response.status(status);
         response.header(HeaderNames.CONTENT_TYPE, "application/json");
         response.send(Json.bytes(body));
+    }
+
+    /** What FastAPI answers for a path it has no route for. */
+    static void notFound(ServerRequest request, ServerResponse response) {
+        send(response, Status.NOT_FOUND_404, Json.detail("Not Found"));
     }
 
     private static Handler methodNotAllowed(String allowed) {

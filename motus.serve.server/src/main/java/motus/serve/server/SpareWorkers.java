@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * a JVM to start is gone.
  *
  * <p>At most {@code size} spares exist, on top of the running workers. A spare that is taken
- * is replaced at once; one that dies unused is replaced after a pause, so that an agent that
- * cannot start does not make the pool spin.
+ * is replaced when its turn ends ({@link #topUp()}), so that a booting JVM does not compete
+ * with the turn for the CPU; one that dies unused is replaced after a pause, so that an agent
+ * that cannot start does not make the pool spin.
  */
 final class SpareWorkers {
 
@@ -44,15 +45,12 @@ final class SpareWorkers {
      * a turn that finds no spare starts a worker of its own, so spares never delay a turn.
      */
     @Nullable WorkerProcess take() {
-        WorkerProcess spare;
         lock.lock();
         try {
-            spare = spares.pollFirst();
+            return spares.pollFirst();
         } finally {
             lock.unlock();
         }
-        topUp();
-        return spare;
     }
 
     /** Starts spares until there are {@code size}, counting those still starting. */

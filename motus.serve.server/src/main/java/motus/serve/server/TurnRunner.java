@@ -15,6 +15,7 @@ import motus.serve.worker.TurnOutcome;
 import motus.serve.worker.WorkerLauncher;
 import motus.serve.worker.WorkerProcess;
 import motus.serve.worker.WorkerStartException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs turns in worker processes, at most {@code maxWorkers} at once, first come first served.
@@ -82,16 +83,18 @@ final class TurnRunner {
      * @return whether all turns ended
      */
     boolean awaitIdle(Duration max) throws InterruptedException {
-        long left = max.isZero() ? Long.MAX_VALUE : max.toNanos();
+        long deadline = System.nanoTime() + max.toNanos();
         idleLock.lock();
         try {
             while (!active.isEmpty()) {
-                if (left <= 0) {
-                    return false;
-                }
-                left = idle.awaitNanos(Math.min(left, TimeUnit.SECONDS.toNanos(1)));
                 if (max.isZero()) {
-                    left = Long.MAX_VALUE;
+                    idle.await();
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    idle.awaitNanos(left);
                 }
             }
             return true;
@@ -109,12 +112,22 @@ final class TurnRunner {
         Session session = turn.session;
         long started = System.nanoTime();
         TurnOutcome outcome;
-        try {
-            outcome = runInWorker(turn);
-        } catch (InterruptedException e) {
-            outcome = new TurnOutcome.Failure("Turn cancelled");
+        SessionView committed;
+        String cancelled;
+        try (Attempt attempt = new Attempt()) {
+            try {
+                outcome = runInWorker(turn, attempt);
+            } catch (InterruptedException e) {
+                outcome = new TurnOutcome.Failure("Turn cancelled");
+            }
+            cancelled = turn.cancelReason();
+            if (cancelled != null) {
+                outcome = new TurnOutcome.Failure(cancelled);
+            }
+            // Committed before the worker is reaped: the client is not kept waiting for clean-up.
+            // A deleted session discards it; a shutdown's cancel is recorded for the waiters.
+            committed = session.finish(turn, outcome, System.nanoTime());
         }
-        String cancelled = turn.cancelReason();
         if (cancelled != null) {
             LOG.log(Level.INFO, "[{0}] turn cancelled after {1,number,#} ms: {2}", session.id, millisSince(started), cancelled);
             if (turn.webhook != null) {
@@ -122,7 +135,6 @@ final class TurnRunner {
             }
             return;
         }
-        SessionView committed = session.finish(turn, outcome, System.nanoTime());
         if (committed == null) {
             return; // deleted in the meantime: a late result is discarded
         }
@@ -137,42 +149,55 @@ final class TurnRunner {
         }
     }
 
-    private TurnOutcome runInWorker(Turn turn) throws InterruptedException {
+    private TurnOutcome runInWorker(Turn turn, Attempt attempt) throws InterruptedException {
         turn.waitingFor(Thread.currentThread());
         try {
             slots.acquire();
+            attempt.holdsSlot = true;
         } finally {
             turn.waitingFor(null);
         }
-        ScheduledFuture<?> deadline = null;
+        Thread.interrupted(); // a cancel that raced the acquire is seen through cancelReason below
+        if (turn.cancelReason() != null) {
+            return new TurnOutcome.Failure(turn.cancelReason());
+        }
+        LOG.log(Level.INFO, "[{0}] turn started", turn.session.id);
+        if (!timeout.isZero()) {
+            attempt.deadline = timer.schedule(turn::timeOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        WorkerProcess worker;
         try {
-            Thread.interrupted(); // a cancel that raced the acquire is seen through cancelReason below
-            if (turn.cancelReason() != null) {
-                return new TurnOutcome.Failure(turn.cancelReason());
-            }
-            LOG.log(Level.INFO, "[{0}] turn started", turn.session.id);
-            if (!timeout.isZero()) {
-                deadline = timer.schedule(turn::timeOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
-            }
-            WorkerProcess worker;
-            try {
-                worker = readyWorker(turn);
-            } catch (IOException e) {
-                return timedOutOr(turn, new TurnOutcome.Failure("Worker process could not start: " + e.getMessage()));
-            } catch (WorkerStartException e) {
-                return timedOutOr(turn, new TurnOutcome.Failure("Worker could not start the agent: " + e.getMessage()));
-            }
-            if (worker == null) {
-                return timedOutOr(turn, new TurnOutcome.Failure("Turn cancelled"));
-            }
-            TurnOutcome outcome = worker.runTurn(turn.session.id, turn.message, turn.state, maxResultBytes);
-            worker.kill(); // it exits by itself after answering; this only makes sure nothing it started is left
-            return timedOutOr(turn, outcome);
-        } finally {
+            worker = readyWorker(turn);
+        } catch (IOException e) {
+            return timedOutOr(turn, new TurnOutcome.Failure("Worker process could not start: " + e.getMessage()));
+        } catch (WorkerStartException e) {
+            return timedOutOr(turn, new TurnOutcome.Failure("Worker could not start the agent: " + e.getMessage()));
+        }
+        if (worker == null) {
+            return timedOutOr(turn, new TurnOutcome.Failure("Turn cancelled"));
+        }
+        attempt.worker = worker;
+        return timedOutOr(turn, worker.runTurn(turn.session.id, turn.message, turn.state, maxResultBytes));
+    }
+
+    /** What a turn holds until it is settled: its deadline, its worker and its worker slot. */
+    private final class Attempt implements AutoCloseable {
+        @Nullable ScheduledFuture<?> deadline;
+        @Nullable WorkerProcess worker;
+        boolean holdsSlot;
+
+        @Override
+        public void close() {
             if (deadline != null) {
                 deadline.cancel(false);
             }
-            slots.release();
+            if (worker != null) {
+                worker.kill(); // it exits by itself after answering; this makes sure nothing it started is left
+            }
+            if (holdsSlot) {
+                slots.release();
+                spares.topUp(); // now, not while the turn ran: a booting JVM would have slowed it down
+            }
         }
     }
 

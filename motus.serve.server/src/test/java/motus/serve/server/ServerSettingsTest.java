@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -23,88 +21,90 @@ class ServerSettingsTest {
 
     @Test
     void expiredSessionsDisappearWithinAboutASecondButRunningOnesStay() {
-        try (Running server = Running.start(TestAgents.scripted().ttl(Duration.ofMillis(500)))) {
-            String idle = server.api.createSession();
-            String busy = server.api.createSession();
-            server.api.post("/sessions/" + busy + "/messages", "{\"content\": \"sleep 2.5\"}").expect(202);
+        try (RunningServer server = RunningServer.start(TestAgents.scripted().ttl(Duration.ofMillis(500)))) {
+            String idle = server.api().createSession();
+            String busy = server.api().createSession();
+            server.api().post("/sessions/" + busy + "/messages", "{\"content\": \"sleep 2.5\"}").expect(202);
             long created = System.nanoTime();
             TestAgents.await("the idle session expires", Duration.ofSeconds(5),
-                    () -> server.api.get("/sessions/" + idle).status() == 404);
+                    () -> server.api().get("/sessions/" + idle).status() == 404);
             assertTrue(System.nanoTime() - created < TimeUnit.MILLISECONDS.toNanos(1500 + 500),
                     "expired within about a second of its TTL");
-            assertEquals("running", server.api.get("/sessions/" + busy).text("status"), "running sessions are never swept");
-            assertEquals("idle", server.api.awaitDone(busy).text("status"));
+            assertEquals("running", server.api().get("/sessions/" + busy).text("status"), "running sessions are never swept");
+            assertEquals("idle", server.api().awaitDone(busy).text("status"));
             TestAgents.await("the finished session expires too", Duration.ofSeconds(5),
-                    () -> server.api.get("/sessions/" + busy).status() == 404);
+                    () -> server.api().get("/sessions/" + busy).status() == 404);
         }
     }
 
     @Test
     void aTurnPastTheTimeoutIsKilledAndTheSessionRecovers() {
-        try (Running server = Running.start(TestAgents.scripted().timeout(Duration.ofSeconds(2)))) {
-            String id = server.api.createSession();
-            server.api.turn(id, "before");
-            ProcessHandle worker = TestAgents.holdingWorker(server.api, id);
-            Api.Answer timedOut = server.api.awaitDone(id);
+        try (RunningServer server = RunningServer.start(TestAgents.scripted().timeout(Duration.ofSeconds(2)))) {
+            String id = server.api().createSession();
+            server.api().turn(id, "before");
+            ProcessHandle worker = TestAgents.holdingWorker(server.api(), id);
+            Api.Answer timedOut = server.api().awaitDone(id);
             assertEquals("error", timedOut.text("status"));
             assertEquals(TurnRunner.TIMED_OUT, timedOut.text("error"));
-            assertEquals(2, server.api.get("/sessions/" + id + "/messages").body().size(), "state unchanged");
+            assertEquals(2, server.api().get("/sessions/" + id + "/messages").body().size(), "state unchanged");
             TestAgents.await("the timed-out worker is gone", Duration.ofSeconds(5), () -> !worker.isAlive());
-            assertEquals("idle", server.api.turn(id, "after").text("status"));
-            assertEquals(4, server.api.get("/sessions/" + id + "/messages").body().size());
+            assertEquals("idle", server.api().turn(id, "after").text("status"));
+            assertEquals(4, server.api().get("/sessions/" + id + "/messages").body().size());
         }
     }
 
     @Test
     void creatingOneSessionTooManyIs503() {
-        try (Running server = Running.start(TestAgents.scripted().maxSessions(2).allowCustomIds(true))) {
-            String first = server.api.createSession();
-            server.api.createSession();
-            assertEquals("Maximum number of sessions reached", server.api.post("/sessions", null).expect(503).text("detail"));
-            server.api.put("/sessions/" + UUID.randomUUID(), null).expect(503);
-            server.api.delete("/sessions/" + first).expect(204);
-            server.api.createSession();
+        try (RunningServer server = RunningServer.start(TestAgents.scripted().maxSessions(2).allowCustomIds(true))) {
+            String first = server.api().createSession();
+            server.api().createSession();
+            assertEquals("Maximum number of sessions reached", server.api().post("/sessions", null).expect(503).text("detail"));
+            server.api().put("/sessions/" + UUID.randomUUID(), null).expect(503);
+            server.api().delete("/sessions/" + first).expect(204);
+            server.api().createSession();
         }
     }
 
     @Test
     void customIdsAreRefusedUnlessEnabled() {
-        try (Running server = Running.start(TestAgents.scripted())) {
-            Api.Answer refused = server.api.put("/sessions/" + UUID.randomUUID(), null).expect(405);
+        try (RunningServer server = RunningServer.start(TestAgents.scripted())) {
+            Api.Answer refused = server.api().put("/sessions/" + UUID.randomUUID(), null).expect(405);
             assertThat(refused.text("detail"), containsString("not enabled"));
         }
     }
 
     @Test
     void turnsBeyondMaxWorkersWaitTheirTurnAndHealthCountsRunningWorkers() throws Exception {
-        try (Running server = Running.start(TestAgents.scripted().maxWorkers(1).prewarm(0))) {
-            String a = server.api.createSession();
-            String b = server.api.createSession();
-            server.api.post("/sessions/" + a + "/messages", "{\"content\": \"sleep 1.5\"}").expect(202);
-            server.api.post("/sessions/" + b + "/messages", "{\"content\": \"pid\"}").expect(202);
+        try (RunningServer server = RunningServer.start(TestAgents.scripted().maxWorkers(1).prewarm(0))) {
+            String a = server.api().createSession();
+            String b = server.api().createSession();
+            server.api().post("/sessions/" + a + "/messages", "{\"content\": \"sleep 1.5\"}").expect(202);
+            server.api().post("/sessions/" + b + "/messages", "{\"content\": \"pid\"}").expect(202);
             TestAgents.await("one worker runs", Duration.ofSeconds(30),
-                    () -> server.api.get("/health").body().path("running_workers").asInt() == 1);
-            assertEquals("running", server.api.get("/sessions/" + b).text("status"), "the second turn waits, as running");
+                    () -> server.api().get("/health").body().path("running_workers").asInt() == 1);
+            assertEquals("running", server.api().get("/sessions/" + b).text("status"), "the second turn waits, as running");
             assertTrue(TestAgents.workers().size() <= 1, "never more workers than max_workers");
-            assertEquals("idle", server.api.awaitDone(a).text("status"));
-            assertEquals("idle", server.api.awaitDone(b).text("status"));
+            assertEquals("idle", server.api().awaitDone(a).text("status"));
+            assertEquals("idle", server.api().awaitDone(b).text("status"));
             TestAgents.await("no worker runs", Duration.ofSeconds(5),
-                    () -> server.api.get("/health").body().path("running_workers").asInt() == 0);
+                    () -> server.api().get("/health").body().path("running_workers").asInt() == 0);
         }
     }
 
     @Test
-    void stopWaitsForRunningTurnsThenKillsWhatIsLeft() throws Exception {
-        Running server = Running.start(TestAgents.scripted().shutdownTimeout(Duration.ofSeconds(1)));
-        String quick = server.api.createSession();
-        String slow = server.api.createSession();
-        ProcessHandle held = TestAgents.holdingWorker(server.api, slow);
-        server.api.post("/sessions/" + quick + "/messages", "{\"content\": \"sleep 0.5\"}").expect(202);
-        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            Future<String> quickEnd = pool.submit(() -> server.api.get("/sessions/" + quick + "?wait=true").text("status"));
-            server.close();
-            assertEquals("idle", quickEnd.get(), "stop waited for the quick turn");
-        }
+    void stopWaitsForRunningTurnsThenKillsWhatIsLeft() {
+        RunningServer server = RunningServer.start(TestAgents.scripted().shutdownTimeout(Duration.ofSeconds(4)));
+        String quick = server.api().createSession();
+        String slow = server.api().createSession();
+        ProcessHandle held = TestAgents.holdingWorker(server.api(), slow);
+        server.api().post("/sessions/" + quick + "/messages", "{\"content\": \"sleep 0.5\"}").expect(202);
+        server.close();
+        // The server no longer answers HTTP: look at the sessions it kept.
+        SessionView quickEnd = server.server().sessions().get(quick).view();
+        assertEquals(SessionStatus.IDLE, quickEnd.status(), "stop waited for the quick turn");
+        SessionView slowEnd = server.server().sessions().get(slow).view();
+        assertEquals(SessionStatus.ERROR, slowEnd.status());
+        assertEquals("Turn cancelled: server shutting down", slowEnd.error());
         TestAgents.await("no worker is left", Duration.ofSeconds(5),
                 () -> !held.isAlive() && TestAgents.workers().isEmpty());
     }
@@ -118,10 +118,10 @@ class ServerSettingsTest {
                             + " " + req.content().as(String.class));
                     res.send();
                 })).build().start();
-        try (Running server = Running.start(TestAgents.scripted())) {
-            String id = server.api.createSession();
+        try (RunningServer server = RunningServer.start(TestAgents.scripted())) {
+            String id = server.api().createSession();
             String hook = "http://127.0.0.1:" + receiver.port() + "/hook";
-            server.api.post("/sessions/" + id + "/messages", "{\"content\": \"hi\", \"webhook\": {\"url\": \"" + hook
+            server.api().post("/sessions/" + id + "/messages", "{\"content\": \"hi\", \"webhook\": {\"url\": \"" + hook
                     + "\", \"token\": \"s3cret\", \"include_messages\": true}}").expect(202);
             String delivery = deliveries.poll(60, TimeUnit.SECONDS);
             assertTrue(delivery != null, "a webhook arrived");
@@ -133,7 +133,7 @@ class ServerSettingsTest {
             assertTrue(payload.get("error").isNull());
             assertEquals(2, payload.path("messages").size());
 
-            server.api.post("/sessions/" + id + "/messages", "{\"content\": \"throw\", \"webhook\": {\"url\": \"" + hook
+            server.api().post("/sessions/" + id + "/messages", "{\"content\": \"throw\", \"webhook\": {\"url\": \"" + hook
                     + "\"}}").expect(202);
             JsonNode failed = Api.JSON.readTree(deliveries.poll(60, TimeUnit.SECONDS).substring("- ".length()));
             assertEquals("error", failed.path("status").asText());
@@ -154,9 +154,9 @@ class ServerSettingsTest {
                 List.of(path + "Agents:factory", "factory: x"),
                 List.of(path + "Agents:function", "function: x"))) {
             var builder = AgentServer.builder().agent(form.get(0)).modulePath(List.of(TestAgents.modulePath()));
-            try (Running server = Running.start(builder)) {
-                String id = server.api.createSession();
-                assertEquals(form.get(1), server.api.turn(id, "x").body().at("/response/content").asText(), form.get(0));
+            try (RunningServer server = RunningServer.start(builder)) {
+                String id = server.api().createSession();
+                assertEquals(form.get(1), server.api().turn(id, "x").body().at("/response/content").asText(), form.get(0));
             }
         }
     }
@@ -165,9 +165,9 @@ class ServerSettingsTest {
     void anAgentOnTheClassPathResolvesToo() {
         var builder = AgentServer.builder().agent("motus.serve.testagents.Agents:function")
                 .classPath(List.of(TestAgents.modulePath()));
-        try (Running server = Running.start(builder)) {
-            String id = server.api.createSession();
-            assertEquals("function: x", server.api.turn(id, "x").body().at("/response/content").asText());
+        try (RunningServer server = RunningServer.start(builder)) {
+            String id = server.api().createSession();
+            assertEquals("function: x", server.api().turn(id, "x").body().at("/response/content").asText());
         }
     }
 
@@ -191,19 +191,5 @@ class ServerSettingsTest {
         });
         assertThat(failure.getMessage(), containsString(expected));
         assertTrue(failure.getMessage().lines().count() == 1, "one line: " + failure.getMessage());
-    }
-
-    /** A server started on a free loopback port, stopped on close. */
-    record Running(AgentServer server, Api api) implements AutoCloseable {
-
-        static Running start(AgentServer.Builder builder) {
-            AgentServer server = builder.build().start("127.0.0.1", 0);
-            return new Running(server, Api.at(server.port()));
-        }
-
-        @Override
-        public void close() {
-            server.stop();
-        }
     }
 }

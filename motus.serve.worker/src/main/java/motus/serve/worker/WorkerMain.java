@@ -32,6 +32,8 @@ public final class WorkerMain {
     static final String TRAINING_PROPERTY = "motus.worker.training";
     static final String MODULE_PATH = "--module-path";
     static final String CLASS_PATH = "--class-path";
+    /** Enough for class initialisation and first execution; more buys little and costs CPU. */
+    private static final int WARM_UP_ROUNDS = 10;
 
     private WorkerMain() {
     }
@@ -51,6 +53,7 @@ public final class WorkerMain {
             return;
         }
         Frames.write(frames, Frames.frame("ready"));
+        warmUp(in);
 
         ObjectNode request = Frames.read(in, Long.MAX_VALUE);
         if (request == null) {
@@ -67,6 +70,30 @@ public final class WorkerMain {
         }
         // halt, not exit: threads, processes or shutdown hooks the agent left behind must not outlive the turn.
         Runtime.getRuntime().halt(0);
+    }
+
+    /**
+     * While a spare waits for its message, runs our side of a turn (decode, encode, frames) on
+     * a sample, so that the real turn finds that code initialised and linked. The agent is not
+     * called: its one call belongs to the real turn. Stops as soon as the request is there, so
+     * a worker started for a waiting message loses nothing.
+     */
+    private static void warmUp(InputStream in) throws IOException {
+        ObjectNode sample = Frames.frame("turn").put("session_id", "warm-up");
+        sample.set("message", MessageCodec.toJson(ChatMessage.user("warm-up").withUserParams(java.util.Map.of("n", 1))));
+        sample.set("state", MessageCodec.toJson(List.of(ChatMessage.system("warm-up"), ChatMessage.assistant("warm-up"))));
+        var sink = new java.io.ByteArrayOutputStream();
+        for (int round = 0; round < WARM_UP_ROUNDS && in.available() == 0; round++) {
+            List<Problem> problems = new ArrayList<>();
+            ChatMessage message = MessageCodec.fromJson(sample.path("message"), List.of("message"), problems, ChatMessage.USER);
+            List<ChatMessage> state = MessageCodec.listFromJson(sample.path("state"), List.of("state"), problems);
+            ObjectNode result = Frames.frame("result");
+            result.set("response", MessageCodec.toJson(message));
+            result.set("state", MessageCodec.toJson(state));
+            sink.reset();
+            Frames.write(sink, result);
+            Frames.read(new java.io.ByteArrayInputStream(sink.toByteArray()), Long.MAX_VALUE);
+        }
     }
 
     /** {@code [--module-path PATHS] [--class-path PATHS] <agent-reference>} */

@@ -12,7 +12,11 @@ import motus.serve.api.TurnResult;
  * {@code sleep S}, {@code throw}, {@code exit N}, {@code halt N}, {@code print N} (lines to
  * System.out), {@code count} (a static counter), {@code pid}, {@code hold FILE} (writes its pid to FILE, then sleeps), {@code null-result},
  * {@code null-response}, {@code spawn} (starts a child process, then sleeps), {@code params},
- * {@code rewrite} (replaces the state with one message); anything else is echoed.
+ * {@code rewrite} (replaces the state with one message), and the hostile ones: {@code error}
+ * (throws an Error), {@code recurse} (overflows the stack), {@code oom} (fills the heap),
+ * {@code spin} (a busy loop that ignores interrupts), {@code flood N} (N MiB to System.out and
+ * to System.err), {@code big N} (a reply of N MiB), {@code env NAME} (an environment variable);
+ * anything else is echoed.
  */
 public class ScriptedAgent implements ServableAgent {
 
@@ -70,6 +74,32 @@ public class ScriptedAgent implements ServableAgent {
                 yield "unreachable";
             }
             case "params" -> String.valueOf(new java.util.TreeMap<>(message.userParams() == null ? Map.of() : message.userParams()));
+            case "error" -> throw new AssertionError("an Error on purpose");
+            case "recurse" -> String.valueOf(recurse(0));
+            case "oom" -> {
+                List<long[]> hoard = new ArrayList<>();
+                while (true) {
+                    hoard.add(new long[1 << 20]);
+                }
+            }
+            case "spin" -> {
+                long spins = 0;
+                while (spins >= 0) {
+                    spins++; // never ends, never looks at the interrupt flag
+                }
+                yield "unreachable";
+            }
+            case "flood" -> {
+                String line = "x".repeat(1023) + "\n";
+                long lines = Long.parseLong(words[1]) * 1024;
+                for (long i = 0; i < lines; i++) {
+                    System.out.print(line);
+                    System.err.print(line);
+                }
+                yield "flooded " + words[1] + " MiB";
+            }
+            case "big" -> "y".repeat(Integer.parseInt(words[1]) << 20);
+            case "env" -> String.valueOf(System.getenv(words[1]));
             default -> text;
         };
         List<ChatMessage> next = new ArrayList<>(state);
@@ -77,5 +107,9 @@ public class ScriptedAgent implements ServableAgent {
         ChatMessage answer = ChatMessage.assistant(reply);
         next.add(answer);
         return new TurnResult(answer, next);
+    }
+
+    private static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
     }
 }
