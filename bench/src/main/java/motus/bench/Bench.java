@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +22,8 @@ import java.util.regex.Pattern;
  * per second on two workers, worker CPU and peak RSS per turn, server RSS idle and with
  * 10,000 sessions, and {@code GET /sessions/{id}} requests per second under wrk.
  *
- * <p>Usage (see bench/run.sh): {@code Bench <motus launcher> <echo agent jar> <agent reference> <out dir>}
+ * <p>Usage (see bench/run.sh): {@code Bench <motus launcher> <echo agent jar> <agent reference> <out dir> [runs]};
+ * each run's table is printed as it ends, then a table of each figure's median over the runs.
  */
 public final class Bench {
 
@@ -36,7 +39,9 @@ public final class Bench {
     private final Path agentJar;
     private final String agent;
     private final Path out;
-    private final List<String> rows = new ArrayList<>();
+    /** Figure name to its (value, second column) of every run so far, in the order first measured. */
+    private final Map<String, List<double[]>> figures = new LinkedHashMap<>();
+    private final Map<String, String> units = new LinkedHashMap<>();
 
     private Bench(String[] args) {
         this.motus = Path.of(args[0]);
@@ -46,19 +51,29 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: Bench <motus launcher> <echo agent jar> <agent reference> <out dir>");
+        if (args.length != 4 && args.length != 5) {
+            System.err.println("usage: Bench <motus launcher> <echo agent jar> <agent reference> <out dir> [runs]");
             System.exit(2);
         }
-        new Bench(args).run();
+        Bench bench = new Bench(args);
+        int runs = args.length == 5 ? Integer.parseInt(args[4]) : 1;
+        for (int run = 1; run <= runs; run++) {
+            bench.run(bench.out.resolve("run-" + run));
+            System.out.println("### run " + run + " of " + runs);
+            bench.print(run - 1);
+        }
+        System.out.println("### median of " + runs + " runs");
+        bench.print(-1);
     }
 
-    private void run() throws Exception {
-        Files.createDirectories(out);
+    private void run(Path runDirectory) throws Exception {
+        Files.createDirectories(runDirectory);
+        long launched = System.nanoTime();
         try (ServerProcess server = ServerProcess.start(
-                ServerProcess.command(motus, agent, agentJar, 2, 1), out.resolve("server-prewarm.log"))) {
+                ServerProcess.command(motus, agent, agentJar, 2, 1), runDirectory.resolve("server-prewarm.log"))) {
             Client client = new Client(server.port);
             client.turn(client.createSession(null), "warm-up");
+            row("motus serve start to first answer", (System.nanoTime() - launched) / 1e6, "ms");
             awaitQuiet();
             long idleKib = server.rssKib();
 
@@ -72,37 +87,59 @@ public final class Bench {
             awaitQuiet();
             double cpuPerTurn = (server.reapedChildrenCpuSeconds() - cpuBefore) / LATENCY_TURNS;
             Stats workerPeaks = new Stats(server.workerPeaksKib());
-            row("turn latency, spare workers (prewarm 1)", latency, "ms", 1);
+            row("turn latency, spare workers (prewarm 1)", latency, "ms");
             row("worker CPU per turn", cpuPerTurn * 1000, "ms");
             row("worker peak RSS (median / max)", workerPeaks.median() / 1024, "MiB", workerPeaks.max() / 1024);
 
             Stats coldStart = coldWorkerStarts(server.workerCommand(), 15);
-            row("cold worker start (launch to ready)", coldStart, "ms", 1);
+            row("cold worker start (launch to ready)", coldStart, "ms");
 
             row("turns per second, --workers 2, " + PARALLEL_SESSIONS + " sessions", throughput(client), "turns/s");
 
-            String[] wrk = wrk(client.base() + "/sessions/" + session);
-            rows.add(String.format(Locale.ROOT, "| GET /sessions/{id} requests per second (wrk -t2 -c64 -d10s) | %s | |", wrk[0]));
+            row("GET /sessions/{id} requests per second (wrk -t2 -c64 -d10s)", wrk(client.base() + "/sessions/" + session), "req/s");
 
-            row("server RSS idle", idleKib / 1024.0, "MiB");
+            row("server RSS idle (after one turn)", idleKib / 1024.0, "MiB");
+        }
+        try (ServerProcess server = ServerProcess.start(
+                ServerProcess.command(motus, agent, agentJar, 2, 0), runDirectory.resolve("server-cold.log"))) {
+            // Sessions first, on a fresh server: after heavy load the heap has pages to spare and RSS would not show them.
+            Client client = new Client(server.port);
+            client.turn(client.createSession(null), "warm-up");
+            awaitQuiet();
             long before = server.rssKib();
             createManySessions(client);
             awaitQuiet();
             row("server RSS added by " + MANY_SESSIONS + " sessions x " + MESSAGES_PER_SESSION + " messages",
                     (server.rssKib() - before) / 1024.0, "MiB");
-        }
-        try (ServerProcess server = ServerProcess.start(
-                ServerProcess.command(motus, agent, agentJar, 2, 0), out.resolve("server-cold.log"))) {
-            Client client = new Client(server.port);
+
             String session = client.createSession(null);
             for (int i = 0; i < 3; i++) {
                 client.turn(session, "warm-up " + i);
             }
-            row("turn latency, cold worker per turn (prewarm 0)", timeTurns(client, session, COLD_TURNS), "ms", 1);
+            row("turn latency, cold worker per turn (prewarm 0)", timeTurns(client, session, COLD_TURNS), "ms");
         }
+    }
+
+    /** Prints run number {@code run} (from 0), or with -1 each figure's median over all runs. */
+    private void print(int run) {
         System.out.println("| figure | median | p90 / max |");
         System.out.println("|---|---|---|");
-        rows.forEach(System.out::println);
+        figures.forEach((figure, values) -> {
+            String unit = units.get(figure);
+            double[] value = run < 0
+                    ? new double[] {medianOf(values, 0), medianOf(values, 1)}
+                    : values.get(Math.min(run, values.size() - 1));
+            System.out.println(String.format(Locale.ROOT, "| %s | %s | %s |", figure, format(value[0], unit), format(value[1], unit)));
+        });
+        System.out.println();
+    }
+
+    private static double medianOf(List<double[]> values, int column) {
+        return new Stats(values.stream().map(v -> v[column]).filter(v -> !Double.isNaN(v)).toList()).median();
+    }
+
+    private static String format(double value, String unit) {
+        return Double.isNaN(value) ? "" : String.format(Locale.ROOT, "%.1f %s", value, unit);
     }
 
     private Stats timeTurns(Client client, String session, int turns) throws IOException, InterruptedException {
@@ -177,17 +214,23 @@ public final class Bench {
         }
     }
 
-    private static String[] wrk(String url) throws IOException, InterruptedException {
+    /** Requests per second, or NaN (an empty cell) when wrk is missing or fails; run.sh says which. */
+    private static double wrk(String url) throws IOException, InterruptedException {
         Process wrk;
         try {
             wrk = new ProcessBuilder("wrk", "-t2", "-c64", "-d10s", url).redirectErrorStream(true).start();
         } catch (IOException e) {
-            return new String[] {"(wrk not installed)"};
+            System.err.println("wrk is not installed: no GET /sessions/{id} figure");
+            return Double.NaN;
         }
         String output = new String(wrk.getInputStream().readAllBytes());
         wrk.waitFor();
         Matcher rps = Pattern.compile("Requests/sec:\\s*([0-9.]+)").matcher(output);
-        return new String[] {rps.find() ? rps.group(1) : "(wrk failed: " + output.strip() + ")"};
+        if (!rps.find()) {
+            System.err.println("wrk failed: " + output.strip());
+            return Double.NaN;
+        }
+        return Double.parseDouble(rps.group(1));
     }
 
     /** Lets spares finish booting, so that one phase's background work does not bleed into the next figure. */
@@ -200,16 +243,16 @@ public final class Bench {
         Thread.sleep(500);
     }
 
-    private void row(String figure, Stats stats, String unit, int decimals) {
-        rows.add(String.format(Locale.ROOT, "| %s | %." + decimals + "f %s | %." + decimals + "f %s |",
-                figure, stats.median(), unit, stats.percentile(90), unit));
+    private void row(String figure, Stats stats, String unit) {
+        row(figure, stats.median(), unit, stats.percentile(90));
     }
 
     private void row(String figure, double value, String unit) {
-        rows.add(String.format(Locale.ROOT, "| %s | %.1f %s | |", figure, value, unit));
+        row(figure, value, unit, Double.NaN);
     }
 
-    private void row(String figure, double median, String unit, double max) {
-        rows.add(String.format(Locale.ROOT, "| %s | %.1f %s | %.1f %s |", figure, median, unit, max, unit));
+    private void row(String figure, double median, String unit, double second) {
+        figures.computeIfAbsent(figure, f -> new ArrayList<>()).add(new double[] {median, second});
+        units.put(figure, unit);
     }
 }

@@ -105,10 +105,14 @@ final class ServerProcess implements AutoCloseable {
     private void sampleWorkers() {
         while (sampling) {
             process.toHandle().children().forEach(child -> {
-                long hwm = statusField(child.pid(), "VmHWM:");
+                // Until the fork has exec'd, /proc shows the server's own command and memory: skip it.
+                String command = workerCommands.computeIfAbsent(child.pid(), pid -> {
+                    String line = cmdline(pid);
+                    return line.contains("motus.serve.worker.WorkerMain") ? line : null;
+                });
+                long hwm = command == null ? 0 : statusField(child.pid(), "VmHWM:");
                 if (hwm > 0) {
                     workerPeakKib.merge(child.pid(), hwm, Math::max);
-                    workerCommands.computeIfAbsent(child.pid(), pid -> cmdline(pid));
                 }
             });
             try {
