@@ -162,6 +162,27 @@ class ImageIT {
         }
     }
 
+    @Test
+    void theShippedConfigFileServesAndTheEnvironmentAndFlagsOverrideIt() throws Exception {
+        // The file says port 8000, prewarm 1 and no workers key; the environment overrides the port,
+        // sets workers and max-sessions; a flag overrides the environment's workers.
+        Map<String, String> environment = Map.of("SERVER_PORT", "0", "SERVER_HOST", "127.0.0.1",
+                "MOTUS_SERVE_WORKERS", "3", "MOTUS_SERVE_MAX_dash_SESSIONS", "1");
+        try (Motus server = Motus.start(Motus.IMAGE, environment, "serve", "start",
+                "--config", "examples/application.yaml", "--workers", "4")) {
+            int port = server.awaitPort(START);
+            assertTrue(port != 8000, "the environment's port wins over the file's");
+            String url = "http://127.0.0.1:" + port;
+            assertEquals("hello\n", Motus.run(dir, "", "serve", "chat", url, "hello").output(),
+                    "the agent and module path come from the file");
+            assertTrue(Motus.run(dir, "", "serve", "health", url).output().contains("Workers: 0/4"), "the flag wins");
+            assertEquals(0, Motus.run(dir, "", "serve", "create", url).exitCode());
+            Motus.Result second = Motus.run(dir, "", "serve", "create", url);
+            assertEquals(1, second.exitCode(), "max-sessions from the environment: " + second.output());
+            assertTrue(second.output().startsWith("Error: 503 - "), second.output());
+        }
+    }
+
     private static String sessionId(String json) {
         return json.replaceAll("(?s).*\"session_id\": \"([^\"]+)\".*", "$1");
     }

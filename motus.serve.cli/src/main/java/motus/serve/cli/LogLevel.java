@@ -21,7 +21,7 @@ enum LogLevel {
         try {
             return valueOf(text.strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + " must be debug, info, warning or error, not '" + text + "'");
+            throw new IllegalArgumentException(key + ": must be debug, info, warning or error, not '" + text + "'");
         }
     }
 

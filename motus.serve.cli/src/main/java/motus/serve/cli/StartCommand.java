@@ -93,14 +93,14 @@ final class StartCommand implements Callable<Integer> {
                     : settings.get("log-level").asString().map(text -> LogLevel.parse(text, "motus.serve.log-level")).orElse(LogLevel.INFO);
             level.apply();
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "config: " + e.getMessage());
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
 
         AgentServer.Builder builder = AgentServer.builder();
         try {
             builder.config(settings);
-        } catch (ConfigException | IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "config: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage()); // names the key
         }
         if (agent != null) {
             builder.agent(agent);
@@ -145,9 +145,16 @@ final class StartCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         String boundHost = host != null ? host : config.get("server.host").asString().orElse("0.0.0.0");
-        int boundPort = port != null ? port : config.get("server.port").asInt().orElse(8000);
+        int boundPort;
+        try {
+            boundPort = port != null ? port : config.get("server.port").asInt().orElse(8000);
+        } catch (ConfigException e) {
+            throw new ParameterException(spec.commandLine(), "server.port: not a valid value ("
+                    + config.get("server.port").asString().orElse("?") + ")");
+        }
         if (boundPort < 0 || boundPort > 65535) {
-            throw new ParameterException(spec.commandLine(), "port must be between 0 and 65535, not " + boundPort);
+            throw new ParameterException(spec.commandLine(), (port != null ? "--port" : "server.port")
+                    + ": must be between 0 and 65535, not " + boundPort);
         }
 
         AgentServer server = builder.build();

@@ -1,6 +1,7 @@
 package motus.serve.server;
 
 import io.helidon.config.Config;
+import io.helidon.config.ConfigException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpService;
 import java.io.File;
@@ -19,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import motus.serve.worker.WorkerLauncher;
 import motus.serve.worker.WorkerProcess;
 import motus.serve.worker.WorkerStartException;
@@ -376,22 +378,35 @@ public final class AgentServer {
          * {@code worker-heap-mb}, {@code max-request-bytes}, {@code max-result-bytes}, {@code api-key}.
          */
         public Builder config(Config config) {
-            config.get("agent").asString().ifPresent(this::agent);
-            config.get("module-path").asString().ifPresent(p -> modulePath(paths(p)));
-            config.get("class-path").asString().ifPresent(p -> classPath(paths(p)));
-            config.get("workers").asInt().ifPresent(this::maxWorkers);
-            config.get("ttl").asDouble().ifPresent(s -> ttl(seconds(s, "ttl")));
-            config.get("timeout").asDouble().ifPresent(s -> timeout(seconds(s, "timeout")));
-            config.get("max-sessions").asInt().ifPresent(this::maxSessions);
-            config.get("shutdown-timeout").asDouble().ifPresent(s -> shutdownTimeout(seconds(s, "shutdown-timeout")));
-            config.get("allow-custom-ids").asBoolean().ifPresent(this::allowCustomIds);
-            config.get("prewarm").asInt().ifPresent(this::prewarm);
-            config.get("worker-jvm-options").asList(String.class).ifPresent(this::workerJvmOptions);
-            config.get("worker-heap-mb").asInt().ifPresent(this::workerHeapMegabytes);
-            config.get("max-request-bytes").asLong().ifPresent(this::maxRequestBytes);
-            config.get("max-result-bytes").asLong().ifPresent(this::maxResultBytes);
-            config.get("api-key").asString().ifPresent(this::apiKey);
+            setting(config.get("agent"), c -> c.asString().ifPresent(this::agent));
+            setting(config.get("module-path"), c -> c.asString().ifPresent(p -> modulePath(paths(p))));
+            setting(config.get("class-path"), c -> c.asString().ifPresent(p -> classPath(paths(p))));
+            setting(config.get("workers"), c -> c.asInt().ifPresent(this::maxWorkers));
+            setting(config.get("ttl"), c -> c.asDouble().ifPresent(s -> ttl(seconds(s, "ttl"))));
+            setting(config.get("timeout"), c -> c.asDouble().ifPresent(s -> timeout(seconds(s, "timeout"))));
+            setting(config.get("max-sessions"), c -> c.asInt().ifPresent(this::maxSessions));
+            setting(config.get("shutdown-timeout"),
+                    c -> c.asDouble().ifPresent(s -> shutdownTimeout(seconds(s, "shutdown timeout"))));
+            setting(config.get("allow-custom-ids"), c -> c.asBoolean().ifPresent(this::allowCustomIds));
+            setting(config.get("prewarm"), c -> c.asInt().ifPresent(this::prewarm));
+            setting(config.get("worker-jvm-options"), c -> c.asList(String.class).ifPresent(this::workerJvmOptions));
+            setting(config.get("worker-heap-mb"), c -> c.asInt().ifPresent(this::workerHeapMegabytes));
+            setting(config.get("max-request-bytes"), c -> c.asLong().ifPresent(this::maxRequestBytes));
+            setting(config.get("max-result-bytes"), c -> c.asLong().ifPresent(this::maxResultBytes));
+            setting(config.get("api-key"), c -> c.asString().ifPresent(this::apiKey));
             return this;
+        }
+
+        /** Applies one config node; a bad value is reported with the node's full key. */
+        private static void setting(Config node, Consumer<Config> apply) {
+            try {
+                apply.accept(node);
+            } catch (ConfigException e) {
+                throw new IllegalArgumentException(node.key() + ": not a valid value ("
+                        + node.asString().orElse("?") + ")", e);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(node.key() + ": " + e.getMessage(), e);
+            }
         }
 
         public AgentServer build() {
