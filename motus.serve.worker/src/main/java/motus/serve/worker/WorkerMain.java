@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import motus.serve.api.ChatMessage;
 import motus.serve.api.ServableAgent;
 import motus.serve.api.TurnResult;
@@ -52,6 +53,8 @@ public final class WorkerMain {
             Runtime.getRuntime().halt(EXIT_AGENT_NOT_FOUND);
             return;
         }
+        CountDownLatch requestRead = new CountDownLatch(1);
+        watchParent(in, requestRead);
         Frames.write(frames, Frames.frame("ready"));
         warmUp(in);
 
@@ -61,7 +64,7 @@ public final class WorkerMain {
         }
         boolean training = Boolean.getBoolean(TRAINING_PROPERTY);
         if (!training) {
-            exitWhenParentGoes(in);
+            requestRead.countDown();
         }
         Frames.write(frames, runTurn(agent, request));
         ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
@@ -141,20 +144,23 @@ public final class WorkerMain {
         }
     }
 
-    /** The server never writes after the request, so end of input means it is gone: so are we. */
-    private static void exitWhenParentGoes(InputStream in) {
-        Thread watchdog = new Thread(() -> {
+    /**
+     * The server never writes after the request, so end of input then means it is gone: so are
+     * we. The watching thread starts before the ready frame, because starting a thread costs a
+     * few milliseconds that a waiting turn should not pay; it reads only once the request is in.
+     */
+    private static void watchParent(InputStream in, CountDownLatch requestRead) {
+        Thread.ofPlatform().daemon().name("motus-parent-watchdog").start(() -> {
             try {
+                requestRead.await();
                 while (in.read() >= 0) {
                     // drain; nothing more is expected
                 }
-            } catch (IOException e) {
+            } catch (IOException | InterruptedException e) {
                 // same as end of input
             }
             ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
             Runtime.getRuntime().halt(1);
-        }, "motus-parent-watchdog");
-        watchdog.setDaemon(true);
-        watchdog.start();
+        });
     }
 }
