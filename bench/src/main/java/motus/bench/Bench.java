@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  */
 public final class Bench {
 
+    private static final int HTTP_WARMUP_REQUESTS = 5_000;
     private static final int WARMUP_TURNS = 20;
     private static final int LATENCY_TURNS = 100;
     private static final int COLD_TURNS = 30;
@@ -78,6 +79,9 @@ public final class Bench {
             long idleKib = server.rssKib();
 
             String session = client.createSession(null);
+            for (int i = 0; i < HTTP_WARMUP_REQUESTS; i++) {
+                client.get("/sessions/" + session); // the HTTP layers of server and client, as on a server in use
+            }
             for (int i = 0; i < WARMUP_TURNS; i++) {
                 client.turn(session, "warm-up " + i);
             }
@@ -88,6 +92,7 @@ public final class Bench {
             double cpuPerTurn = (server.reapedChildrenCpuSeconds() - cpuBefore) / LATENCY_TURNS;
             Stats workerPeaks = new Stats(server.workerPeaksKib());
             row("turn latency, spare workers (prewarm 1)", latency, "ms");
+            row("same, a new session per turn (state of 0 messages)", timeFirstTurns(client, LATENCY_TURNS / 2), "ms");
             row("worker CPU per turn", cpuPerTurn * 1000, "ms");
             row("worker peak RSS (median / max)", workerPeaks.median() / 1024, "MiB", workerPeaks.max() / 1024);
 
@@ -108,6 +113,9 @@ public final class Bench {
             awaitQuiet();
             long before = server.rssKib();
             createManySessions(client);
+            if (client.connectionErrors() > 0) {
+                System.err.println(client.connectionErrors() + " session creations hit a connection error and were retried");
+            }
             awaitQuiet();
             row("server RSS added by " + MANY_SESSIONS + " sessions x " + MESSAGES_PER_SESSION + " messages",
                     (server.rssKib() - before) / 1024.0, "MiB");
@@ -149,6 +157,19 @@ public final class Bench {
             client.turn(session, "hello " + i);
             millis.add((System.nanoTime() - start) / 1e6);
             thinkTime(); // the spare's replacement boots between messages, as it would while a user reads and types
+        }
+        return new Stats(millis);
+    }
+
+    /** Like {@link #timeTurns}, each turn the first of its session: the process overhead without a history to carry. */
+    private Stats timeFirstTurns(Client client, int turns) throws IOException, InterruptedException {
+        List<Double> millis = new ArrayList<>();
+        for (int i = 0; i < turns; i++) {
+            String session = client.createSession(null);
+            long start = System.nanoTime();
+            client.turn(session, "hello " + i);
+            millis.add((System.nanoTime() - start) / 1e6);
+            thinkTime();
         }
         return new Stats(millis);
     }
