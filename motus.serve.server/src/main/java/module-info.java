@@ -8,6 +8,7 @@ module motus.serve.server {
     requires motus.serve.worker;
     requires transitive io.helidon.webserver;
     requires transitive io.helidon.config;
+    requires io.helidon.webserver.observe.health;
     requires com.fasterxml.jackson.databind;
     requires java.net.http;
     requires static org.jspecify;

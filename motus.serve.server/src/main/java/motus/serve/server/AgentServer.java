@@ -2,8 +2,12 @@ package motus.serve.server;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
 import java.io.File;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -53,6 +57,7 @@ public final class AgentServer {
     private final int maxWorkers;
     private final ScheduledExecutorService timer;
     private final SessionStore sessions;
+    private final WorkerStarts workerStarts = new WorkerStarts();
     private final SpareWorkers spares;
     private final TurnRunner turns;
     private final SessionService service;
@@ -74,9 +79,9 @@ public final class AgentServer {
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
                 .name("motus-timer").daemon().factory());
         this.sessions = new SessionStore(builder.maxSessions);
-        this.spares = new SpareWorkers(launcher, builder.prewarm, timer);
-        this.turns = new TurnRunner(launcher, spares, builder.maxWorkers, builder.timeout, builder.maxResultBytes, timer,
-                new WebhookSender());
+        this.spares = new SpareWorkers(launcher, builder.prewarm, timer, workerStarts);
+        this.turns = new TurnRunner(launcher, spares, workerStarts, builder.maxWorkers, builder.timeout,
+                builder.maxResultBytes, timer, new WebhookSender());
         this.service = new SessionService(sessions, turns, builder.allowCustomIds, builder.maxRequestBytes,
                 builder.apiKey == null ? null : new BearerToken(builder.apiKey), stopping::get);
         if (!builder.ttl.isZero()) {
@@ -115,7 +120,9 @@ public final class AgentServer {
         }
         try {
             worker.awaitReady();
+            workerStarts.succeeded();
         } catch (WorkerStartException e) {
+            workerStarts.failed(e.getMessage());
             throw new IllegalStateException("agent '" + launcher.agent() + "' does not resolve: " + e.getMessage());
         } finally {
             worker.kill();
@@ -139,9 +146,11 @@ public final class AgentServer {
                 .host(host)
                 .port(port)
                 .shutdownHook(false)
+                .featuresDiscoverServices(false) // only what is set here: no surprise endpoints
+                .addFeature(ObserveFeature.just(health()))
                 .routing(routing -> routing.register(service)
-                        // Unknown paths in the contract's shape too; only here, not in a service others mount.
-                        .any(SessionService::notFound))
+                        // Only here, not in the service others mount: their unknown paths are theirs.
+                        .addFeature(new NotFoundFallback()))
                 .build()
                 .start();
         if (!webServer.isRunning()) {
@@ -154,6 +163,31 @@ public final class AgentServer {
             webServer.stop(); // stop() ran while the agent was being checked, before there was a server to stop
         }
         return this;
+    }
+
+    /**
+     * Helidon Health at {@code /observe/health}, for probes: live while the server answers,
+     * ready while the latest worker start succeeded (the start-up check, a spare or a turn's
+     * worker) and the server is not shutting down. A probe never starts a JVM.
+     */
+    private HealthObserver health() {
+        return HealthObserver.builder()
+                .details(true)
+                .useSystemServices(false)
+                .addCheck(() -> HealthCheckResponse.builder().status(true).build(), HealthCheckType.LIVENESS, "server")
+                .addCheck(this::workersCanStart, HealthCheckType.READINESS, "workers")
+                .build();
+    }
+
+    private HealthCheckResponse workersCanStart() {
+        String failure = stopping.get() ? "the server is shutting down" : workerStarts.lastFailure();
+        HealthCheckResponse.Builder response = HealthCheckResponse.builder()
+                .status(failure == null)
+                .detail("agent", launcher.agent());
+        if (failure != null) {
+            response.detail("error", failure);
+        }
+        return response.build();
     }
 
     /** Binds once by itself first, because Helidon reports a port in use only as a logged stack trace. */

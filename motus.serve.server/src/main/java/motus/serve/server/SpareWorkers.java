@@ -29,15 +29,17 @@ final class SpareWorkers {
     private final WorkerLauncher launcher;
     private final int size;
     private final ScheduledExecutorService timer;
+    private final WorkerStarts starts;
     private final ReentrantLock lock = new ReentrantLock();
     private final Deque<WorkerProcess> spares = new ArrayDeque<>();
     private int starting;
     private boolean closed;
 
-    SpareWorkers(WorkerLauncher launcher, int size, ScheduledExecutorService timer) {
+    SpareWorkers(WorkerLauncher launcher, int size, ScheduledExecutorService timer, WorkerStarts starts) {
         this.launcher = launcher;
         this.size = size;
         this.timer = timer;
+        this.starts = starts;
     }
 
     /**
@@ -86,6 +88,7 @@ final class SpareWorkers {
             spare = launcher.start("spare");
         } catch (IOException e) {
             LOG.log(Level.WARNING, "a spare worker could not start: {0}", e.getMessage());
+            starts.failed("a spare worker could not start: " + e.getMessage());
             doneStarting();
             retryLater();
             return;
@@ -114,6 +117,7 @@ final class SpareWorkers {
         }
         if (wasSpare) {
             LOG.log(Level.INFO, "spare worker {0} exited unused; replacing it", spare.pid());
+            starts.failed("spare worker " + spare.pid() + " exited before it was used");
             retryLater();
         }
     }

@@ -29,6 +29,7 @@ final class TurnRunner {
 
     private final WorkerLauncher launcher;
     private final SpareWorkers spares;
+    private final WorkerStarts starts;
     private final int maxWorkers;
     private final Semaphore slots;
     private final Duration timeout;
@@ -39,10 +40,11 @@ final class TurnRunner {
     private final ReentrantLock idleLock = new ReentrantLock();
     private final Condition idle = idleLock.newCondition();
 
-    TurnRunner(WorkerLauncher launcher, SpareWorkers spares, int maxWorkers, Duration timeout, long maxResultBytes,
-               ScheduledExecutorService timer, WebhookSender webhooks) {
+    TurnRunner(WorkerLauncher launcher, SpareWorkers spares, WorkerStarts starts, int maxWorkers, Duration timeout,
+               long maxResultBytes, ScheduledExecutorService timer, WebhookSender webhooks) {
         this.launcher = launcher;
         this.spares = spares;
+        this.starts = starts;
         this.maxWorkers = maxWorkers;
         this.slots = new Semaphore(maxWorkers, true);
         this.timeout = timeout;
@@ -216,24 +218,36 @@ final class TurnRunner {
             }
             try {
                 spare.awaitReady();
+                starts.succeeded();
                 return spare;
             } catch (WorkerStartException e) {
                 spare.kill();
                 if (turn.cancelReason() != null || turn.timedOut()) {
                     throw e;
                 }
+                starts.failed(e.getMessage());
                 LOG.log(Level.INFO, "[{0}] spare worker {1} was not ready ({2}); starting a fresh one",
                         turn.session.id, spare.pid(), e.getMessage());
             }
         }
-        WorkerProcess fresh = launcher.start(turn.session.id);
+        WorkerProcess fresh;
+        try {
+            fresh = launcher.start(turn.session.id);
+        } catch (IOException e) {
+            starts.failed(e.getMessage());
+            throw e;
+        }
         if (!turn.attach(fresh)) {
             return null;
         }
         try {
             fresh.awaitReady();
+            starts.succeeded();
         } catch (WorkerStartException e) {
             fresh.kill();
+            if (turn.cancelReason() == null && !turn.timedOut()) {
+                starts.failed(e.getMessage());
+            }
             throw e;
         }
         return fresh;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
-/** With an API key, everything but the health check needs the bearer token. */
+/** With an API key, everything but the health checks needs the bearer token. */
 class ApiKeyTest {
 
     private static final String KEY = "s3cret-key";
@@ -14,6 +14,7 @@ class ApiKeyTest {
         try (RunningServer server = RunningServer.start(TestAgents.scripted().prewarm(0).apiKey(KEY))) {
             RawHttp http = new RawHttp(server.server().port());
             assertEquals(200, http.send("GET", "/health", (String) null).status());
+            assertEquals(200, http.send("GET", "/observe/health/ready", (String) null).status(), "probes need no key");
 
             RawHttp.Reply missing = http.send("POST", "/sessions", (String) null);
             assertEquals(401, missing.status(), missing.body());
