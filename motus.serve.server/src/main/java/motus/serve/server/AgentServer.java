@@ -393,8 +393,9 @@ public final class AgentServer {
         }
 
         /**
-         * An API key (default: none): when set, every route but {@code /health} needs the header
-         * {@code Authorization: Bearer <key>}, and answers 401 without it.
+         * An API key (default: none): when set, every route but {@code /health} and
+         * {@code /observe/health} needs the header {@code Authorization: Bearer <key>}, and
+         * answers 401 without it.
          */
         public Builder apiKey(@Nullable String apiKey) {
             if (apiKey != null && apiKey.isBlank()) {

@@ -57,7 +57,7 @@ final class SessionService implements HttpService {
                 .any("/sessions/{id}/messages", methodNotAllowed("GET, POST"));
     }
 
-    /** With an API key set, everything but the health check needs {@code Authorization: Bearer <key>}. */
+    /** With an API key set, everything but the health checks needs {@code Authorization: Bearer <key>}. */
     private void authenticate(ServerRequest request, ServerResponse response) {
         String path = request.path().path();
         if (path.equals("/health") || path.startsWith("/observe/health")

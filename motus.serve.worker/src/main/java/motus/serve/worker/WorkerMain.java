@@ -2,6 +2,8 @@ package motus.serve.worker;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -11,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import motus.serve.api.ChatMessage;
 import motus.serve.api.ServableAgent;
@@ -83,9 +86,9 @@ public final class WorkerMain {
      */
     private static void warmUp(InputStream in) throws IOException {
         ObjectNode sample = Frames.frame("turn").put("session_id", "warm-up");
-        sample.set("message", MessageCodec.toJson(ChatMessage.user("warm-up").withUserParams(java.util.Map.of("n", 1))));
+        sample.set("message", MessageCodec.toJson(ChatMessage.user("warm-up").withUserParams(Map.of("n", 1))));
         sample.set("state", MessageCodec.toJson(List.of(ChatMessage.system("warm-up"), ChatMessage.assistant("warm-up"))));
-        var sink = new java.io.ByteArrayOutputStream();
+        var sink = new ByteArrayOutputStream();
         for (int round = 0; round < WARM_UP_ROUNDS && in.available() == 0; round++) {
             List<Problem> problems = new ArrayList<>();
             ChatMessage message = MessageCodec.fromJson(sample.path("message"), List.of("message"), problems, ChatMessage.USER);
@@ -95,7 +98,7 @@ public final class WorkerMain {
             result.set("state", MessageCodec.toJson(state));
             sink.reset();
             Frames.write(sink, result);
-            Frames.read(new java.io.ByteArrayInputStream(sink.toByteArray()), Long.MAX_VALUE);
+            Frames.read(new ByteArrayInputStream(sink.toByteArray()), Long.MAX_VALUE);
         }
     }
 
