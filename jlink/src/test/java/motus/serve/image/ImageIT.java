@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,17 +115,34 @@ class ImageIT {
             assertFalse(Files.exists(cache), "no cache can be trained before JDK 25");
             return;
         }
+        // Each worker also logs the classes it loads, to a file of its own.
         Files.writeString(dir.resolve("application.yaml"), """
                 motus:
                   serve:
-                    worker-jvm-options: ["-Xlog:aot=info:stderr"]
-                """);
+                    worker-jvm-options: ["-Xlog:aot=info:stderr", "-Xlog:class+load=info:file=%s/classes-%%p.log"]
+                """.formatted(dir));
         try (Motus server = Motus.start(dir, "serve", "start", "com.example.echo.EchoAgent",
                 "--module-path", Motus.example("echo"), "--host", "127.0.0.1", "--port", "0")) {
             String url = "http://127.0.0.1:" + server.awaitPort(START);
             assertEquals("hello\n", Motus.run(dir, "", "serve", "chat", url, "hello").output());
             server.awaitLine(Pattern.compile(Pattern.quote("Opened AOT cache " + cache)), START);
             server.awaitLine(Pattern.compile("Using AOT-linked classes: true"), START);
+        }
+        // A cache that misses part of a worker's path (the training skipped the spare's warm-up,
+        // say) still opens, yet costs every worker ~100 ms of CPU: so no worker may load more
+        // than a handful of classes from outside it, generated ones (lambda forms, proxies) aside.
+        try (Stream<Path> logs = Files.list(dir)) {
+            List<Path> classLogs = logs.filter(p -> p.getFileName().toString().startsWith("classes-")).toList();
+            assertFalse(classLogs.isEmpty(), "the workers logged their classes");
+            for (Path log : classLogs) {
+                List<String> outside = Files.readAllLines(log).stream()
+                        .filter(line -> line.contains(" source: ") && !line.contains("shared objects file"))
+                        .map(line -> line.substring(line.indexOf("] ") + 2, line.indexOf(" source: ")))
+                        .filter(name -> !name.contains("/0x") && !name.contains("$Proxy"))
+                        .toList();
+                assertTrue(outside.size() <= 5, log.getFileName() + " loaded " + outside.size()
+                        + " classes from outside the AOT cache: " + outside);
+            }
         }
     }
 

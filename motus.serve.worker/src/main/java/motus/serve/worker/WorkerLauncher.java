@@ -29,11 +29,15 @@ public final class WorkerLauncher {
 
     /**
      * Start-up friendly flags: a worker lives for one turn, so the C2 compiler and a big GC never
-     * pay off. JVM warnings go to stderr: on stdout they would corrupt the protocol.
+     * pay off. JVM warnings go to stderr: on stdout they would corrupt the protocol. Standard
+     * error is UTF-8 whatever the locale, because the server reads it as UTF-8 (under a C locale
+     * an agent's non-ASCII output would arrive as '?') and so that workers load the same
+     * charset classes as the AOT cache's training run did.
      */
     static final List<String> DEFAULT_JVM_OPTIONS = List.of(
             "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
-            "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr");
+            "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr",
+            "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8");
 
     /** Where the image keeps the AOT cache its build trained for workers. */
     public static final Path IMAGE_AOT_CACHE = Path.of(System.getProperty("java.home"), "lib", "motus-worker.aot");

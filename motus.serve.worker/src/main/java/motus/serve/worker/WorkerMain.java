@@ -56,16 +56,16 @@ public final class WorkerMain {
             Runtime.getRuntime().halt(EXIT_AGENT_NOT_FOUND);
             return;
         }
+        boolean training = Boolean.getBoolean(TRAINING_PROPERTY);
         CountDownLatch requestRead = new CountDownLatch(1);
         watchParent(in, requestRead);
         Frames.write(frames, Frames.frame("ready"));
-        warmUp(in);
+        warmUp(in, training);
 
         ObjectNode request = Frames.read(in, Long.MAX_VALUE);
         if (request == null) {
             Runtime.getRuntime().halt(0); // released unused: a start-up check or a spare worker
         }
-        boolean training = Boolean.getBoolean(TRAINING_PROPERTY);
         if (!training) {
             requestRead.countDown();
         }
@@ -82,14 +82,15 @@ public final class WorkerMain {
      * While a spare waits for its message, runs our side of a turn (decode, encode, frames) on
      * a sample, so that the real turn finds that code initialised and linked. The agent is not
      * called: its one call belongs to the real turn. Stops as soon as the request is there, so
-     * a worker started for a waiting message loses nothing.
+     * a worker started for a waiting message loses nothing; except in the training run, which
+     * must always record these classes in the AOT cache, or spares would load them from scratch.
      */
-    private static void warmUp(InputStream in) throws IOException {
+    private static void warmUp(InputStream in, boolean training) throws IOException {
         ObjectNode sample = Frames.frame("turn").put("session_id", "warm-up");
         sample.set("message", MessageCodec.toJson(ChatMessage.user("warm-up").withUserParams(Map.of("n", 1))));
         sample.set("state", MessageCodec.toJson(List.of(ChatMessage.system("warm-up"), ChatMessage.assistant("warm-up"))));
         var sink = new ByteArrayOutputStream();
-        for (int round = 0; round < WARM_UP_ROUNDS && in.available() == 0; round++) {
+        for (int round = 0; round < WARM_UP_ROUNDS && (training || in.available() == 0); round++) {
             List<Problem> problems = new ArrayList<>();
             ChatMessage message = MessageCodec.fromJson(sample.path("message"), List.of("message"), problems, ChatMessage.USER);
             List<ChatMessage> state = MessageCodec.listFromJson(sample.path("state"), List.of("state"), problems);
