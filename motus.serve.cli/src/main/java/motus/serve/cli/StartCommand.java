@@ -72,7 +72,7 @@ final class StartCommand implements Callable<Integer> {
     @Option(names = "--prewarm", paramLabel = "N", description = "Spare workers booted ahead of the next message, each used once (default: 1).")
     Integer prewarm;
 
-    @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' on every route but /health (default: $MOTUS_API_KEY, else none).")
+    @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' on every route but /health and /observe/health (default: $MOTUS_API_KEY, else none).")
     String apiKey;
 
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "debug, info, warning or error (default: info).")
