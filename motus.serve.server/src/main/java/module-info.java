@@ -9,6 +9,9 @@ module motus.serve.server {
     requires transitive io.helidon.webserver;
     requires transitive io.helidon.config;
     requires io.helidon.webserver.observe.health;
+    requires io.helidon.webserver.observe.metrics;
+    requires io.helidon.metrics.api;
+    requires io.helidon.openapi;
     requires com.fasterxml.jackson.databind;
     requires java.net.http;
     requires static org.jspecify;

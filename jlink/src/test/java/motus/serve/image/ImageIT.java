@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,6 +68,9 @@ class ImageIT {
             Motus.Result health = Motus.run(dir, "", "serve", "health", url);
             assertEquals(0, health.exitCode(), health.output());
             assertTrue(health.output().contains("Total sessions: 0"), "chat deleted its session: " + health.output());
+            // Micrometer cannot be linked; the launcher puts it on the module path from lib/metrics.
+            String metrics = get(url + "/observe/metrics");
+            assertTrue(metrics.contains("motus_turns_finished_total{outcome=\"succeeded\",scope=\"application\",} 2.0"), metrics);
 
             Set<ProcessHandle> workers = server.process.descendants().collect(Collectors.toSet());
             assertFalse(workers.isEmpty(), "a spare worker is waiting");
@@ -198,6 +205,15 @@ class ImageIT {
             Motus.Result second = Motus.run(dir, "", "serve", "create", url);
             assertEquals(1, second.exitCode(), "max-sessions from the environment: " + second.output());
             assertTrue(second.output().startsWith("Error: 503 - "), second.output());
+        }
+    }
+
+    private static String get(String url) throws IOException, InterruptedException {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            return response.body();
         }
     }
 

@@ -4,6 +4,7 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
+import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.observe.ObserveFeature;
@@ -57,7 +58,8 @@ public final class AgentServer {
     private final int maxWorkers;
     private final ScheduledExecutorService timer;
     private final SessionStore sessions;
-    private final WorkerStarts workerStarts = new WorkerStarts();
+    private final ServerMetrics metrics;
+    private final WorkerStarts workerStarts;
     private final SpareWorkers spares;
     private final TurnRunner turns;
     private final SessionService service;
@@ -79,9 +81,11 @@ public final class AgentServer {
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
                 .name("motus-timer").daemon().factory());
         this.sessions = new SessionStore(builder.maxSessions);
+        this.metrics = new ServerMetrics(sessions::size, this::runningWorkers);
+        this.workerStarts = new WorkerStarts(metrics);
         this.spares = new SpareWorkers(launcher, builder.prewarm, timer, workerStarts);
         this.turns = new TurnRunner(launcher, spares, workerStarts, builder.maxWorkers, builder.timeout,
-                builder.maxResultBytes, timer, new WebhookSender());
+                builder.maxResultBytes, timer, new WebhookSender(), metrics);
         this.service = new SessionService(sessions, turns, builder.allowCustomIds, builder.maxRequestBytes,
                 builder.apiKey == null ? null : new BearerToken(builder.apiKey), stopping::get);
         if (!builder.ttl.isZero()) {
@@ -120,7 +124,7 @@ public final class AgentServer {
         }
         try {
             worker.awaitReady();
-            workerStarts.succeeded();
+            workerStarts.succeeded(worker);
         } catch (WorkerStartException e) {
             workerStarts.failed(e.getMessage());
             throw new IllegalStateException("agent '" + launcher.agent() + "' does not resolve: " + e.getMessage());
@@ -147,7 +151,8 @@ public final class AgentServer {
                 .port(port)
                 .shutdownHook(false)
                 .featuresDiscoverServices(false) // only what is set here: no surprise endpoints
-                .addFeature(ObserveFeature.just(health()))
+                .addFeature(ObserveFeature.just(health(), metrics.observer()))
+                .addFeature(OpenApiFeature.create()) // serves META-INF/openapi.yaml at /openapi
                 .routing(routing -> routing.register(service)
                         // Only here, not in the service others mount: their unknown paths are theirs.
                         .addFeature(new NotFoundFallback()))
@@ -211,6 +216,11 @@ public final class AgentServer {
         return webServer.port();
     }
 
+    /** For the gauge: read when scraped, so after the constructor has set {@code turns}. */
+    private int runningWorkers() {
+        return turns.runningWorkers();
+    }
+
     /** The sessions, for tests in this package that look past the HTTP routes (after stop, say). */
     SessionStore sessions() {
         return sessions;
@@ -261,6 +271,7 @@ public final class AgentServer {
                 webServer.stop();
             }
             timer.shutdownNow();
+            metrics.close();
             stopped.countDown();
             LOG.log(Level.INFO, "stopped");
         }

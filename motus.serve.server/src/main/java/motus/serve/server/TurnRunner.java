@@ -36,12 +36,13 @@ final class TurnRunner {
     private final long maxResultBytes;
     private final ScheduledExecutorService timer;
     private final WebhookSender webhooks;
+    private final ServerMetrics metrics;
     private final Set<Turn> active = ConcurrentHashMap.newKeySet();
     private final ReentrantLock idleLock = new ReentrantLock();
     private final Condition idle = idleLock.newCondition();
 
     TurnRunner(WorkerLauncher launcher, SpareWorkers spares, WorkerStarts starts, int maxWorkers, Duration timeout,
-               long maxResultBytes, ScheduledExecutorService timer, WebhookSender webhooks) {
+               long maxResultBytes, ScheduledExecutorService timer, WebhookSender webhooks, ServerMetrics metrics) {
         this.launcher = launcher;
         this.spares = spares;
         this.starts = starts;
@@ -51,6 +52,7 @@ final class TurnRunner {
         this.maxResultBytes = maxResultBytes;
         this.timer = timer;
         this.webhooks = webhooks;
+        this.metrics = metrics;
     }
 
     int maxWorkers() {
@@ -64,6 +66,7 @@ final class TurnRunner {
 
     void start(Turn turn) {
         active.add(turn);
+        metrics.turnStarted();
         Thread.ofVirtual().name("motus-turn-" + turn.session.id).start(() -> {
             try {
                 run(turn);
@@ -130,20 +133,25 @@ final class TurnRunner {
             // A deleted session discards it; a shutdown's cancel is recorded for the waiters.
             committed = session.finish(turn, outcome, System.nanoTime());
         }
-        if (cancelled != null) {
-            LOG.log(Level.INFO, "[{0}] turn cancelled after {1,number,#} ms: {2}", session.id, millisSince(started), cancelled);
+        Duration duration = Duration.ofNanos(System.nanoTime() - started);
+        if (cancelled != null || committed == null) {
+            metrics.turnFinished(ServerMetrics.Outcome.CANCELLED, duration);
+            if (cancelled == null) {
+                return; // deleted in the meantime: a late result is discarded
+            }
+            LOG.log(Level.INFO, "[{0}] turn cancelled after {1,number,#} ms: {2}", session.id, duration.toMillis(), cancelled);
             if (turn.webhook != null) {
                 webhooks.send(turn.webhook, session.id, SessionStatus.ERROR.wireName(), null, cancelled, turn.state);
             }
             return;
         }
-        if (committed == null) {
-            return; // deleted in the meantime: a late result is discarded
-        }
         if (outcome instanceof TurnOutcome.Failure failure) {
-            LOG.log(Level.INFO, "[{0}] turn failed after {1,number,#} ms: {2}", session.id, millisSince(started), failure.error());
+            metrics.turnFinished(failure.error().equals(TIMED_OUT) ? ServerMetrics.Outcome.TIMED_OUT
+                    : ServerMetrics.Outcome.FAILED, duration);
+            LOG.log(Level.INFO, "[{0}] turn failed after {1,number,#} ms: {2}", session.id, duration.toMillis(), failure.error());
         } else {
-            LOG.log(Level.INFO, "[{0}] turn succeeded in {1,number,#} ms", session.id, millisSince(started));
+            metrics.turnFinished(ServerMetrics.Outcome.SUCCEEDED, duration);
+            LOG.log(Level.INFO, "[{0}] turn succeeded in {1,number,#} ms", session.id, duration.toMillis());
         }
         if (turn.webhook != null) {
             webhooks.send(turn.webhook, session.id, committed.status().wireName(), committed.response(),
@@ -218,7 +226,7 @@ final class TurnRunner {
             }
             try {
                 spare.awaitReady();
-                starts.succeeded();
+                starts.succeeded(spare);
                 return spare;
             } catch (WorkerStartException e) {
                 spare.kill();
@@ -242,7 +250,7 @@ final class TurnRunner {
         }
         try {
             fresh.awaitReady();
-            starts.succeeded();
+            starts.succeeded(fresh);
         } catch (WorkerStartException e) {
             fresh.kill();
             if (turn.cancelReason() == null && !turn.timedOut()) {
@@ -255,9 +263,5 @@ final class TurnRunner {
 
     private static TurnOutcome timedOutOr(Turn turn, TurnOutcome outcome) {
         return turn.timedOut() ? new TurnOutcome.Failure(TIMED_OUT) : outcome;
-    }
-
-    private static long millisSince(long startNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
 }

@@ -22,6 +22,9 @@ class ApiKeyTest {
             assertEquals(401, http.send("GET", "/sessions", (String) null, "Authorization", "Bearer wrong").status());
             assertEquals(401, http.send("GET", "/sessions", (String) null, "Authorization", "Basic " + KEY).status());
             assertEquals(401, http.send("GET", "/sessions/x/messages", (String) null).status(), "even for what does not exist");
+            assertEquals(401, http.send("GET", "/observe/metrics", (String) null).status(), "metrics are not public");
+            assertEquals(200, http.send("GET", "/observe/metrics", (String) null, "Authorization", "Bearer " + KEY).status());
+            assertEquals(401, http.send("GET", "/openapi", (String) null).status(), "nor is the API's description");
 
             RawHttp.Reply created = http.send("POST", "/sessions", (String) null, "Authorization", "Bearer " + KEY);
             assertEquals(201, created.status(), created.body());

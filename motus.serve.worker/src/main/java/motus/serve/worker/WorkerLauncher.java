@@ -112,7 +112,8 @@ public final class WorkerLauncher {
     public WorkerProcess start(String tag) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeAll(hiddenEnvironment);
-        return new WorkerProcess(builder.start(), tag);
+        long launchedAtMillis = System.currentTimeMillis();
+        return new WorkerProcess(builder.start(), tag, launchedAtMillis);
     }
 
     /**
@@ -124,7 +125,7 @@ public final class WorkerLauncher {
         List<String> cmd = trainingCommand.stream()
                 .map(part -> part.equals("-XX:AOTCacheOutput=%s") ? "-XX:AOTCacheOutput=" + output : part)
                 .toList();
-        return new WorkerProcess(new ProcessBuilder(cmd).start(), "aot training");
+        return new WorkerProcess(new ProcessBuilder(cmd).start(), "aot training", System.currentTimeMillis());
     }
 
     private static String join(List<Path> paths) {

@@ -59,7 +59,8 @@ public final class WorkerMain {
         boolean training = Boolean.getBoolean(TRAINING_PROPERTY);
         CountDownLatch requestRead = new CountDownLatch(1);
         watchParent(in, requestRead);
-        Frames.write(frames, Frames.frame("ready"));
+        // Its own clock, so that the server can time a spare's start-up though it reads this frame later.
+        Frames.write(frames, Frames.frame("ready").put("ready_at_ms", System.currentTimeMillis()));
         warmUp(in, training);
 
         ObjectNode request = Frames.read(in, Long.MAX_VALUE);

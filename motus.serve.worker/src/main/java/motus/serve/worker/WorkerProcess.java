@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -34,12 +35,15 @@ public final class WorkerProcess {
     private final OutputStream requests;
     private final Deque<String> lastLines = new ArrayDeque<>(KEPT_LINES);
     private final Thread outputLogger;
+    private final long launchedAtMillis;
     private volatile String tag;
+    private volatile Duration startupTime = Duration.ZERO;
     private volatile boolean killed;
 
-    WorkerProcess(Process process, String tag) {
+    WorkerProcess(Process process, String tag, long launchedAtMillis) {
         this.process = process;
         this.tag = tag;
+        this.launchedAtMillis = launchedAtMillis;
         this.frames = new BufferedInputStream(process.getInputStream());
         this.requests = process.getOutputStream();
         this.outputLogger = Thread.ofVirtual().name("motus-worker-stderr-" + process.pid()).start(this::logOutput);
@@ -76,13 +80,21 @@ public final class WorkerProcess {
             throw new WorkerStartException("the worker " + exitDescription() + " before it was ready" + lastOutput());
         }
         switch (frame.path("type").asText()) {
-            case "ready" -> { }
+            case "ready" -> startupTime = Duration.ofMillis(Math.max(0, frame.path("ready_at_ms").asLong() - launchedAtMillis));
             case "error" -> throw new WorkerStartException(frame.path("error").asText());
             default -> {
                 kill();
                 throw new WorkerStartException("the worker sent '" + frame.path("type").asText() + "' instead of ready");
             }
         }
+    }
+
+    /**
+     * How long the worker took from launch until it had resolved the agent, by the wall clock
+     * (a spare's ready frame may be read long after it was sent); zero before {@link #awaitReady()}.
+     */
+    public Duration startupTime() {
+        return startupTime;
     }
 
     /**
