@@ -82,6 +82,18 @@ class ImageIT {
     }
 
     @Test
+    void servesTheKotlinExampleFromTheClassPath() throws Exception {
+        String classPath = Motus.example("kotlin") + ":" + Motus.IMAGE.resolve("examples/kotlin-stdlib.jar");
+        try (Motus server = Motus.start(dir, "serve", "start", "com.example.shout.ShoutAgent:agent",
+                "--class-path", classPath, "--host", "127.0.0.1", "--port", "0")) {
+            String url = "http://127.0.0.1:" + server.awaitPort(START);
+            Motus.Result chat = Motus.run(dir, "hello\nagain\n", "serve", "chat", url);
+            assertEquals(0, chat.exitCode(), chat.output());
+            assertEquals("> HELLO (turn 1)\n> AGAIN (turn 2)\n> \nBye!\n", chat.output());
+        }
+    }
+
+    @Test
     void sigtermWaitsForARunningTurnUpToTheShutdownTimeoutThenKillsIt() throws Exception {
         try (Motus server = Motus.start(dir, "serve", "start", "motus.serve.testagents.ScriptedAgent",
                 "--module-path", TEST_AGENTS, "--host", "127.0.0.1", "--port", "0", "--shutdown-timeout", "1",
