@@ -5,6 +5,7 @@
 module motus.serve.cli {
     requires motus.serve.server;
     requires info.picocli;
+    requires org.jline.reader;
     requires io.helidon.config.yaml;
     requires com.fasterxml.jackson.databind;
     requires java.logging;

@@ -2,10 +2,7 @@ package motus.serve.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -54,26 +51,22 @@ final class ChatCommand extends ClientCommand {
             if (message != null) {
                 return turn(client, id, message) ? 0 : 1;
             }
-            Signal.handle(new Signal("INT"), signal -> {
-                finish(client, id, owned);
-                System.exit(0);
-            });
-            repl(client, id);
+            try (ReplInput input = ReplInput.open(out())) {
+                Signal.handle(new Signal("INT"), signal -> {
+                    input.close();
+                    finish(client, id, owned);
+                    System.exit(0);
+                });
+                repl(client, id, input);
+            }
             return 0;
         } finally {
             finish(client, id, owned);
         }
     }
 
-    private void repl(ServeClient client, String id) throws IOException {
-        BufferedReader lines = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        while (true) {
-            out().print("> ");
-            out().flush();
-            String line = lines.readLine();
-            if (line == null) {
-                return;
-            }
+    private void repl(ServeClient client, String id, ReplInput input) throws IOException {
+        for (String line = input.readLine("> "); line != null; line = input.readLine("> ")) {
             if (!line.isBlank()) {
                 turn(client, id, line);
             }

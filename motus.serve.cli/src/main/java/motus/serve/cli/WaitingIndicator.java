@@ -1,6 +1,5 @@
 package motus.serve.cli;
 
-import java.io.Console;
 import java.io.PrintWriter;
 import org.jspecify.annotations.Nullable;
 
@@ -18,7 +17,7 @@ final class WaitingIndicator implements AutoCloseable {
     }
 
     static WaitingIndicator show(PrintWriter out) {
-        return new WaitingIndicator(out, isTerminal());
+        return new WaitingIndicator(out, Tty.attached());
     }
 
     private void spin() {
@@ -49,19 +48,6 @@ final class WaitingIndicator implements AutoCloseable {
         synchronized (out) {
             out.print("\r              \r");
             out.flush();
-        }
-    }
-
-    /** Console.isTerminal() exists from JDK 22; on 21 a console is there only for a terminal. */
-    private static boolean isTerminal() {
-        Console console = System.console();
-        if (console == null) {
-            return false;
-        }
-        try {
-            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
-        } catch (ReflectiveOperationException e) {
-            return true;
         }
     }
 }
