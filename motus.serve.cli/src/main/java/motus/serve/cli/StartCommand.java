@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import motus.serve.server.AgentServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,9 +33,8 @@ import sun.misc.SignalHandler;
 final class StartCommand implements Callable<Integer> {
 
     /** The keys a {@code motus.serve} config section may hold; anything else is a typo. */
-    static final Set<String> CONFIG_KEYS = Set.of("agent", "module-path", "class-path", "workers", "ttl", "timeout",
-            "max-sessions", "shutdown-timeout", "allow-custom-ids", "prewarm", "worker-jvm-options", "worker-heap-mb",
-            "max-request-bytes", "max-result-bytes", "api-key", "log-level");
+    static final Set<String> CONFIG_KEYS = Stream.concat(AgentServer.Builder.configKeys().stream(), Stream.of("log-level"))
+            .collect(Collectors.toUnmodifiableSet());
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "<agent>",
             description = "The agent: [module/]Class[:member] (or motus.serve.agent in the config file).")

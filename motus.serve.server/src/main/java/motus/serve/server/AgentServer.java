@@ -17,7 +17,10 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import motus.serve.worker.WorkerLauncher;
 import motus.serve.worker.WorkerProcess;
@@ -424,23 +428,37 @@ public final class AgentServer {
          * {@code worker-heap-mb}, {@code max-request-bytes}, {@code max-result-bytes}, {@code api-key}.
          */
         public Builder config(Config config) {
-            setting(config.get("agent"), c -> c.asString().ifPresent(this::agent));
-            setting(config.get("module-path"), c -> c.asString().ifPresent(p -> modulePath(paths(p))));
-            setting(config.get("class-path"), c -> c.asString().ifPresent(p -> classPath(paths(p))));
-            setting(config.get("workers"), c -> c.asInt().ifPresent(this::maxWorkers));
-            setting(config.get("ttl"), c -> c.asDouble().ifPresent(s -> ttl(seconds(s, "ttl"))));
-            setting(config.get("timeout"), c -> c.asDouble().ifPresent(s -> timeout(seconds(s, "timeout"))));
-            setting(config.get("max-sessions"), c -> c.asInt().ifPresent(this::maxSessions));
-            setting(config.get("shutdown-timeout"),
-                    c -> c.asDouble().ifPresent(s -> shutdownTimeout(seconds(s, "shutdown timeout"))));
-            setting(config.get("allow-custom-ids"), c -> c.asBoolean().ifPresent(this::allowCustomIds));
-            setting(config.get("prewarm"), c -> c.asInt().ifPresent(this::prewarm));
-            setting(config.get("worker-jvm-options"), c -> c.asList(String.class).ifPresent(this::workerJvmOptions));
-            setting(config.get("worker-heap-mb"), c -> c.asInt().ifPresent(this::workerHeapMegabytes));
-            setting(config.get("max-request-bytes"), c -> c.asLong().ifPresent(this::maxRequestBytes));
-            setting(config.get("max-result-bytes"), c -> c.asLong().ifPresent(this::maxResultBytes));
-            setting(config.get("api-key"), c -> c.asString().ifPresent(this::apiKey));
+            SETTINGS.forEach((key, apply) -> setting(config.get(key), node -> apply.accept(this, node)));
             return this;
+        }
+
+        /** The keys {@link #config(Config)} reads, for tools that reject the keys it would ignore. */
+        public static Set<String> configKeys() {
+            return SETTINGS.keySet();
+        }
+
+        /** Each config key and how it sets the builder; the keys are the flags' names. */
+        private static final Map<String, BiConsumer<Builder, Config>> SETTINGS = settings();
+
+        private static Map<String, BiConsumer<Builder, Config>> settings() {
+            Map<String, BiConsumer<Builder, Config>> settings = new LinkedHashMap<>();
+            settings.put("agent", (b, c) -> c.asString().ifPresent(b::agent));
+            settings.put("module-path", (b, c) -> c.asString().ifPresent(p -> b.modulePath(paths(p))));
+            settings.put("class-path", (b, c) -> c.asString().ifPresent(p -> b.classPath(paths(p))));
+            settings.put("workers", (b, c) -> c.asInt().ifPresent(b::maxWorkers));
+            settings.put("ttl", (b, c) -> c.asDouble().ifPresent(s -> b.ttl(seconds(s, "ttl"))));
+            settings.put("timeout", (b, c) -> c.asDouble().ifPresent(s -> b.timeout(seconds(s, "timeout"))));
+            settings.put("max-sessions", (b, c) -> c.asInt().ifPresent(b::maxSessions));
+            settings.put("shutdown-timeout",
+                    (b, c) -> c.asDouble().ifPresent(s -> b.shutdownTimeout(seconds(s, "shutdown timeout"))));
+            settings.put("allow-custom-ids", (b, c) -> c.asBoolean().ifPresent(b::allowCustomIds));
+            settings.put("prewarm", (b, c) -> c.asInt().ifPresent(b::prewarm));
+            settings.put("worker-jvm-options", (b, c) -> c.asList(String.class).ifPresent(b::workerJvmOptions));
+            settings.put("worker-heap-mb", (b, c) -> c.asInt().ifPresent(b::workerHeapMegabytes));
+            settings.put("max-request-bytes", (b, c) -> c.asLong().ifPresent(b::maxRequestBytes));
+            settings.put("max-result-bytes", (b, c) -> c.asLong().ifPresent(b::maxResultBytes));
+            settings.put("api-key", (b, c) -> c.asString().ifPresent(b::apiKey));
+            return Collections.unmodifiableMap(settings);
         }
 
         /** Applies one config node; a bad value is reported with the node's full key. */
