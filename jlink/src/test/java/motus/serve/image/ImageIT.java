@@ -9,8 +9,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -125,6 +128,35 @@ class ImageIT {
         assertEquals(1, result.exitCode(), result.output());
         assertEquals("Error: agent 'com.example.echo.NoSuchAgent' does not resolve: "
                 + "no class com.example.echo.NoSuchAgent on the module path or class path\n", result.output());
+    }
+
+    @Test
+    void theServerUsesItsAotCacheWhereverTheImageIsCopied() throws Exception {
+        if (Runtime.version().feature() < 25) {
+            assertFalse(Files.exists(Motus.IMAGE.resolve("lib/motus-server.aot")), "no cache can be trained before JDK 25");
+            return;
+        }
+        // A cache is tied to its class path; the launcher's must survive the image being moved.
+        Path moved = Files.createDirectories(dir.resolve("elsewhere")).resolve("motus");
+        try (Stream<Path> files = Files.walk(Motus.IMAGE)) {
+            for (Path file : files.toList()) {
+                Files.copy(file, moved.resolve(Motus.IMAGE.relativize(file).toString()),
+                        StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+        ProcessBuilder version = new ProcessBuilder(moved.resolve("bin/motus").toString(), "--version").redirectErrorStream(true);
+        version.environment().clear();
+        Process quiet = version.start();
+        String output = new String(quiet.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, quiet.waitFor());
+        assertTrue(output.matches("motus serve \\S+ \\(Java [^)]+\\)\n"), "one line, no JVM warning: " + output);
+
+        version.environment().put("JDK_JAVA_OPTIONS", "-Xlog:aot");
+        Process logged = version.start();
+        String log = new String(logged.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, logged.waitFor());
+        assertTrue(log.contains("Opened AOT cache " + moved.resolve("lib/motus-server.aot")), log);
+        assertTrue(log.contains("Using AOT-linked classes: true"), log);
     }
 
     @Test

@@ -119,6 +119,7 @@ final class TurnRunner {
         TurnOutcome outcome;
         SessionView committed;
         String cancelled;
+        long ended;
         try (Attempt attempt = new Attempt()) {
             try {
                 outcome = runInWorker(turn, attempt);
@@ -131,9 +132,11 @@ final class TurnRunner {
             }
             // Committed before the worker is reaped: the client is not kept waiting for clean-up.
             // A deleted session discards it; a shutdown's cancel is recorded for the waiters.
-            committed = session.finish(turn, outcome, System.nanoTime());
+            ended = System.nanoTime();
+            committed = session.finish(turn, outcome, ended);
         }
-        Duration duration = Duration.ofNanos(System.nanoTime() - started);
+        // Up to the commit, which is when the client sees the end; the worker's clean-up comes after.
+        Duration duration = Duration.ofNanos(ended - started);
         if (cancelled != null || committed == null) {
             metrics.turnFinished(ServerMetrics.Outcome.CANCELLED, duration);
             if (cancelled == null) {

@@ -1,0 +1,124 @@
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Records the server's AOT cache at image build (a JDK 25 single-file program; not shipped).
+ * It starts the image's own {@code bin/motus serve start} as a user would, with
+ * {@code -XX:AOTCacheOutput} added to its JVM options, drives every route the way clients do,
+ * then stops it with SIGTERM; the JVM writes the cache as it exits.
+ *
+ * <p>Usage: {@code java TrainServer.java <image> <agent> <agent-module-path>}
+ */
+public class TrainServer {
+
+    private static final Pattern LISTENING = Pattern.compile("Serving .* on http://[^\\s:]+:(\\d+)");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    public static void main(String[] args) throws Exception {
+        Path image = Path.of(args[0]).toAbsolutePath();
+        Path cache = image.resolve("lib/motus-server.aot");
+        ProcessBuilder builder = new ProcessBuilder(image.resolve("bin/motus").toString(), "serve", "start", args[1],
+                "--module-path", args[2], "--host", "127.0.0.1", "--port", "0").redirectErrorStream(true);
+        // bin/motus's default options plus the recording. MOTUS_JAVA_OPTS reaches the server JVM only, not its
+        // workers (JDK_JAVA_OPTIONS would). JDK 25's cache of adapter code mismatches on some methods and then
+        // warns on every start; the classes are what count, so it is left out.
+        builder.environment().put("MOTUS_JAVA_OPTS", "-XX:+UseSerialGC -Xms16m -XX:AOTCacheOutput=" + cache
+                + " -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching");
+        Files.deleteIfExists(cache); // else the launcher would start the server with it
+        Process server = builder.start();
+        List<String> output = new ArrayList<>();
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread reader = Thread.ofPlatform().daemon().start(() -> readOutput(server, output, port));
+        boolean exited;
+        try {
+            drive("http://127.0.0.1:" + port.get(2, TimeUnit.MINUTES));
+        } catch (Exception e) {
+            e.printStackTrace();
+        } finally {
+            // SIGTERM, the graceful stop users get. Through the handle: Process.destroy() would also close
+            // the output pipe, and the JVM writing the cache would then fail on it.
+            server.toHandle().destroy();
+            exited = server.waitFor(5, TimeUnit.MINUTES);
+            // The JVM hands the cache to a child JVM as it exits; that child shares the output, so its end is the end.
+            reader.join(TimeUnit.MINUTES.toMillis(5));
+        }
+        if (!exited || server.exitValue() != 0 || !Files.isRegularFile(cache)) {
+            synchronized (output) {
+                System.err.println(String.join("\n", output));
+            }
+            Files.deleteIfExists(cache);
+            throw new IllegalStateException("the server's AOT training failed (" + (exited ? "exit " + server.exitValue()
+                    : "still running") + ", cache " + (Files.isRegularFile(cache) ? "written" : "missing") + "); its output is above");
+        }
+        System.out.println("server AOT cache: " + cache + " (" + Files.size(cache) / (1 << 20) + " MiB)");
+    }
+
+    /** The routes a client uses, errors included, a few times over. */
+    private static void drive(String url) throws IOException, InterruptedException {
+        for (int round = 0; round < 3; round++) {
+            call("GET", url + "/health", null);
+            String session = field(call("POST", url + "/sessions", null), "session_id");
+            for (int turn = 0; turn < 3; turn++) {
+                call("POST", url + "/sessions/" + session + "/messages", "{\"content\": \"turn " + turn + "\", \"user_params\": {\"n\": 1}}");
+                call("GET", url + "/sessions/" + session + "?wait=true&timeout=60", null);
+            }
+            call("GET", url + "/sessions/" + session + "/messages", null);
+            call("GET", url + "/sessions", null);
+            call("POST", url + "/sessions/" + session + "/messages", "{\"role\": \"nobody\"}");
+            call("GET", url + "/sessions/00000000-0000-0000-0000-000000000000", null);
+            call("PATCH", url + "/sessions", null);
+            call("DELETE", url + "/sessions/" + session, null);
+            call("GET", url + "/observe/health/ready", null);
+            call("GET", url + "/observe/metrics", null);
+            call("GET", url + "/openapi", null);
+        }
+    }
+
+    private static String call(String method, String url, String json) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static String field(String json, String name) {
+        Matcher matcher = Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]+)\"").matcher(json);
+        if (!matcher.find()) {
+            throw new IllegalStateException("no " + name + " in " + json);
+        }
+        return matcher.group(1);
+    }
+
+    private static void readOutput(Process server, List<String> output, CompletableFuture<Integer> port) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = lines.readLine()) != null; ) {
+                synchronized (output) {
+                    output.add(line);
+                }
+                Matcher matcher = LISTENING.matcher(line);
+                if (matcher.find()) {
+                    port.complete(Integer.parseInt(matcher.group(1)));
+                }
+            }
+        } catch (IOException e) {
+            port.completeExceptionally(e);
+        }
+        port.completeExceptionally(new IllegalStateException("the server stopped before it listened"));
+    }
+}
