@@ -10,8 +10,10 @@ import io.helidon.metrics.api.Timer;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.IntSupplier;
 import java.util.stream.LongStream;
 
@@ -42,7 +44,7 @@ final class ServerMetrics {
     private final MeterRegistry registry = Metrics.globalRegistry();
     private final List<Meter> meters = new ArrayList<>();
     private final Counter started;
-    private final Counter[] finished = new Counter[Outcome.values().length];
+    private final Map<Outcome, Counter> finished = new EnumMap<>(Outcome.class);
     private final Timer turnDuration;
     private final Timer workerStartup;
 
@@ -50,9 +52,9 @@ final class ServerMetrics {
         started = register(Counter.builder("motus.turns.started")
                 .description("Turns accepted by POST /sessions/{id}/messages"));
         for (Outcome outcome : Outcome.values()) {
-            finished[outcome.ordinal()] = register(Counter.builder("motus.turns.finished")
+            finished.put(outcome, register(Counter.builder("motus.turns.finished")
                     .description("Turns ended, by outcome: succeeded, failed, timed_out or cancelled")
-                    .tags(List.of(Tag.create("outcome", outcome.tag()))));
+                    .tags(List.of(Tag.create("outcome", outcome.tag())))));
         }
         turnDuration = register(Timer.builder("motus.turn.duration")
                 .description("From accepting a message to committing its turn, waiting for a worker included")
@@ -82,7 +84,7 @@ final class ServerMetrics {
     }
 
     void turnFinished(Outcome outcome, Duration duration) {
-        finished[outcome.ordinal()].increment();
+        finished.get(outcome).increment();
         turnDuration.record(duration);
     }
 
