@@ -44,10 +44,11 @@ public class TrainServer {
         CompletableFuture<Integer> port = new CompletableFuture<>();
         Thread reader = Thread.ofPlatform().daemon().start(() -> readOutput(server, output, port));
         boolean exited;
+        Exception failure = null;
         try {
             drive("http://127.0.0.1:" + port.get(2, TimeUnit.MINUTES));
         } catch (Exception e) {
-            e.printStackTrace();
+            failure = e; // a cache trained on half the routes would serve, slower, without a word
         } finally {
             // SIGTERM, the graceful stop users get. Through the handle: Process.destroy() would also close
             // the output pipe, and the JVM writing the cache would then fail on it.
@@ -56,13 +57,14 @@ public class TrainServer {
             // The JVM hands the cache to a child JVM as it exits; that child shares the output, so its end is the end.
             reader.join(TimeUnit.MINUTES.toMillis(5));
         }
-        if (!exited || server.exitValue() != 0 || !Files.isRegularFile(cache)) {
+        if (failure != null || !exited || server.exitValue() != 0 || !Files.isRegularFile(cache)) {
             synchronized (output) {
                 System.err.println(String.join("\n", output));
             }
+            String state = (exited ? "exit " + server.exitValue() : "still running")
+                    + ", cache " + (Files.isRegularFile(cache) ? "written" : "missing");
             Files.deleteIfExists(cache);
-            throw new IllegalStateException("the server's AOT training failed (" + (exited ? "exit " + server.exitValue()
-                    : "still running") + ", cache " + (Files.isRegularFile(cache) ? "written" : "missing") + "); its output is above");
+            throw new IllegalStateException("the server's AOT training failed (" + state + "); its output is above", failure);
         }
         System.out.println("server AOT cache: " + cache + " (" + Files.size(cache) / (1 << 20) + " MiB)");
     }
