@@ -16,7 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Records the server's AOT cache at image build (a JDK 25 single-file program; not shipped).
+ * Records the server's AOT cache, and the client commands', at image build (a JDK 25
+ * single-file program; not shipped).
  * It starts the image's own {@code bin/motus serve start} as a user would, with
  * {@code -XX:AOTCacheOutput} added to its JVM options, drives every route the way clients do,
  * then stops it with SIGTERM; the JVM writes the cache as it exits.
@@ -46,7 +47,9 @@ public class TrainServer {
         boolean exited;
         Exception failure = null;
         try {
-            drive("http://127.0.0.1:" + port.get(2, TimeUnit.MINUTES));
+            String url = "http://127.0.0.1:" + port.get(2, TimeUnit.MINUTES);
+            drive(url);
+            trainClient(image, url);
         } catch (Exception e) {
             failure = e; // a cache trained on half the routes would serve, slower, without a word
         } finally {
@@ -67,6 +70,26 @@ public class TrainServer {
             throw new IllegalStateException("the server's AOT training failed (" + state + "); its output is above", failure);
         }
         System.out.println("server AOT cache: " + cache + " (" + Files.size(cache) / (1 << 20) + " MiB)");
+    }
+
+    /**
+     * Records the client commands' cache from a {@code motus serve chat} against the server being
+     * trained: the commands share picocli, the HTTP client and Jackson, and chat is the one people wait on.
+     */
+    private static void trainClient(Path image, String url) throws IOException, InterruptedException {
+        Path cache = image.resolve("lib/motus-client.aot");
+        Files.deleteIfExists(cache);
+        ProcessBuilder builder = new ProcessBuilder(image.resolve("bin/motus").toString(), "serve", "chat", url,
+                "hello").redirectErrorStream(true);
+        builder.environment().put("MOTUS_JAVA_OPTS", "-XX:+UseSerialGC -Xms16m -XX:AOTCacheOutput=" + cache
+                + " -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching");
+        Process client = builder.start();
+        // Read to the end: the child JVM that writes the cache shares this output.
+        String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (client.waitFor() != 0 || !Files.isRegularFile(cache)) {
+            throw new IllegalStateException("the client's AOT training failed:\n" + output);
+        }
+        System.out.println("client AOT cache: " + cache + " (" + Files.size(cache) / (1 << 20) + " MiB)");
     }
 
     /** The routes a client uses, errors included, a few times over. */

@@ -15,6 +15,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -131,7 +132,7 @@ class ImageIT {
     }
 
     @Test
-    void theServerUsesItsAotCacheWhereverTheImageIsCopied() throws Exception {
+    void theServerAndTheClientCommandsUseTheirAotCachesWhereverTheImageIsCopied() throws Exception {
         if (Runtime.version().feature() < 25) {
             assertFalse(Files.exists(Motus.IMAGE.resolve("lib/motus-server.aot")), "no cache can be trained before JDK 25");
             return;
@@ -144,19 +145,31 @@ class ImageIT {
                         StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
             }
         }
-        ProcessBuilder version = new ProcessBuilder(moved.resolve("bin/motus").toString(), "--version").redirectErrorStream(true);
-        version.environment().clear();
-        Process quiet = version.start();
-        String output = new String(quiet.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, quiet.waitFor());
-        assertTrue(output.matches("motus serve \\S+ \\(Java [^)]+\\)\n"), "one line, no JVM warning: " + output);
+        String version = launch(moved, "", "--version");
+        assertTrue(version.matches("motus serve \\S+ \\(Java [^)]+\\)\n"), "one line, no JVM warning: " + version);
+        assertFalse(launch(moved, "", "serve", "start", "--help").contains("[aot"), "no JVM warning");
 
-        version.environment().put("JDK_JAVA_OPTIONS", "-Xlog:aot");
-        Process logged = version.start();
-        String log = new String(logged.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, logged.waitFor());
-        assertTrue(log.contains("Opened AOT cache " + moved.resolve("lib/motus-server.aot")), log);
-        assertTrue(log.contains("Using AOT-linked classes: true"), log);
+        String client = launch(moved, "-Xlog:aot", "--version");
+        assertTrue(client.contains("Opened AOT cache " + moved.resolve("lib/motus-client.aot")), client);
+        assertTrue(client.contains("Using AOT-linked classes: true"), client);
+        String server = launch(moved, "-Xlog:aot", "serve", "start", "--help");
+        assertTrue(server.contains("Opened AOT cache " + moved.resolve("lib/motus-server.aot")), server);
+        assertTrue(server.contains("Using AOT-linked classes: true"), server);
+    }
+
+    /** What {@code image/bin/motus args} prints, with {@code jvmOptions} added through JDK_JAVA_OPTIONS. */
+    private static String launch(Path image, String jvmOptions, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(image.resolve("bin/motus").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().clear();
+        if (!jvmOptions.isEmpty()) {
+            builder.environment().put("JDK_JAVA_OPTIONS", jvmOptions);
+        }
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), output);
+        return output;
     }
 
     @Test
