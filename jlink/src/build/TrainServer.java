@@ -34,11 +34,7 @@ public class TrainServer {
         Path cache = image.resolve("lib/motus-server.aot");
         ProcessBuilder builder = new ProcessBuilder(image.resolve("bin/motus").toString(), "serve", "start", args[1],
                 "--module-path", args[2], "--host", "127.0.0.1", "--port", "0").redirectErrorStream(true);
-        // bin/motus's default options plus the recording. MOTUS_JAVA_OPTS reaches the server JVM only, not its
-        // workers (JDK_JAVA_OPTIONS would). JDK 25's cache of adapter code mismatches on some methods and then
-        // warns on every start; the classes are what count, so it is left out.
-        builder.environment().put("MOTUS_JAVA_OPTS", "-XX:+UseSerialGC -Xms16m -XX:AOTCacheOutput=" + cache
-                + " -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching");
+        builder.environment().put("MOTUS_JAVA_OPTS", recordingTo(cache));
         Files.deleteIfExists(cache); // else the launcher would start the server with it
         Process server = builder.start();
         List<String> output = new ArrayList<>();
@@ -73,6 +69,15 @@ public class TrainServer {
     }
 
     /**
+     * bin/motus's default JVM options plus the recording of {@code cache}. They go in MOTUS_JAVA_OPTS, which
+     * reaches the motus JVM only, not a server's workers (JDK_JAVA_OPTIONS would). JDK 25's cache of adapter
+     * code mismatches on some methods and then warns on every start; the classes are what count, so it is left out.
+     */
+    private static String recordingTo(Path cache) {
+        return "-XX:+UseSerialGC -Xms16m -XX:AOTCacheOutput=" + cache + " -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching";
+    }
+
+    /**
      * Records the client commands' cache from a {@code motus serve chat} against the server being
      * trained: the commands share picocli, the HTTP client and Jackson, and chat is the one people wait on.
      */
@@ -81,8 +86,7 @@ public class TrainServer {
         Files.deleteIfExists(cache);
         ProcessBuilder builder = new ProcessBuilder(image.resolve("bin/motus").toString(), "serve", "chat", url,
                 "hello").redirectErrorStream(true);
-        builder.environment().put("MOTUS_JAVA_OPTS", "-XX:+UseSerialGC -Xms16m -XX:AOTCacheOutput=" + cache
-                + " -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching");
+        builder.environment().put("MOTUS_JAVA_OPTS", recordingTo(cache));
         Process client = builder.start();
         // Read to the end: the child JVM that writes the cache shares this output.
         String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

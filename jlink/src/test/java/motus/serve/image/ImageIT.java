@@ -5,17 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +67,7 @@ class ImageIT {
             assertEquals(0, health.exitCode(), health.output());
             assertTrue(health.output().contains("Total sessions: 0"), "chat deleted its session: " + health.output());
             // Micrometer cannot be linked; the launcher puts it on the module path from lib/metrics.
-            String metrics = get(url + "/observe/metrics");
+            String metrics = Motus.get(url + "/observe/metrics");
             assertTrue(metrics.contains("motus_turns_finished_total{outcome=\"succeeded\",scope=\"application\",} 2.0"), metrics);
 
             Set<ProcessHandle> workers = server.process.descendants().collect(Collectors.toSet());
@@ -158,18 +152,11 @@ class ImageIT {
     }
 
     /** What {@code image/bin/motus args} prints, with {@code jvmOptions} added through JDK_JAVA_OPTIONS. */
-    private static String launch(Path image, String jvmOptions, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(image.resolve("bin/motus").toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().clear();
-        if (!jvmOptions.isEmpty()) {
-            builder.environment().put("JDK_JAVA_OPTIONS", jvmOptions);
-        }
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, process.waitFor(), output);
-        return output;
+    private String launch(Path image, String jvmOptions, String... args) throws IOException, InterruptedException {
+        Motus.Result result = Motus.run(image, dir, jvmOptions.isEmpty() ? Map.of() : Map.of("JDK_JAVA_OPTIONS", jvmOptions),
+                "", args);
+        assertEquals(0, result.exitCode(), result.output());
+        return result.output();
     }
 
     @Test
@@ -262,15 +249,6 @@ class ImageIT {
             Motus.Result second = Motus.run(dir, "", "serve", "create", url);
             assertEquals(1, second.exitCode(), "max-sessions from the environment: " + second.output());
             assertTrue(second.output().startsWith("Error: 503 - "), second.output());
-        }
-    }
-
-    private static String get(String url) throws IOException, InterruptedException {
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, response.statusCode(), response.body());
-            return response.body();
         }
     }
 

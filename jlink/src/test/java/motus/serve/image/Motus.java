@@ -1,5 +1,6 @@
 package motus.serve.image;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -7,6 +8,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +50,7 @@ final class Motus implements AutoCloseable {
     }
 
     static Motus start(Path workingDirectory, Map<String, String> environment, String... args) throws IOException {
-        ProcessBuilder builder = builder(workingDirectory, args);
+        ProcessBuilder builder = builder(IMAGE, workingDirectory, args);
         builder.environment().putAll(environment);
         return new Motus(builder.start());
     }
@@ -57,7 +62,13 @@ final class Motus implements AutoCloseable {
 
     static Result run(Path workingDirectory, Map<String, String> environment, String input, String... args)
             throws IOException, InterruptedException {
-        ProcessBuilder builder = builder(workingDirectory, args);
+        return run(IMAGE, workingDirectory, environment, input, args);
+    }
+
+    /** The same, from another copy of the image. */
+    static Result run(Path image, Path workingDirectory, Map<String, String> environment, String input, String... args)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = builder(image, workingDirectory, args);
         builder.environment().putAll(environment);
         Process process = builder.start();
         try (OutputStream stdin = process.getOutputStream()) {
@@ -68,15 +79,25 @@ final class Motus implements AutoCloseable {
         return new Result(process.exitValue(), output);
     }
 
-    private static ProcessBuilder builder(Path workingDirectory, String... args) {
+    private static ProcessBuilder builder(Path image, Path workingDirectory, String... args) {
         List<String> command = new ArrayList<>();
-        command.add(IMAGE.resolve("bin/motus").toString());
+        command.add(image.resolve("bin/motus").toString());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile()).redirectErrorStream(true);
         builder.environment().clear();
         builder.environment().put("PATH", "/nonexistent"); // no java, no JAVA_HOME, not even dirname
         builder.environment().put("HOME", workingDirectory.toString());
         return builder;
+    }
+
+    /** The body of a GET that must answer 200. */
+    static String get(String url) throws IOException, InterruptedException {
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            return response.body();
+        }
     }
 
     static String example(String name) {

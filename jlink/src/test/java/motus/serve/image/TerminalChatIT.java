@@ -10,10 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +76,7 @@ class TerminalChatIT {
             assertEquals(0, terminal.exitValue(), screen.text());
             assertTrue(screen.text().contains("Bye!"), screen.text());
             String session = screen.await("the session id", SESSION).group(1);
-            JsonNode state = JSON.readTree(get(url + "/sessions/" + session + "/messages"));
+            JsonNode state = JSON.readTree(Motus.get(url + "/sessions/" + session + "/messages"));
             List<String> contents = new ArrayList<>();
             state.forEach(message -> contents.add(message.get("content").asText()));
             assertEquals(List.of("world", "world", "Hello, again!", "Hello, again!", "Hello, again!", "Hello, again!"),
@@ -90,15 +86,9 @@ class TerminalChatIT {
 
     private static void awaitMessages(String messagesUrl, int count) throws Exception {
         long end = System.nanoTime() + DEADLINE.toNanos();
-        while (JSON.readTree(get(messagesUrl)).size() < count) {
+        while (JSON.readTree(Motus.get(messagesUrl)).size() < count) {
             assertTrue(System.nanoTime() < end, "the session has fewer than " + count + " messages after " + DEADLINE);
             TimeUnit.MILLISECONDS.sleep(50); // polling a server: there is nothing to wait on
-        }
-    }
-
-    private static String get(String url) throws IOException, InterruptedException {
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            return client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
         }
     }
 
