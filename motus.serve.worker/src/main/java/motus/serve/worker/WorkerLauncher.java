@@ -113,7 +113,8 @@ public final class WorkerLauncher {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeAll(hiddenEnvironment);
         long launchedAtMillis = System.currentTimeMillis();
-        return new WorkerProcess(builder.start(), tag, launchedAtMillis);
+        // The JDK waits on a pipe until the child has exec'd: a pinning read, so off the caller's thread.
+        return new WorkerProcess(PipeThreads.call(builder::start), tag, launchedAtMillis);
     }
 
     /**

@@ -15,7 +15,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import motus.serve.api.ChatMessage;
 
 /**
@@ -34,7 +37,7 @@ public final class WorkerProcess {
     private final InputStream frames;
     private final OutputStream requests;
     private final Deque<String> lastLines = new ArrayDeque<>(KEPT_LINES);
-    private final Thread outputLogger;
+    private final CountDownLatch outputLogged = new CountDownLatch(1);
     private final long launchedAtMillis;
     private volatile String tag;
     private volatile Duration startupTime = Duration.ZERO;
@@ -46,7 +49,7 @@ public final class WorkerProcess {
         this.launchedAtMillis = launchedAtMillis;
         this.frames = new BufferedInputStream(process.getInputStream());
         this.requests = process.getOutputStream();
-        this.outputLogger = Thread.ofVirtual().name("motus-worker-stderr-" + process.pid()).start(this::logOutput);
+        PipeThreads.start(this::logOutput);
     }
 
     public long pid() {
@@ -71,7 +74,7 @@ public final class WorkerProcess {
     public void awaitReady() throws WorkerStartException {
         ObjectNode frame;
         try {
-            frame = Frames.read(frames, 1 << 20);
+            frame = PipeThreads.call(() -> Frames.read(frames, 1 << 20));
         } catch (IOException e) {
             kill();
             throw new WorkerStartException("the worker broke the protocol: " + e.getMessage());
@@ -109,8 +112,10 @@ public final class WorkerProcess {
         request.set("state", MessageCodec.toJson(state));
         ObjectNode answer;
         try {
-            Frames.write(requests, request);
-            answer = Frames.read(frames, maxResultBytes);
+            answer = PipeThreads.call(() -> {
+                Frames.write(requests, request);
+                return Frames.read(frames, maxResultBytes);
+            });
         } catch (Frames.FrameTooLargeException e) {
             kill();
             return new TurnOutcome.Failure("Agent result too large: " + e.length + " bytes (limit " + e.limit + ")");
@@ -170,11 +175,12 @@ public final class WorkerProcess {
 
     private String exitDescription() {
         try {
-            if (!process.waitFor(2, TimeUnit.SECONDS)) {
-                return "closed its output";
-            }
+            // onExit, not waitFor: waitFor parks in Object.wait, which pins a virtual thread on JDK 21.
+            process.onExit().get(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return "closed its output";
+        } catch (ExecutionException | TimeoutException e) {
             return "closed its output";
         }
         int code = process.exitValue();
@@ -184,7 +190,7 @@ public final class WorkerProcess {
     /** The worker's last lines of output, which usually say why it died. */
     private String lastOutput() {
         try {
-            outputLogger.join(500); // the process is gone; let the logger read what it left
+            outputLogged.await(500, TimeUnit.MILLISECONDS); // the process is gone; let the logger read what it left
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -224,6 +230,8 @@ public final class WorkerProcess {
             }
         } catch (IOException e) {
             // the process is gone; nothing more to read
+        } finally {
+            outputLogged.countDown();
         }
     }
 }
