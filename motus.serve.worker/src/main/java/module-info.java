@@ -9,4 +9,6 @@ module motus.serve.worker {
     requires static org.jspecify;
 
     exports motus.serve.worker to motus.serve.server;
+    // The JSON form of messages and its 422 vocabulary: the server's HTTP layer speaks it too.
+    exports motus.serve.worker.wire to motus.serve.server, motus.serve.cli;
 }

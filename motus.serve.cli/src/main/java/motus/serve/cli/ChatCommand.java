@@ -3,10 +3,10 @@ package motus.serve.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import motus.serve.worker.wire.Json;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import sun.misc.Signal;
@@ -15,7 +15,7 @@ import sun.misc.Signal;
  * {@code motus serve chat}: one message and its reply, or a conversation at a {@code > } prompt.
  * A session it created is deleted when it ends, Ctrl-C included, unless {@code --keep} says otherwise.
  */
-@Command(name = "chat", mixinStandardHelpOptions = true, versionProvider = Version.class,
+@Command(name = "chat",
         description = "Send <message> and print the reply; without one, chat at a '> ' prompt until Ctrl-D or Ctrl-C.")
 final class ChatCommand extends ClientCommand {
 
@@ -28,9 +28,8 @@ final class ChatCommand extends ClientCommand {
     @Option(names = "--keep", description = "Keep the session this command creates, and print its id.")
     boolean keep;
 
-    @Option(names = "--param", paramLabel = "KEY=VALUE",
-            description = "A user_params entry (repeatable); numbers are sent as numbers.")
-    Map<String, String> params = new LinkedHashMap<>();
+    @Mixin
+    Params params;
 
     private final AtomicBoolean finished = new AtomicBoolean();
 
@@ -75,17 +74,15 @@ final class ChatCommand extends ClientCommand {
 
     /** Sends one message and prints the reply, or the turn's error; true if the turn succeeded. */
     private boolean turn(ServeClient client, String id, String content) {
-        ObjectNode body = ServeClient.JSON.createObjectNode().put("content", content);
-        if (!params.isEmpty()) {
-            body.set("user_params", Params.toJson(params));
-        }
+        ObjectNode body = Json.MAPPER.createObjectNode().put("content", content);
+        params.addTo(body);
         client.post(ServeClient.session(id) + "/messages", body);
         JsonNode session;
         try (var waiting = WaitingIndicator.show(out())) {
             session = client.awaitSession(id, null);
         }
         if ("error".equals(session.path("status").asText())) {
-            err().println("Error: " + session.path("error").asText());
+            err().println(ClientException.line(session.path("error").asText()));
             return false;
         }
         out().println(session.path("response").path("content").asText(""));
@@ -105,7 +102,7 @@ final class ChatCommand extends ClientCommand {
             try {
                 client.delete(ServeClient.session(id));
             } catch (ClientException e) {
-                err().println(e.getMessage());
+                err().println(ClientException.line(e.getMessage()));
             }
         }
     }

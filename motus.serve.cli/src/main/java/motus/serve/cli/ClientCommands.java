@@ -11,7 +11,7 @@ final class ClientCommands {
     private ClientCommands() {
     }
 
-    @Command(name = "health", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    @Command(name = "health",
             description = "Show the server's status, running workers and session count.")
     static final class Health extends ClientCommand {
         @Override
@@ -24,7 +24,7 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    @Command(name = "create",
             description = "Create a session and print it.")
     static final class Create extends ClientCommand {
         @Override
@@ -34,7 +34,7 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "sessions", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    @Command(name = "sessions",
             description = "List the sessions.")
     static final class Sessions extends ClientCommand {
         @Override
@@ -44,7 +44,7 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    @Command(name = "get",
             description = "Show a session; with --wait, once it is no longer running.")
     static final class Get extends ClientCommand {
         @Parameters(index = "1", paramLabel = "<id>", description = "The session id.")
@@ -64,7 +64,7 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    @Command(name = "delete",
             description = "Delete a session, stopping its turn if one is running.")
     static final class Delete extends ClientCommand {
         @Parameters(index = "1", paramLabel = "<id>", description = "The session id.")
@@ -78,7 +78,7 @@ final class ClientCommands {
         }
     }
 
-    @Command(name = "messages", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    @Command(name = "messages",
             description = "Print a session's conversation, oldest message first.")
     static final class Messages extends ClientCommand {
         @Parameters(index = "1", paramLabel = "<id>", description = "The session id.")

@@ -1,9 +1,14 @@
 package motus.serve.cli;
 
-/** A request that failed; its message is the whole line the user sees. */
+/** A request that failed; its message says what went wrong, and {@link #line} is how the user sees it. */
 final class ClientException extends RuntimeException {
 
-    ClientException(String line) {
-        super(line, null, false, false);
+    ClientException(String problem) {
+        super(problem, null, false, false);
+    }
+
+    /** Every error the commands print, in one form: {@code Error: <problem>}. */
+    static String line(String problem) {
+        return "Error: " + problem;
     }
 }

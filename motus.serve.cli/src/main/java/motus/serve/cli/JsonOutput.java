@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import motus.serve.worker.wire.Json;
 
 /**
  * JSON as the original CLI prints it: two-space indents, {@code "key": value}, and null fields
@@ -14,7 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 final class JsonOutput {
 
-    private static final ObjectWriter WRITER = ServeClient.JSON.writer(new DefaultPrettyPrinter(
+    private static final ObjectWriter WRITER = Json.MAPPER.writer(new DefaultPrettyPrinter(
             Separators.createDefaultInstance()
                     .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
                     .withObjectEmptySeparator("")

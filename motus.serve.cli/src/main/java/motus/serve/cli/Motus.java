@@ -5,10 +5,13 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /** The {@code motus} launcher's entry point. */
 @Command(name = "motus",
+        // --help and --version on every command, declared once
+        scope = ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "motus serve: any agent as an HTTP service, one fresh worker process per turn.",
@@ -32,15 +35,13 @@ public final class Motus {
         // One line that says what is wrong, and where to read more; the full usage would bury it.
         commandLine.setParameterExceptionHandler((exception, args) -> {
             CommandLine cmd = exception.getCommandLine();
-            cmd.getErr().println("Error: " + exception.getMessage());
+            cmd.getErr().println(ClientException.line(exception.getMessage()));
             UnmatchedArgumentException.printSuggestions(exception, cmd.getErr());
             cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
             return cmd.getCommandSpec().exitCodeOnInvalidInput();
         });
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
-            String message = exception instanceof ClientException ? exception.getMessage()
-                    : "Error: " + exception.getMessage();
-            cmd.getErr().println(message);
+            cmd.getErr().println(ClientException.line(exception.getMessage()));
             return 1;
         });
         return commandLine;

@@ -2,14 +2,14 @@ package motus.serve.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import motus.serve.worker.wire.Json;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code motus serve send}: one message to a session, optionally waiting for the turn. */
-@Command(name = "send", mixinStandardHelpOptions = true, versionProvider = Version.class,
+@Command(name = "send",
         description = "Send a message to a session; with --wait, print the session once the turn has finished.")
 final class SendCommand extends ClientCommand {
 
@@ -28,9 +28,8 @@ final class SendCommand extends ClientCommand {
     @Option(names = "--timeout", paramLabel = "S", description = "With --wait: give up waiting after S seconds.")
     Double timeout;
 
-    @Option(names = "--param", paramLabel = "KEY=VALUE",
-            description = "A user_params entry (repeatable); numbers are sent as numbers.")
-    Map<String, String> params = new LinkedHashMap<>();
+    @Mixin
+    Params params;
 
     @Option(names = "--webhook-url", paramLabel = "URL", description = "POST the outcome of the turn to URL.")
     String webhookUrl;
@@ -43,10 +42,8 @@ final class SendCommand extends ClientCommand {
 
     @Override
     public Integer call() {
-        ObjectNode body = ServeClient.JSON.createObjectNode().put("role", role).put("content", message);
-        if (!params.isEmpty()) {
-            body.set("user_params", Params.toJson(params));
-        }
+        ObjectNode body = Json.MAPPER.createObjectNode().put("role", role).put("content", message);
+        params.addTo(body);
         if (webhookUrl != null) {
             ObjectNode webhook = body.putObject("webhook").put("url", webhookUrl);
             if (webhookToken != null) {

@@ -1,7 +1,6 @@
 package motus.serve.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,16 +16,15 @@ import java.util.Map;
 import java.util.StringJoiner;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import motus.serve.server.Settings;
+import motus.serve.worker.wire.Json;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Talks to a motus serve server over HTTP. Every failure becomes a {@link ClientException}
- * whose message is the line the user sees: {@code Error: <status> - <body>} or
- * {@code Error: Could not connect to <url>}.
+ * that says what went wrong: {@code <status> - <body>} or {@code Could not connect to <url>}.
  */
 final class ServeClient {
-
-    static final ObjectMapper JSON = new ObjectMapper();
 
     private final String url;
     private final String base;
@@ -36,10 +34,10 @@ final class ServeClient {
     ServeClient(String url) {
         this.url = url;
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        String key = System.getenv("MOTUS_API_KEY");
+        String key = System.getenv(Settings.API_KEY_VARIABLE); // a constant: the server's classes are not loaded
         this.apiKey = key == null || key.isBlank() ? null : key;
         if (!base.startsWith("http://") && !base.startsWith("https://")) {
-            throw new ClientException("Error: '" + url + "' is not an http:// or https:// URL");
+            throw new ClientException("'" + url + "' is not an http:// or https:// URL");
         }
         this.http = httpClient(base.startsWith("https://"));
     }
@@ -100,7 +98,7 @@ final class ServeClient {
         try {
             builder = HttpRequest.newBuilder(URI.create(base + path));
         } catch (IllegalArgumentException e) {
-            throw new ClientException("Error: '" + url + "' is not a valid URL: " + e.getMessage());
+            throw new ClientException("'" + url + "' is not a valid URL: " + e.getMessage());
         }
         builder.header("Accept", "application/json");
         if (apiKey != null) {
@@ -114,19 +112,19 @@ final class ServeClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            throw new ClientException("Error: Could not connect to " + url);
+            throw new ClientException("Could not connect to " + url);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ClientException("Error: interrupted");
+            throw new ClientException("interrupted");
         }
         if (response.statusCode() >= 300) {
-            throw new ClientException("Error: " + response.statusCode() + " - " + response.body());
+            throw new ClientException("" + response.statusCode() + " - " + response.body());
         }
         if (response.body().isEmpty()) {
-            return JSON.nullNode();
+            return Json.MAPPER.nullNode();
         }
         try {
-            return JSON.readTree(response.body());
+            return Json.MAPPER.readTree(response.body());
         } catch (IOException e) {
             throw new UncheckedIOException("the server answered something that is not JSON: " + response.body(), e);
         }

@@ -4,8 +4,6 @@ import picocli.CommandLine.Command;
 
 /** {@code motus serve}: start a server, or talk to one. */
 @Command(name = "serve",
-        mixinStandardHelpOptions = true,
-        versionProvider = Version.class,
         description = "Start an agent server, or talk to one at <url>.",
         subcommands = {
             StartCommand.class,

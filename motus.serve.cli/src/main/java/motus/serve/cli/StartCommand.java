@@ -3,19 +3,29 @@ package motus.serve.cli;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
+import io.helidon.config.spi.ConfigSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import motus.serve.server.AgentServer;
+import motus.serve.server.Setting;
+import motus.serve.server.Settings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -24,57 +34,30 @@ import sun.misc.SignalHandler;
  * {@code motus serve start}: checks the agent, serves it until SIGTERM or Ctrl-C, then shuts
  * down as {@code --shutdown-timeout} says and exits 0.
  *
- * <p>Settings come from, strongest first: flags, environment variables, the config file.
- * Flags are boxed so that "not given" is visible and the weaker sources can fill in.
+ * <p>Its flags are the server's {@link Settings} (added by {@link SettingFlags}), and the flags
+ * given are a config source above the environment and the config file: one reading of one
+ * config sets the server, whatever each value came from.
  */
-@Command(name = "start", mixinStandardHelpOptions = true, versionProvider = Version.class,
-        sortOptions = false,
+@Command(name = "start", sortOptions = false, modelTransformer = StartCommand.SettingFlags.class,
         description = "Serve an agent over HTTP: one session per conversation, one fresh worker process per turn.")
 final class StartCommand implements Callable<Integer> {
 
+    private static final String SECTION = "motus.serve";
+    private static final String LOG_LEVEL = "log-level";
+
     /** The keys a {@code motus.serve} config section may hold; anything else is a typo. */
-    static final Set<String> CONFIG_KEYS = Stream.concat(AgentServer.Builder.configKeys().stream(), Stream.of("log-level"))
+    private static final Set<String> CONFIG_KEYS = Stream.concat(Settings.ALL.stream().map(Setting::key), Stream.of(LOG_LEVEL))
             .collect(Collectors.toUnmodifiableSet());
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "<agent>",
             description = "The agent: [module/]Class[:member] (or motus.serve.agent in the config file).")
     String agent;
 
-    @Option(names = {"-p", "--module-path"}, paramLabel = "PATH", description = "Where the agent's modules are (jars or folders, ':'-separated).")
-    String modulePath;
-
-    @Option(names = {"-cp", "--class-path"}, paramLabel = "PATH", description = "Non-modular agent jars (':'-separated).")
-    String classPath;
-
     @Option(names = "--host", description = "Bind address (default: 0.0.0.0).")
     String host;
 
     @Option(names = "--port", description = "Port; 0 picks a free one, which is printed (default: 8000).")
     Integer port;
-
-    @Option(names = "--workers", description = "Most worker processes at once (default: the CPU count).")
-    Integer workers;
-
-    @Option(names = "--ttl", paramLabel = "S", description = "Seconds an idle or failed session lives; 0 = forever (default: 0).")
-    Double ttl;
-
-    @Option(names = "--timeout", paramLabel = "S", description = "Most seconds per turn before its worker is killed; 0 = no limit (default: 0).")
-    Double timeout;
-
-    @Option(names = "--max-sessions", paramLabel = "N", description = "Most sessions at once; 0 = no limit (default: 0).")
-    Integer maxSessions;
-
-    @Option(names = "--shutdown-timeout", paramLabel = "S", description = "Seconds to wait for running turns on shutdown; 0 = wait for all (default: 0).")
-    Double shutdownTimeout;
-
-    @Option(names = "--allow-custom-ids", description = "Enable PUT /sessions/{id}.")
-    Boolean allowCustomIds;
-
-    @Option(names = "--prewarm", paramLabel = "N", description = "Spare workers booted ahead of the next message, each used once (default: 1).")
-    Integer prewarm;
-
-    @Option(names = "--api-key", paramLabel = "KEY", description = "Require 'Authorization: Bearer KEY' on every route but /health and /observe/health (default: $MOTUS_API_KEY, else none).")
-    String apiKey;
 
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "debug, info, warning or error (default: info).")
     LogLevel logLevel;
@@ -85,65 +68,48 @@ final class StartCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** A flag for every server setting that has one, named {@code --<key>}, with the setting's description. */
+    static final class SettingFlags implements IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec command) {
+            for (Setting<?> setting : Settings.ALL) {
+                if (!setting.isFlag()) {
+                    continue;
+                }
+                OptionSpec.Builder flag = OptionSpec.builder(setting.flagNames().toArray(String[]::new))
+                        .description(setting.description());
+                if (setting.flagLabel().isEmpty()) {
+                    flag.arity("0").type(Boolean.class);
+                } else {
+                    flag.paramLabel(setting.flagLabel()).type(String.class);
+                }
+                command.addOption(flag.build());
+            }
+            return command;
+        }
+    }
+
     @Override
     public Integer call() {
-        Config config = config();
-        Config settings = config.get("motus.serve");
+        Map<String, String> flags = settingFlags();
+        Config config = config(flags);
+        Config settings = config.get(SECTION);
         try {
             LogLevel level = logLevel != null ? logLevel
-                    : settings.get("log-level").asString().map(text -> LogLevel.parse(text, "motus.serve.log-level")).orElse(LogLevel.INFO);
+                    : settings.get(LOG_LEVEL).asString().map(text -> LogLevel.parse(text, SECTION + "." + LOG_LEVEL))
+                            .orElse(LogLevel.INFO);
             level.apply();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        String agentReference = settings.get(Settings.AGENT.key()).asString().orElseThrow(() -> new ParameterException(
+                spec.commandLine(), "Missing required parameter: '<agent>' (or motus.serve.agent in the config file)"));
 
         AgentServer.Builder builder = AgentServer.builder();
         try {
             builder.config(settings);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage()); // names the key
-        }
-        if (agent != null) {
-            builder.agent(agent);
-        } else if (settings.get("agent").asString().isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "Missing required parameter: '<agent>' (or motus.serve.agent in the config file)");
-        }
-        if (modulePath != null) {
-            builder.modulePath(AgentServer.Builder.paths(modulePath));
-        }
-        if (classPath != null) {
-            builder.classPath(AgentServer.Builder.paths(classPath));
-        }
-        try {
-            if (workers != null) {
-                builder.maxWorkers(workers);
-            }
-            if (ttl != null) {
-                builder.ttl(AgentServer.Builder.seconds(ttl, "--ttl"));
-            }
-            if (timeout != null) {
-                builder.timeout(AgentServer.Builder.seconds(timeout, "--timeout"));
-            }
-            if (maxSessions != null) {
-                builder.maxSessions(maxSessions);
-            }
-            if (shutdownTimeout != null) {
-                builder.shutdownTimeout(AgentServer.Builder.seconds(shutdownTimeout, "--shutdown-timeout"));
-            }
-            if (allowCustomIds != null) {
-                builder.allowCustomIds(allowCustomIds);
-            }
-            if (prewarm != null) {
-                builder.prewarm(prewarm);
-            }
-            String environmentKey = System.getenv("MOTUS_API_KEY");
-            if (apiKey != null) {
-                builder.apiKey(apiKey);
-            } else if (environmentKey != null && !environmentKey.isBlank()) {
-                builder.apiKey(environmentKey);
-            }
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
+            throw new ParameterException(spec.commandLine(), fromFlag(e.getMessage(), flags));
         }
         String boundHost = host != null ? host : config.get("server.host").asString().orElse("0.0.0.0");
         int boundPort;
@@ -165,39 +131,80 @@ final class StartCommand implements Callable<Integer> {
         Signal.handle(new Signal("INT"), stop);
         server.start(boundHost, boundPort);
         spec.commandLine().getOut().printf("Serving %s on http://%s:%d (Ctrl-C to stop)%n",
-                agent != null ? agent : settings.get("agent").asString().get(), boundHost, server.port());
+                agentReference, boundHost, server.port());
         server.awaitStopped();
         return 0;
     }
 
+    /** The settings given on the command line, as config keys under {@code motus.serve} with their text. */
+    private Map<String, String> settingFlags() {
+        Map<String, String> flags = new LinkedHashMap<>();
+        if (agent != null) {
+            flags.put(SECTION + "." + Settings.AGENT.key(), agent);
+        }
+        for (Setting<?> setting : Settings.ALL) {
+            if (setting.isFlag()) {
+                OptionSpec option = spec.findOption("--" + setting.key());
+                if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                    flags.put(SECTION + "." + setting.key(), String.valueOf((Object) option.getValue()));
+                }
+            }
+        }
+        return flags;
+    }
+
+    /** A bad value names its config key; one that came from a flag is better named by the flag. */
+    private static String fromFlag(String message, Map<String, String> flags) {
+        for (String key : flags.keySet()) {
+            if (message.startsWith(key + ":")) {
+                return "--" + key.substring(SECTION.length() + 1) + message.substring(key.length());
+            }
+        }
+        return message;
+    }
+
     /**
-     * Environment variables over the config file, the Helidon way ({@code MOTUS_SERVE_TTL} sets
-     * {@code motus.serve.ttl}). A key under {@code motus.serve} that means nothing is refused.
+     * Flags over the API key's own environment variable, over environment variables the Helidon
+     * way ({@code MOTUS_SERVE_TTL} sets {@code motus.serve.ttl}), over the config file. A key
+     * under {@code motus.serve} in the file that means nothing is refused.
      */
-    private Config config() {
+    private Config config(Map<String, String> flags) {
+        List<Supplier<? extends ConfigSource>> sources = new ArrayList<>();
+        sources.add(ConfigSources.create(flags));
+        String apiKey = System.getenv(Settings.API_KEY_VARIABLE);
+        if (apiKey != null && !apiKey.isBlank()) {
+            sources.add(ConfigSources.create(Map.of(SECTION + "." + Settings.API_KEY.key(), apiKey)));
+        }
+        sources.add(ConfigSources.environmentVariables());
         Path file = configFile != null ? configFile : Path.of("application.yaml");
         if (configFile != null && !Files.isRegularFile(configFile)) {
             throw new ParameterException(spec.commandLine(), "config file not found: " + configFile);
         }
-        if (!Files.isRegularFile(file)) {
-            return Config.builder().disableSystemPropertiesSource().build();
-        }
         try {
-            Config fileOnly = Config.just(ConfigSources.file(file));
-            Set<String> unknown = new TreeSet<>();
-            fileOnly.get("motus.serve").asNodeList().orElse(java.util.List.of())
-                    .forEach(node -> {
-                        if (!CONFIG_KEYS.contains(node.name())) {
-                            unknown.add("motus.serve." + node.name());
-                        }
-                    });
-            if (!unknown.isEmpty()) {
-                throw new ParameterException(spec.commandLine(), "config " + file + ": unknown key " + String.join(", ", unknown)
-                        + " (known: " + String.join(", ", new TreeSet<>(CONFIG_KEYS)) + ")");
+            if (Files.isRegularFile(file)) {
+                refuseUnknownKeys(file);
+                sources.add(ConfigSources.file(file));
             }
-            return Config.builder(ConfigSources.file(file)).disableSystemPropertiesSource().build();
+            return Config.builder()
+                    .disableEnvironmentVariablesSource()
+                    .disableSystemPropertiesSource()
+                    .sources(sources)
+                    .build();
         } catch (ConfigException e) {
             throw new ParameterException(spec.commandLine(), "config " + file + ": " + e.getMessage());
+        }
+    }
+
+    private void refuseUnknownKeys(Path file) {
+        Set<String> unknown = new TreeSet<>();
+        Config.just(ConfigSources.file(file)).get(SECTION).asNodeList().orElse(List.of()).forEach(node -> {
+            if (!CONFIG_KEYS.contains(node.name())) {
+                unknown.add(SECTION + "." + node.name());
+            }
+        });
+        if (!unknown.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "config " + file + ": unknown key " + String.join(", ", unknown)
+                    + " (known: " + String.join(", ", new TreeSet<>(CONFIG_KEYS)) + ")");
         }
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import motus.serve.server.AgentServer;
+import motus.serve.worker.wire.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,17 +67,17 @@ class ClientCommandsTest {
         CliRun sent = CliRun.motus("serve", "send", url, id, "hello", "--param", "n=3", "--param", "x=1.5",
                 "--param", "name=Ada");
         assertEquals(0, sent.exitCode(), sent.err());
-        JsonNode accepted = ServeClient.JSON.readTree(sent.out());
+        JsonNode accepted = Json.MAPPER.readTree(sent.out());
         assertEquals(id, accepted.get("session_id").asText());
         assertEquals("running", accepted.get("status").asText());
 
         CliRun waited = CliRun.motus("serve", "get", url, id, "--wait", "--timeout", "60");
-        JsonNode session = ServeClient.JSON.readTree(waited.out());
+        JsonNode session = Json.MAPPER.readTree(waited.out());
         assertEquals("idle", session.get("status").asText(), waited.out());
         assertEquals("hello", session.get("response").get("content").asText());
         assertFalse(waited.out().contains("null"), "null fields are left out: " + waited.out());
 
-        JsonNode messages = ServeClient.JSON.readTree(CliRun.motus("serve", "messages", url, id).out());
+        JsonNode messages = Json.MAPPER.readTree(CliRun.motus("serve", "messages", url, id).out());
         assertEquals(2, messages.size());
         JsonNode params = messages.get(0).get("user_params");
         assertTrue(params.get("n").isIntegralNumber(), "numbers are sent as numbers: " + params);
@@ -89,7 +90,7 @@ class ClientCommandsTest {
         String id = sessionId(CliRun.motus("serve", "create", url).out());
         CliRun run = CliRun.motus("serve", "send", url, id, "be brief", "--role", "user", "--wait");
         assertEquals(0, run.exitCode(), run.err());
-        JsonNode session = ServeClient.JSON.readTree(run.out());
+        JsonNode session = Json.MAPPER.readTree(run.out());
         assertEquals("idle", session.get("status").asText());
         assertEquals("be brief", session.get("response").get("content").asText());
     }
@@ -146,7 +147,7 @@ class ClientCommandsTest {
 
         CliRun resumed = CliRun.motus("serve", "chat", url, "--session", id, "again");
         assertEquals("again\n", resumed.out());
-        JsonNode messages = ServeClient.JSON.readTree(CliRun.motus("serve", "messages", url, id).out());
+        JsonNode messages = Json.MAPPER.readTree(CliRun.motus("serve", "messages", url, id).out());
         assertEquals(4, messages.size(), "the resumed session kept both turns, and --session never deletes");
     }
 

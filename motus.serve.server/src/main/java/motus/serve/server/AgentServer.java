@@ -1,38 +1,34 @@
 package motus.serve.server;
 
 import io.helidon.config.Config;
-import io.helidon.config.ConfigException;
-import io.helidon.health.HealthCheckResponse;
-import io.helidon.health.HealthCheckType;
 import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.observe.ObserveFeature;
-import io.helidon.webserver.observe.health.HealthObserver;
-import java.io.File;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
+import motus.serve.server.http.NotFoundFallback;
+import motus.serve.server.http.SessionService;
+import motus.serve.server.observe.Health;
+import motus.serve.server.observe.ServerMetrics;
+import motus.serve.server.session.SessionStore;
+import motus.serve.server.turn.TurnRunner;
+import motus.serve.server.turn.WebhookSender;
+import motus.serve.server.workers.WorkerPool;
 import motus.serve.worker.WorkerLauncher;
-import motus.serve.worker.WorkerProcess;
-import motus.serve.worker.WorkerStartException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,53 +45,51 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>To serve the routes from a WebServer of your own, register {@link #service()} in its
- * routing, call {@link #checkAgent()} before it listens and {@link #stop()} when it stops.
+ * routing: that server's start checks the agent, and its stop stops the turns.
  */
 public final class AgentServer {
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
-    /** Environment variables workers never inherit: the server's own secrets. */
-    private static final Set<String> SERVER_SECRETS = Set.of("MOTUS_API_KEY");
 
-    private final WorkerLauncher launcher;
     private final Duration shutdownTimeout;
-    private final int maxWorkers;
     private final ScheduledExecutorService timer;
     private final SessionStore sessions;
     private final ServerMetrics metrics;
-    private final WorkerStarts workerStarts;
-    private final SpareWorkers spares;
+    private final WorkerPool workers;
     private final TurnRunner turns;
     private final SessionService service;
+    private final AtomicBoolean agentChecked = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch turnsStopped = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private volatile WebServer webServer;
+    private volatile @Nullable WebServer webServer;
 
-    private AgentServer(Builder builder) {
-        this.launcher = WorkerLauncher.builder()
-                .agent(Objects.requireNonNull(builder.agent, "agent is not set"))
-                .modulePath(builder.modulePath)
-                .classPath(builder.classPath)
-                .jvmOptions(builder.workerJvmOptions)
-                .maxHeapMegabytes(builder.workerHeapMegabytes)
-                .hiddenEnvironment(SERVER_SECRETS)
+    private AgentServer(Builder settings) {
+        WorkerLauncher launcher = WorkerLauncher.builder()
+                .agent(settings.value(Settings.AGENT))
+                .modulePath(settings.value(Settings.MODULE_PATH))
+                .classPath(settings.value(Settings.CLASS_PATH))
+                .workerJvmOptions(settings.value(Settings.WORKER_JVM_OPTIONS))
+                .workerHeapMegabytes(settings.value(Settings.WORKER_HEAP_MB))
+                .maxResultBytes(settings.value(Settings.MAX_RESULT_BYTES))
+                .hiddenEnvironment(Set.of(Settings.API_KEY_VARIABLE))
                 .build();
-        this.shutdownTimeout = builder.shutdownTimeout;
-        this.maxWorkers = builder.maxWorkers;
+        this.shutdownTimeout = settings.value(Settings.SHUTDOWN_TIMEOUT);
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
                 .name("motus-timer").daemon().factory());
-        this.sessions = new SessionStore(builder.maxSessions);
+        this.sessions = new SessionStore(settings.value(Settings.MAX_SESSIONS));
         this.metrics = new ServerMetrics(sessions::size, this::runningWorkers);
-        this.workerStarts = new WorkerStarts(metrics);
-        this.spares = new SpareWorkers(launcher, builder.prewarm, timer, workerStarts);
-        this.turns = new TurnRunner(launcher, spares, workerStarts, builder.maxWorkers, builder.timeout,
-                builder.maxResultBytes, timer, new WebhookSender(), metrics);
-        this.service = new SessionService(sessions, turns, builder.allowCustomIds, builder.maxRequestBytes,
-                builder.apiKey == null ? null : new BearerToken(builder.apiKey), stopping::get);
-        if (!builder.ttl.isZero()) {
+        this.workers = new WorkerPool(launcher, settings.value(Settings.PREWARM), timer, metrics);
+        this.turns = new TurnRunner(workers, settings.value(Settings.WORKERS), settings.value(Settings.TIMEOUT), timer,
+                new WebhookSender(), metrics);
+        this.service = new SessionService(sessions, turns, settings.value(Settings.ALLOW_CUSTOM_IDS),
+                settings.value(Settings.MAX_REQUEST_BYTES), settings.value(Settings.API_KEY), stopping::get,
+                this::checkAgent, this::stopTurns);
+        Duration ttl = settings.value(Settings.TTL);
+        if (!ttl.isZero()) {
             // A quarter of the TTL, at most a second: an expired session is gone within about a second.
-            long period = Math.clamp(builder.ttl.toMillis() / 4, 10, 1000);
-            timer.scheduleWithFixedDelay(() -> sessions.expire(builder.ttl), period, period, TimeUnit.MILLISECONDS);
+            long period = Math.clamp(ttl.toMillis() / 4, 10, 1000);
+            timer.scheduleWithFixedDelay(() -> sessions.expire(ttl), period, period, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -108,34 +102,25 @@ public final class AgentServer {
         return builder().config(config).build();
     }
 
-    /** The HTTP routes, for mounting in an application's own WebServer. */
+    /**
+     * The HTTP routes, for mounting in an application's own WebServer. Its start checks the agent
+     * (and fails if the agent does not resolve); its stop stops the turns as {@link #stop()} does.
+     */
     public HttpService service() {
         return service;
     }
 
     /**
      * Checks in a worker process that the agent reference resolves to an agent, then lets the
-     * spare workers boot.
+     * spare workers boot. Only the first call checks.
      *
      * @throws IllegalStateException whose message says what is missing
      */
     public void checkAgent() {
-        WorkerProcess worker;
-        try {
-            worker = launcher.start("agent check");
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start a worker process: " + e.getMessage(), e);
+        if (!agentChecked.get()) {
+            workers.checkAgent();
+            agentChecked.set(true);
         }
-        try {
-            worker.awaitReady();
-            workerStarts.succeeded(worker);
-        } catch (WorkerStartException e) {
-            workerStarts.failed(e.getMessage());
-            throw new IllegalStateException("agent '" + launcher.agent() + "' does not resolve: " + e.getMessage());
-        } finally {
-            worker.kill();
-        }
-        spares.topUp(); // the agent resolves: spares can boot ahead of the first message
     }
 
     /**
@@ -149,54 +134,30 @@ public final class AgentServer {
             throw new IllegalStateException("the server has been stopped");
         }
         checkBind(host, port);
-        checkAgent();
-        webServer = WebServer.builder()
+        checkAgent(); // before the server exists: a failure then leaves nothing to clean up
+        WebServer server = WebServer.builder()
                 .host(host)
                 .port(port)
                 .shutdownHook(false)
                 .featuresDiscoverServices(false) // only what is set here: no surprise endpoints
-                .addFeature(ObserveFeature.just(health(), metrics.observer()))
+                .addFeature(ObserveFeature.just(Health.observer(workers.agent(), this::notReady), metrics.observer()))
                 .addFeature(OpenApiFeature.create()) // serves META-INF/openapi.yaml at /openapi
                 .routing(routing -> routing.register(service)
                         // Only here, not in the service others mount: their unknown paths are theirs.
                         .addFeature(new NotFoundFallback()))
                 .build()
                 .start();
-        if (!webServer.isRunning()) {
+        webServer = server;
+        if (!server.isRunning()) {
             stop();
             throw new IllegalStateException("cannot listen on " + host + ":" + port + "; see the log above");
         }
         LOG.log(Level.INFO, "serving {0} on http://{1}:{2,number,#} with {3} workers",
-                launcher.agent(), host, webServer.port(), maxWorkers);
+                workers.agent(), host, server.port(), turns.maxWorkers());
         if (stopping.get()) {
-            webServer.stop(); // stop() ran while the agent was being checked, before there was a server to stop
+            server.stop(); // stop() ran while the agent was being checked, before there was a server to stop
         }
         return this;
-    }
-
-    /**
-     * Helidon Health at {@code /observe/health}, for probes: live while the server answers,
-     * ready while the latest worker start succeeded (the start-up check, a spare or a turn's
-     * worker) and the server is not shutting down. A probe never starts a JVM.
-     */
-    private HealthObserver health() {
-        return HealthObserver.builder()
-                .details(true)
-                .useSystemServices(false)
-                .addCheck(() -> HealthCheckResponse.builder().status(true).build(), HealthCheckType.LIVENESS, "server")
-                .addCheck(this::workersCanStart, HealthCheckType.READINESS, "workers")
-                .build();
-    }
-
-    private HealthCheckResponse workersCanStart() {
-        String failure = stopping.get() ? "the server is shutting down" : workerStarts.lastFailure();
-        HealthCheckResponse.Builder response = HealthCheckResponse.builder()
-                .status(failure == null)
-                .detail("agent", launcher.agent());
-        if (failure != null) {
-            response.detail("error", failure);
-        }
-        return response.build();
     }
 
     /** Binds once by itself first, because Helidon reports a port in use only as a logged stack trace. */
@@ -214,10 +175,16 @@ public final class AgentServer {
 
     /** The port the server listens on. */
     public int port() {
-        if (webServer == null) {
+        WebServer server = webServer;
+        if (server == null) {
             throw new IllegalStateException("the server is not started");
         }
-        return webServer.port();
+        return server.port();
+    }
+
+    /** Why the server cannot take turns now, or null: the readiness probe's answer. */
+    private @Nullable String notReady() {
+        return stopping.get() ? "the server is shutting down" : workers.lastFailure();
     }
 
     /** For the gauge: read when scraped, so after the constructor has set {@code turns}. */
@@ -256,11 +223,24 @@ public final class AgentServer {
      * Safe to call more than once and from any thread; returns when the server has stopped.
      */
     public void stop() {
+        stopTurns();
+        WebServer server = webServer;
+        if (server != null) {
+            server.stop(); // its afterStop hook finds the turns stopped already
+        }
+        if (stopped.getCount() > 0) {
+            stopped.countDown();
+            LOG.log(Level.INFO, "stopped");
+        }
+    }
+
+    /** The first call refuses new work and ends the turns; later ones wait until that is done. */
+    private void stopTurns() {
         if (!stopping.compareAndSet(false, true)) {
-            awaitStopped();
+            awaitTurnsStopped();
             return;
         }
-        spares.close();
+        workers.close();
         try {
             if (!turns.awaitIdle(shutdownTimeout)) {
                 LOG.log(Level.INFO, "shutdown timeout reached: cancelling the turns still running");
@@ -271,101 +251,79 @@ public final class AgentServer {
             turns.cancelAll("Turn cancelled: server shutting down");
             Thread.currentThread().interrupt();
         } finally {
-            if (webServer != null) {
-                webServer.stop();
-            }
             timer.shutdownNow();
             metrics.close();
-            stopped.countDown();
-            LOG.log(Level.INFO, "stopped");
+            turnsStopped.countDown();
         }
     }
 
-    /** The settings of an {@link AgentServer}; the same as the flags of {@code motus serve start}. */
+    private void awaitTurnsStopped() {
+        try {
+            turnsStopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The settings of an {@link AgentServer}: those of {@link Settings}, by typed methods or
+     * from a config node. Each is checked when set.
+     */
     public static final class Builder {
-        private String agent;
-        private List<Path> modulePath = List.of();
-        private List<Path> classPath = List.of();
-        private int maxWorkers = Runtime.getRuntime().availableProcessors();
-        private Duration ttl = Duration.ZERO;
-        private Duration timeout = Duration.ZERO;
-        private int maxSessions;
-        private Duration shutdownTimeout = Duration.ZERO;
-        private boolean allowCustomIds;
-        private List<String> workerJvmOptions = List.of();
-        private int workerHeapMegabytes = 256;
-        private int prewarm = 1;
-        private long maxResultBytes = 16L << 20;
-        private long maxRequestBytes = 4L << 20;
-        private @Nullable String apiKey;
+
+        private final Map<Setting<?>, Object> values = new HashMap<>();
 
         private Builder() {
         }
 
         /** The agent reference, {@code [module/]Class[:member]} (required). */
         public Builder agent(String agent) {
-            this.agent = Objects.requireNonNull(agent, "agent");
-            return this;
+            return set(Settings.AGENT, agent);
         }
 
         /** Where the agent's modules are: modular jars or exploded folders. */
         public Builder modulePath(List<Path> modulePath) {
-            this.modulePath = List.copyOf(modulePath);
-            return this;
+            return set(Settings.MODULE_PATH, List.copyOf(modulePath));
         }
 
         /** Where the agent's plain jars are. */
         public Builder classPath(List<Path> classPath) {
-            this.classPath = List.copyOf(classPath);
-            return this;
+            return set(Settings.CLASS_PATH, List.copyOf(classPath));
         }
 
         /** The most worker processes running at once; further turns wait. Default: the CPU count. */
         public Builder maxWorkers(int maxWorkers) {
-            if (maxWorkers < 1) {
-                throw new IllegalArgumentException("max workers must be at least 1, not " + maxWorkers);
-            }
-            this.maxWorkers = maxWorkers;
-            return this;
+            return set(Settings.WORKERS, maxWorkers);
         }
 
         /** How long idle and error sessions live after their last activity; zero (default) keeps them. */
         public Builder ttl(Duration ttl) {
-            this.ttl = nonNegative(ttl, "ttl");
-            return this;
+            return set(Settings.TTL, ttl);
         }
 
         /** The most a turn may take before its worker is killed; zero (default) sets no limit. */
         public Builder timeout(Duration timeout) {
-            this.timeout = nonNegative(timeout, "timeout");
-            return this;
+            return set(Settings.TIMEOUT, timeout);
         }
 
         /** The most sessions at once; zero (default) sets no limit. */
         public Builder maxSessions(int maxSessions) {
-            if (maxSessions < 0) {
-                throw new IllegalArgumentException("max sessions must not be negative, not " + maxSessions);
-            }
-            this.maxSessions = maxSessions;
-            return this;
+            return set(Settings.MAX_SESSIONS, maxSessions);
         }
 
         /** How long {@link #stop()} waits for running turns before killing them; zero (default) waits for all. */
         public Builder shutdownTimeout(Duration shutdownTimeout) {
-            this.shutdownTimeout = nonNegative(shutdownTimeout, "shutdown timeout");
-            return this;
+            return set(Settings.SHUTDOWN_TIMEOUT, shutdownTimeout);
         }
 
         /** Whether clients may choose session ids with {@code PUT /sessions/{id}}. */
         public Builder allowCustomIds(boolean allowCustomIds) {
-            this.allowCustomIds = allowCustomIds;
-            return this;
+            return set(Settings.ALLOW_CUSTOM_IDS, allowCustomIds);
         }
 
         /** Extra JVM options for every worker, e.g. {@code -Dapi.url=...}. */
         public Builder workerJvmOptions(List<String> options) {
-            this.workerJvmOptions = List.copyOf(options);
-            return this;
+            return set(Settings.WORKER_JVM_OPTIONS, List.copyOf(options));
         }
 
         /**
@@ -373,128 +331,67 @@ public final class AgentServer {
          * Each serves one turn only, so isolation is unchanged; each costs one worker's memory.
          */
         public Builder prewarm(int spares) {
-            if (spares < 0) {
-                throw new IllegalArgumentException("prewarm must not be negative, not " + spares);
-            }
-            this.prewarm = spares;
-            return this;
+            return set(Settings.PREWARM, spares);
         }
 
         /** The heap cap of each worker, in MiB (default 256); an agent that needs more fails with OutOfMemoryError. */
         public Builder workerHeapMegabytes(int megabytes) {
-            if (megabytes < 16) {
-                throw new IllegalArgumentException("worker heap must be at least 16 MiB, not " + megabytes);
-            }
-            this.workerHeapMegabytes = megabytes;
-            return this;
+            return set(Settings.WORKER_HEAP_MB, megabytes);
         }
 
         /** The largest turn result accepted from a worker, in bytes (default 16 MiB). */
         public Builder maxResultBytes(long bytes) {
-            if (bytes < 1024) {
-                throw new IllegalArgumentException("max result size must be at least 1024 bytes, not " + bytes);
-            }
-            this.maxResultBytes = bytes;
-            return this;
+            return set(Settings.MAX_RESULT_BYTES, bytes);
         }
 
         /** The largest request body accepted, in bytes (default 4 MiB); a larger one is answered 413. */
         public Builder maxRequestBytes(long bytes) {
-            if (bytes < 1024) {
-                throw new IllegalArgumentException("max request size must be at least 1024 bytes, not " + bytes);
-            }
-            this.maxRequestBytes = bytes;
-            return this;
+            return set(Settings.MAX_REQUEST_BYTES, bytes);
         }
 
         /**
          * An API key (default: none): when set, every route but {@code /health} and
          * {@code /observe/health} needs the header {@code Authorization: Bearer <key>}, and
-         * answers 401 without it.
+         * answers 401 without it. Null: none.
          */
         public Builder apiKey(@Nullable String apiKey) {
-            if (apiKey != null && apiKey.isBlank()) {
-                throw new IllegalArgumentException("the API key must not be blank");
+            if (apiKey == null) {
+                values.remove(Settings.API_KEY);
+                return this;
             }
-            this.apiKey = apiKey;
-            return this;
+            return set(Settings.API_KEY, apiKey);
         }
 
         /**
-         * Takes the settings present in {@code config}, keyed as the flags are:
-         * {@code agent}, {@code module-path}, {@code class-path} (path lists), {@code workers},
-         * {@code ttl}, {@code timeout}, {@code shutdown-timeout} (seconds), {@code max-sessions},
-         * {@code allow-custom-ids}, {@code prewarm}, {@code worker-jvm-options} (a list),
-         * {@code worker-heap-mb}, {@code max-request-bytes}, {@code max-result-bytes}, {@code api-key}.
+         * Takes the settings present in {@code config}, keyed as {@link Settings} declares them
+         * (the flags' names): {@code workers}, {@code ttl}, {@code worker-heap-mb}, ...
+         *
+         * @throws IllegalArgumentException naming the full key of a bad value
          */
         public Builder config(Config config) {
-            SETTINGS.forEach((key, apply) -> setting(config.get(key), node -> apply.accept(this, node)));
+            Settings.ALL.forEach(setting -> read(setting, config.get(setting.key())));
             return this;
         }
 
-        /** The keys {@link #config(Config)} reads, for tools that reject the keys it would ignore. */
-        public static Set<String> configKeys() {
-            return SETTINGS.keySet();
+        private <T> void read(Setting<T> setting, Config node) {
+            setting.read(node).ifPresent(value -> values.put(setting, value));
         }
 
-        /** Each config key and how it sets the builder; the keys are the flags' names. */
-        private static final Map<String, BiConsumer<Builder, Config>> SETTINGS = settings();
-
-        private static Map<String, BiConsumer<Builder, Config>> settings() {
-            Map<String, BiConsumer<Builder, Config>> settings = new LinkedHashMap<>();
-            settings.put("agent", (b, c) -> c.asString().ifPresent(b::agent));
-            settings.put("module-path", (b, c) -> c.asString().ifPresent(p -> b.modulePath(paths(p))));
-            settings.put("class-path", (b, c) -> c.asString().ifPresent(p -> b.classPath(paths(p))));
-            settings.put("workers", (b, c) -> c.asInt().ifPresent(b::maxWorkers));
-            settings.put("ttl", (b, c) -> c.asDouble().ifPresent(s -> b.ttl(seconds(s, "ttl"))));
-            settings.put("timeout", (b, c) -> c.asDouble().ifPresent(s -> b.timeout(seconds(s, "timeout"))));
-            settings.put("max-sessions", (b, c) -> c.asInt().ifPresent(b::maxSessions));
-            settings.put("shutdown-timeout",
-                    (b, c) -> c.asDouble().ifPresent(s -> b.shutdownTimeout(seconds(s, "shutdown timeout"))));
-            settings.put("allow-custom-ids", (b, c) -> c.asBoolean().ifPresent(b::allowCustomIds));
-            settings.put("prewarm", (b, c) -> c.asInt().ifPresent(b::prewarm));
-            settings.put("worker-jvm-options", (b, c) -> c.asList(String.class).ifPresent(b::workerJvmOptions));
-            settings.put("worker-heap-mb", (b, c) -> c.asInt().ifPresent(b::workerHeapMegabytes));
-            settings.put("max-request-bytes", (b, c) -> c.asLong().ifPresent(b::maxRequestBytes));
-            settings.put("max-result-bytes", (b, c) -> c.asLong().ifPresent(b::maxResultBytes));
-            settings.put("api-key", (b, c) -> c.asString().ifPresent(b::apiKey));
-            return Collections.unmodifiableMap(settings);
+        private <T> Builder set(Setting<T> setting, T value) {
+            values.put(setting, setting.check(value));
+            return this;
         }
 
-        /** Applies one config node; a bad value is reported with the node's full key. */
-        private static void setting(Config node, Consumer<Config> apply) {
-            try {
-                apply.accept(node);
-            } catch (ConfigException e) {
-                throw new IllegalArgumentException(node.key() + ": not a valid value ("
-                        + node.asString().orElse("?") + ")", e);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(node.key() + ": " + e.getMessage(), e);
-            }
+        @SuppressWarnings("unchecked") // values only ever holds a setting's own type, put there by set or read
+        <T> T value(Setting<T> setting) {
+            return (T) values.getOrDefault(setting, setting.defaultValue());
         }
 
         public AgentServer build() {
+            if (value(Settings.AGENT) == null) {
+                throw new NullPointerException("agent is not set");
+            }
             return new AgentServer(this);
-        }
-
-        /** A {@code :}-separated path list, as {@code --module-path} takes it. */
-        public static List<Path> paths(String pathList) {
-            return Arrays.stream(pathList.split(File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of).toList();
-        }
-
-        /** Float seconds, as the flags and the wire take them. */
-        public static Duration seconds(double seconds, String what) {
-            if (!Double.isFinite(seconds) || seconds < 0) {
-                throw new IllegalArgumentException(what + " must be a number of seconds >= 0, not " + seconds);
-            }
-            return Duration.ofNanos((long) (seconds * 1e9));
-        }
-
-        private static Duration nonNegative(Duration duration, String what) {
-            if (duration.isNegative()) {
-                throw new IllegalArgumentException(what + " must not be negative, not " + duration);
-            }
-            return duration;
         }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
 import java.util.List;
+import motus.serve.server.session.TurnOutcome;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,12 +78,12 @@ class HostileAgentTest {
 
     @Test
     void loopingForeverIgnoringInterrupts() {
-        assertFailsCleanly(strict, "spin", TurnRunner.TIMED_OUT);
+        assertFailsCleanly(strict, "spin", TurnOutcome.TimedOut.ERROR);
     }
 
     @Test
     void startingAChildProcessThatOutlivesTheTimeout() {
-        assertFailsCleanly(strict, "spawn", TurnRunner.TIMED_OUT);
+        assertFailsCleanly(strict, "spawn", TurnOutcome.TimedOut.ERROR);
     }
 
     @Test

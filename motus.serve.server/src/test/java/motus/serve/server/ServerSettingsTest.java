@@ -14,6 +14,9 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import motus.serve.server.session.SessionStatus;
+import motus.serve.server.session.SessionView;
+import motus.serve.server.session.TurnOutcome;
 import org.junit.jupiter.api.Test;
 
 /** The settings of {@code motus serve start}, each against a server of its own on a free port. */
@@ -45,7 +48,7 @@ class ServerSettingsTest {
             ProcessHandle worker = TestAgents.holdingWorker(server.api(), id);
             Api.Answer timedOut = server.api().awaitDone(id);
             assertEquals("error", timedOut.text("status"));
-            assertEquals(TurnRunner.TIMED_OUT, timedOut.text("error"));
+            assertEquals(TurnOutcome.TimedOut.ERROR, timedOut.text("error"));
             assertEquals(2, server.api().get("/sessions/" + id + "/messages").body().size(), "state unchanged");
             TestAgents.await("the timed-out worker is gone", Duration.ofSeconds(5), () -> !worker.isAlive());
             assertEquals("idle", server.api().turn(id, "after").text("status"));

@@ -1,6 +1,5 @@
 package motus.serve.worker;
 
-import java.io.File;
 import java.lang.module.Configuration;
 import java.lang.module.FindException;
 import java.lang.module.ModuleFinder;
@@ -11,7 +10,6 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -51,7 +49,7 @@ final class AgentCode {
                         .filter(name -> boot.findModule(name).isEmpty())
                         .collect(Collectors.toSet());
                 if (module != null && boot.findModule(module).isEmpty() && finder.find(module).isEmpty()) {
-                    throw new AgentLoadException("no module " + module + " on the module path " + join(modulePath));
+                    throw new AgentLoadException("no module " + module + " on the module path " + PathList.join(modulePath));
                 }
                 // Modules the boot layer has (the api, Jackson) come from there, never from the agent's path:
                 // a second copy of motus.serve.api would make the agent's ServableAgent a different type.
@@ -82,14 +80,6 @@ final class AgentCode {
             throw new AgentLoadException("no class " + ref.className() + " in module " + ref.module());
         }
         return Class.forName(type.getName(), true, type.getClassLoader());
-    }
-
-    static List<Path> paths(String pathList) {
-        return Arrays.stream(pathList.split(File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of).toList();
-    }
-
-    private static String join(List<Path> paths) {
-        return paths.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
     }
 
     private static URL[] urls(List<Path> classPath) throws AgentLoadException {

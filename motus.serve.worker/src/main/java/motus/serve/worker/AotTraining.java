@@ -30,7 +30,7 @@ public final class AotTraining {
         List<String> rest = new ArrayList<>(List.of(args).subList(1, args.length));
         while (rest.size() > 2 && rest.getFirst().startsWith("--")) {
             String option = rest.removeFirst();
-            List<Path> paths = AgentCode.paths(rest.removeFirst());
+            List<Path> paths = PathList.parse(rest.removeFirst());
             switch (option) {
                 case WorkerMain.MODULE_PATH -> builder.modulePath(paths);
                 case WorkerMain.CLASS_PATH -> builder.classPath(paths);
@@ -42,9 +42,9 @@ public final class AotTraining {
         Files.deleteIfExists(output);
         WorkerProcess worker = launcher.startTraining(output);
         worker.awaitReady();
-        TurnOutcome outcome = worker.runTurn("aot-training", ChatMessage.user("hello"),
-                List.of(ChatMessage.system("You are a training run.")), 1 << 20);
-        if (!(outcome instanceof TurnOutcome.Success)) {
+        WorkerAnswer outcome = worker.runTurn("aot-training", ChatMessage.user("hello"),
+                List.of(ChatMessage.system("You are a training run.")));
+        if (!(outcome instanceof WorkerAnswer.Success)) {
             fail("the training turn failed: " + outcome);
         }
         if (!worker.handle().onExit().get(5, TimeUnit.MINUTES).isAlive() && Files.isRegularFile(output)) {

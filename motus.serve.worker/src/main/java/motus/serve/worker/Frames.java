@@ -1,7 +1,6 @@
 package motus.serve.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -9,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import motus.serve.worker.wire.Json;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,15 +20,13 @@ import org.jspecify.annotations.Nullable;
  */
 final class Frames {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-
     private static final int MAGIC = 0x4D54_5331; // "MTS1"
 
     private Frames() {
     }
 
     static void write(OutputStream out, ObjectNode frame) throws IOException {
-        byte[] body = JSON.writeValueAsBytes(frame);
+        byte[] body = Json.MAPPER.writeValueAsBytes(frame);
         out.write(ByteBuffer.allocate(8).putInt(MAGIC).putInt(body.length).array());
         out.write(body);
         out.flush();
@@ -60,7 +58,7 @@ final class Frames {
         if (body.length < length) {
             throw new EOFException("the worker's frame ended after " + body.length + " of " + length + " bytes");
         }
-        JsonNode node = JSON.readTree(body);
+        JsonNode node = Json.MAPPER.readTree(body);
         if (!(node instanceof ObjectNode frame) || !frame.path("type").isTextual()) {
             throw new IOException("a protocol frame is not a JSON object with a type");
         }
@@ -68,7 +66,7 @@ final class Frames {
     }
 
     static ObjectNode frame(String type) {
-        return JSON.createObjectNode().put("type", type);
+        return Json.MAPPER.createObjectNode().put("type", type);
     }
 
     /** A frame whose announced size is over the allowed limit; the frame is left unread. */

@@ -3,7 +3,6 @@ package motus.serve.worker;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -14,8 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import motus.serve.api.ServableAgent;
 
 /**
@@ -46,33 +43,35 @@ public final class WorkerLauncher {
     private final List<String> command;
     private final List<String> trainingCommand;
     private final Set<String> hiddenEnvironment;
+    private final long maxResultBytes;
 
     private WorkerLauncher(Builder builder) {
         this.agent = Objects.requireNonNull(builder.agent, "agent");
         AgentReference.parse(agent);
         this.hiddenEnvironment = Set.copyOf(builder.hiddenEnvironment);
+        this.maxResultBytes = builder.maxResultBytes;
 
         // The JVM part of the command: identical for every agent, so that one AOT cache fits all.
         List<String> jvm = new ArrayList<>();
-        jvm.add(builder.javaExecutable.toString());
+        jvm.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         jvm.addAll(DEFAULT_JVM_OPTIONS);
-        jvm.add("-Xmx" + builder.maxHeapMegabytes + "m");
-        jvm.addAll(builder.jvmOptions);
+        jvm.add("-Xmx" + builder.workerHeapMegabytes + "m");
+        jvm.addAll(builder.workerJvmOptions);
         List<Path> ownModulePath = ownModulePath();
         if (!ownModulePath.isEmpty()) {
             jvm.add("--module-path");
-            jvm.add(join(ownModulePath));
+            jvm.add(PathList.join(ownModulePath));
         }
         List<String> program = new ArrayList<>();
         program.add("-m");
         program.add("motus.serve.worker/" + WorkerMain.class.getName());
         if (!builder.modulePath.isEmpty()) {
             program.add(WorkerMain.MODULE_PATH);
-            program.add(join(builder.modulePath));
+            program.add(PathList.join(builder.modulePath));
         }
         if (!builder.classPath.isEmpty()) {
             program.add(WorkerMain.CLASS_PATH);
-            program.add(join(builder.classPath));
+            program.add(PathList.join(builder.classPath));
         }
         program.add(agent);
 
@@ -114,7 +113,7 @@ public final class WorkerLauncher {
         builder.environment().keySet().removeAll(hiddenEnvironment);
         long launchedAtMillis = System.currentTimeMillis();
         // The JDK waits on a pipe until the child has exec'd: a pinning read, so off the caller's thread.
-        return new WorkerProcess(PipeThreads.call(builder::start), tag, launchedAtMillis);
+        return new WorkerProcess(PipeThreads.call(builder::start), tag, launchedAtMillis, maxResultBytes);
     }
 
     /**
@@ -126,11 +125,7 @@ public final class WorkerLauncher {
         List<String> cmd = trainingCommand.stream()
                 .map(part -> part.equals("-XX:AOTCacheOutput=%s") ? "-XX:AOTCacheOutput=" + output : part)
                 .toList();
-        return new WorkerProcess(new ProcessBuilder(cmd).start(), "aot training", System.currentTimeMillis());
-    }
-
-    private static String join(List<Path> paths) {
-        return paths.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
+        return new WorkerProcess(new ProcessBuilder(cmd).start(), "aot training", System.currentTimeMillis(), maxResultBytes);
     }
 
     /**
@@ -153,15 +148,18 @@ public final class WorkerLauncher {
         return List.copyOf(paths);
     }
 
-    /** The settings of a {@link WorkerLauncher}. */
+    /**
+     * The settings of a {@link WorkerLauncher}, named as the server's settings that feed them
+     * (which declare their defaults and checks; these defaults serve the image build and tests).
+     */
     public static final class Builder {
         private String agent;
         private List<Path> modulePath = List.of();
         private List<Path> classPath = List.of();
-        private List<String> jvmOptions = List.of();
+        private List<String> workerJvmOptions = List.of();
+        private int workerHeapMegabytes = 256;
+        private long maxResultBytes = 16L << 20;
         private Set<String> hiddenEnvironment = Set.of();
-        private Path javaExecutable = Path.of(System.getProperty("java.home"), "bin", "java");
-        private int maxHeapMegabytes = 256;
         private Path aotCache = IMAGE_AOT_CACHE;
 
         private Builder() {
@@ -186,17 +184,20 @@ public final class WorkerLauncher {
         }
 
         /** Extra options for each worker JVM, after the defaults, so they win. */
-        public Builder jvmOptions(List<String> jvmOptions) {
-            this.jvmOptions = List.copyOf(jvmOptions);
+        public Builder workerJvmOptions(List<String> options) {
+            this.workerJvmOptions = List.copyOf(options);
             return this;
         }
 
         /** The heap cap of each worker. */
-        public Builder maxHeapMegabytes(int megabytes) {
-            if (megabytes < 16) {
-                throw new IllegalArgumentException("worker heap must be at least 16 MiB, not " + megabytes);
-            }
-            this.maxHeapMegabytes = megabytes;
+        public Builder workerHeapMegabytes(int megabytes) {
+            this.workerHeapMegabytes = megabytes;
+            return this;
+        }
+
+        /** The largest answer read from a worker; a larger one fails the turn and kills the worker. */
+        public Builder maxResultBytes(long bytes) {
+            this.maxResultBytes = bytes;
             return this;
         }
 
@@ -212,15 +213,6 @@ public final class WorkerLauncher {
          */
         public Builder aotCache(Path aotCache) {
             this.aotCache = aotCache;
-            return this;
-        }
-
-        /** The {@code java} that runs workers; by default this runtime's own. */
-        public Builder javaExecutable(Path java) {
-            if (!Files.isExecutable(java)) {
-                throw new IllegalArgumentException("not an executable java: " + java);
-            }
-            this.javaExecutable = java;
             return this;
         }
 

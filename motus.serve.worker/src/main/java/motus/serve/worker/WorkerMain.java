@@ -18,6 +18,8 @@ import java.util.concurrent.CountDownLatch;
 import motus.serve.api.ChatMessage;
 import motus.serve.api.ServableAgent;
 import motus.serve.api.TurnResult;
+import motus.serve.worker.wire.MessageCodec;
+import motus.serve.worker.wire.Problem;
 
 /**
  * The worker process: resolves the agent, says it is ready, runs exactly one turn, answers
@@ -111,8 +113,8 @@ public final class WorkerMain {
         int i = 0;
         for (; i + 1 < args.length && args[i].startsWith("--"); i += 2) {
             switch (args[i]) {
-                case MODULE_PATH -> modulePath = AgentCode.paths(args[i + 1]);
-                case CLASS_PATH -> classPath = AgentCode.paths(args[i + 1]);
+                case MODULE_PATH -> modulePath = PathList.parse(args[i + 1]);
+                case CLASS_PATH -> classPath = PathList.parse(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown worker option " + args[i]);
             }
         }

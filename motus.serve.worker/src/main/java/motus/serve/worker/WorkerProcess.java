@@ -20,12 +20,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import motus.serve.api.ChatMessage;
+import motus.serve.worker.wire.MessageCodec;
+import motus.serve.worker.wire.Problem;
 
 /**
  * One worker process, seen from the server: wait until it is ready, hand it one turn, read its
  * answer. A worker serves exactly one turn; {@link #kill()} ends it and everything it started.
  */
-public final class WorkerProcess {
+public final class WorkerProcess implements Worker {
 
     private static final System.Logger LOG = System.getLogger("motus.serve.worker");
     /** Lines of worker output logged per worker; the rest is read and dropped so a chatty agent cannot flood the log. */
@@ -39,12 +41,14 @@ public final class WorkerProcess {
     private final Deque<String> lastLines = new ArrayDeque<>(KEPT_LINES);
     private final CountDownLatch outputLogged = new CountDownLatch(1);
     private final long launchedAtMillis;
+    private final long maxResultBytes;
     private volatile String tag;
     private volatile Duration startupTime = Duration.ZERO;
     private volatile boolean killed;
 
-    WorkerProcess(Process process, String tag, long launchedAtMillis) {
+    WorkerProcess(Process process, String tag, long launchedAtMillis, long maxResultBytes) {
         this.process = process;
+        this.maxResultBytes = maxResultBytes;
         this.tag = tag;
         this.launchedAtMillis = launchedAtMillis;
         this.frames = new BufferedInputStream(process.getInputStream());
@@ -102,11 +106,11 @@ public final class WorkerProcess {
 
     /**
      * Runs one turn: sends the request and waits for the answer. Returns a failure, never
-     * throws, whatever the agent or the process does. Call at most once.
-     *
-     * @param maxResultBytes the largest answer accepted; a larger one kills the worker
+     * throws, whatever the agent or the process does. Call at most once. An answer over the
+     * launcher's {@code maxResultBytes} kills the worker.
      */
-    public TurnOutcome runTurn(String sessionId, ChatMessage message, List<ChatMessage> state, long maxResultBytes) {
+    @Override
+    public WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state) {
         ObjectNode request = Frames.frame("turn").put("session_id", sessionId);
         request.set("message", MessageCodec.toJson(message));
         request.set("state", MessageCodec.toJson(state));
@@ -118,35 +122,31 @@ public final class WorkerProcess {
             });
         } catch (Frames.FrameTooLargeException e) {
             kill();
-            return new TurnOutcome.Failure("Agent result too large: " + e.length + " bytes (limit " + e.limit + ")");
+            return new WorkerAnswer.Failure("Agent result too large: " + e.length + " bytes (limit " + e.limit + ")");
         } catch (IOException e) {
             if (killed) {
-                return new TurnOutcome.Failure("Worker process was killed");
+                return new WorkerAnswer.Failure("Worker process was killed");
             }
             if (!process.isAlive() || e.getMessage() == null) {
-                return new TurnOutcome.Failure(died());
+                return new WorkerAnswer.Failure(died());
             }
             kill();
-            return new TurnOutcome.Failure("Worker broke the protocol: " + e.getMessage());
+            return new WorkerAnswer.Failure("Worker broke the protocol: " + e.getMessage());
         } finally {
             closeQuietly();
         }
         if (answer == null) {
-            return new TurnOutcome.Failure(killed ? "Worker process was killed" : died());
+            return new WorkerAnswer.Failure(killed ? "Worker process was killed" : died());
         }
         return switch (answer.path("type").asText()) {
             case "result" -> decode(answer);
-            case "error" -> new TurnOutcome.Failure(answer.path("error").asText());
-            default -> new TurnOutcome.Failure("Worker broke the protocol: unexpected '" + answer.path("type").asText() + "'");
+            case "error" -> new WorkerAnswer.Failure(answer.path("error").asText());
+            default -> new WorkerAnswer.Failure("Worker broke the protocol: unexpected '" + answer.path("type").asText() + "'");
         };
     }
 
-    /** Lets an unused worker go: it exits on its own when its input closes. */
-    public void release() {
-        closeQuietly();
-    }
-
     /** Kills the worker and every process it started, at once. */
+    @Override
     public void kill() {
         killed = true;
         // Children first: once the worker is gone they are re-parented and harder to find.
@@ -154,19 +154,15 @@ public final class WorkerProcess {
         process.destroyForcibly();
     }
 
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
-    private TurnOutcome decode(ObjectNode answer) {
+    private WorkerAnswer decode(ObjectNode answer) {
         List<Problem> problems = new ArrayList<>();
         JsonNode responseJson = answer.path("response");
         ChatMessage response = MessageCodec.fromJson(responseJson, List.of("response"), problems, null);
         List<ChatMessage> state = MessageCodec.listFromJson(answer.path("state"), List.of("state"), problems);
         if (response == null || state == null) {
-            return new TurnOutcome.Failure("Invalid turn result: " + problems.getFirst().loc() + " " + problems.getFirst().msg());
+            return new WorkerAnswer.Failure("Invalid turn result: " + problems.getFirst().loc() + " " + problems.getFirst().msg());
         }
-        return new TurnOutcome.Success(response, state);
+        return new WorkerAnswer.Success(response, state);
     }
 
     private String died() {

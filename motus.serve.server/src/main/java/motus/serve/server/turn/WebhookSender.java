@@ -1,4 +1,4 @@
-package motus.serve.server;
+package motus.serve.server.turn;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.System.Logger.Level;
@@ -7,17 +7,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
-import motus.serve.api.ChatMessage;
-import motus.serve.worker.MessageCodec;
-import org.jspecify.annotations.Nullable;
+import motus.serve.server.session.SessionView;
+import motus.serve.server.session.Webhook;
+import motus.serve.worker.wire.Json;
+import motus.serve.worker.wire.MessageCodec;
 
 /**
  * Delivers webhooks in the background. Delivery never changes a session and never delays a
  * turn: failures are logged, not retried. Redirects are not followed, so a webhook cannot be
  * bounced to an address the client did not name.
  */
-final class WebhookSender {
+public final class WebhookSender {
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -27,14 +27,15 @@ final class WebhookSender {
             .followRedirects(HttpClient.Redirect.NEVER)
             .build();
 
-    void send(Webhook webhook, String sessionId, String status, @Nullable ChatMessage response, @Nullable String error,
-              List<ChatMessage> messages) {
+    /** Posts how a turn ended: {@code session} is the snapshot its commit made. */
+    void send(Webhook webhook, SessionView session) {
+        String sessionId = session.id();
         ObjectNode payload = Json.MAPPER.createObjectNode();
         payload.put("session_id", sessionId);
-        payload.put("status", status);
-        payload.set("response", response == null ? null : MessageCodec.toJson(response));
-        payload.put("error", error);
-        payload.set("messages", webhook.includeMessages() ? MessageCodec.toJson(messages) : null);
+        payload.put("status", session.status().wireName());
+        payload.set("response", session.response() == null ? null : MessageCodec.toJson(session.response()));
+        payload.put("error", session.error());
+        payload.set("messages", webhook.includeMessages() ? MessageCodec.toJson(session.state()) : null);
 
         HttpRequest.Builder request;
         try {

@@ -1,9 +1,9 @@
-package motus.serve.server;
+package motus.serve.server.session;
 
 import java.util.Locale;
 
 /** Where a session is in its lifecycle; {@link #wireName()} is what the HTTP contract shows. */
-enum SessionStatus {
+public enum SessionStatus {
     /** Waiting for a message; the initial status. */
     IDLE,
     /** A turn is queued or executing. */
@@ -11,7 +11,7 @@ enum SessionStatus {
     /** The last turn failed; the session's error says why. */
     ERROR;
 
-    String wireName() {
+    public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
 }

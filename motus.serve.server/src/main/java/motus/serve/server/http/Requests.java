@@ -1,4 +1,4 @@
-package motus.serve.server;
+package motus.serve.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import motus.serve.api.ChatMessage;
-import motus.serve.worker.MessageCodec;
-import motus.serve.worker.Problem;
+import motus.serve.server.session.Webhook;
+import motus.serve.worker.wire.Json;
+import motus.serve.worker.wire.MessageCodec;
+import motus.serve.worker.wire.Problem;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,14 +44,13 @@ final class Requests {
         }
         List<Problem> problems = new ArrayList<>();
         if (!body.isObject()) {
-            throw HttpProblem.invalid(List.of(new Problem(BODY,
-                    "Input should be a valid dictionary or object to extract fields from", "model_attributes_type")));
+            throw HttpProblem.invalid(Problem.notAnObject(BODY));
         }
         JsonNode state = body.get("state");
         if (state == null) {
             return List.of();
         }
-        List<ChatMessage> messages = MessageCodec.listFromJson(state, MessageCodec.at(BODY, "state"), problems);
+        List<ChatMessage> messages = MessageCodec.listFromJson(state, Problem.at(BODY, "state"), problems);
         if (messages == null) {
             throw HttpProblem.invalid(problems);
         }
@@ -59,7 +60,7 @@ final class Requests {
     static MessageRequest message(ServerRequest request, long maxBodyBytes) {
         JsonNode body = body(request, maxBodyBytes);
         if (body == null) {
-            throw HttpProblem.invalid(List.of(new Problem(BODY, "Field required", "missing")));
+            throw HttpProblem.invalid(Problem.missing(BODY));
         }
         List<Problem> problems = new ArrayList<>();
         ChatMessage message = MessageCodec.fromJson(body, BODY, problems, ChatMessage.USER);
@@ -83,8 +84,7 @@ final class Requests {
         if (FALSE.contains(text)) {
             return false;
         }
-        throw HttpProblem.invalid(List.of(new Problem(List.of("query", "wait"),
-                "Input should be a valid boolean, unable to interpret input", "bool_parsing")));
+        throw HttpProblem.invalid(Problem.notABooleanText(List.of("query", "wait")));
     }
 
     /** {@code timeout} in float seconds, as nanoseconds; -1 when absent (no limit). */
@@ -98,12 +98,10 @@ final class Requests {
         try {
             seconds = Double.parseDouble(value.get().strip());
         } catch (NumberFormatException e) {
-            throw HttpProblem.invalid(List.of(new Problem(loc,
-                    "Input should be a valid number, unable to parse string as a number", "float_parsing")));
+            throw HttpProblem.invalid(Problem.notANumberText(loc));
         }
         if (!Double.isFinite(seconds) || seconds < 0) {
-            throw HttpProblem.invalid(List.of(new Problem(loc,
-                    "Input should be a finite number greater than or equal to 0", "greater_than_equal")));
+            throw HttpProblem.invalid(Problem.notFiniteAndNonNegative(loc));
         }
         return (long) (seconds * 1e9);
     }
@@ -112,28 +110,26 @@ final class Requests {
         if (json == null || json.isNull()) {
             return null;
         }
-        List<Object> loc = MessageCodec.at(BODY, "webhook");
+        List<Object> loc = Problem.at(BODY, "webhook");
         if (!json.isObject()) {
-            problems.add(new Problem(loc, "Input should be a valid dictionary or object to extract fields from",
-                    "model_attributes_type"));
+            problems.add(Problem.notAnObject(loc));
             return null;
         }
         JsonNode url = json.get("url");
         if (url == null) {
-            problems.add(new Problem(MessageCodec.at(loc, "url"), "Field required", "missing"));
+            problems.add(Problem.missing(Problem.at(loc, "url")));
         } else if (!url.isTextual()) {
-            problems.add(new Problem(MessageCodec.at(loc, "url"), "Input should be a valid string", "string_type"));
+            problems.add(Problem.notAString(Problem.at(loc, "url")));
         } else if (!url.textValue().startsWith("http://") && !url.textValue().startsWith("https://")) {
-            problems.add(new Problem(MessageCodec.at(loc, "url"), "URL scheme should be 'http' or 'https'", "url_scheme"));
+            problems.add(Problem.notAnHttpUrl(Problem.at(loc, "url")));
         }
         JsonNode token = json.get("token");
         if (token != null && !token.isNull() && !token.isTextual()) {
-            problems.add(new Problem(MessageCodec.at(loc, "token"), "Input should be a valid string", "string_type"));
+            problems.add(Problem.notAString(Problem.at(loc, "token")));
         }
         JsonNode include = json.get("include_messages");
         if (include != null && !include.isNull() && !include.isBoolean()) {
-            problems.add(new Problem(MessageCodec.at(loc, "include_messages"), "Input should be a valid boolean",
-                    "bool_type"));
+            problems.add(Problem.notABoolean(Problem.at(loc, "include_messages")));
         }
         if (!problems.isEmpty()) {
             return null;
@@ -156,15 +152,13 @@ final class Requests {
             return null;
         }
         if (request.headers().contentType().map(type -> !isJson(type.mediaType())).orElse(false)) {
-            throw HttpProblem.invalid(List.of(new Problem(BODY,
-                    "Input should be a valid dictionary or object to extract fields from", "model_attributes_type")));
+            throw HttpProblem.invalid(Problem.notAnObject(BODY));
         }
         try {
             return Json.MAPPER.readTree(bytes);
         } catch (JsonProcessingException e) {
             long offset = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getCharOffset());
-            throw HttpProblem.invalid(List.of(new Problem(List.of("body", (int) offset),
-                    "JSON decode error: " + e.getOriginalMessage(), "json_invalid")));
+            throw HttpProblem.invalid(Problem.invalidJson(List.of("body", (int) offset), e.getOriginalMessage()));
         } catch (IOException e) {
             throw new HttpProblem(Status.BAD_REQUEST_400, "Could not read the request body");
         }

@@ -1,27 +1,15 @@
-package motus.serve.server;
+package motus.serve.server.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import motus.serve.worker.MessageCodec;
+import motus.serve.server.session.SessionView;
+import motus.serve.worker.wire.MessageCodec;
 
-/** The server's JSON: one shared mapper and the contract's response bodies. */
-final class Json {
+import static motus.serve.worker.wire.Json.MAPPER;
 
-    // Trailing tokens would otherwise be ignored: '{} junk' must be a bad body, not an empty one.
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+/** The contract's response bodies. */
+final class Bodies {
 
-    private Json() {
-    }
-
-    static byte[] bytes(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree could not be written", e);
-        }
+    private Bodies() {
     }
 
     /** The contract's SessionResponse: response and error always present, null when empty. */

@@ -1,4 +1,4 @@
-package motus.serve.server;
+package motus.serve.server.observe;
 
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.Gauge;
@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.IntSupplier;
 import java.util.stream.LongStream;
+import motus.serve.server.session.TurnOutcome;
 
 /**
  * The server's meters, in Helidon's global registry, served in Prometheus text format at
@@ -26,14 +27,23 @@ import java.util.stream.LongStream;
  * <p>Every turn accepted counts once in {@code motus_turns_started_total} and, when it ends, once
  * in {@code motus_turns_finished_total} under its outcome; the difference is the turns in progress.
  */
-final class ServerMetrics {
+public final class ServerMetrics {
 
     /** How a turn ended, as the {@code outcome} tag says it. */
-    enum Outcome {
+    private enum Outcome {
         SUCCEEDED, FAILED, TIMED_OUT, CANCELLED;
 
         String tag() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        static Outcome of(TurnOutcome outcome) {
+            return switch (outcome) {
+                case TurnOutcome.Succeeded succeeded -> SUCCEEDED;
+                case TurnOutcome.Failed failed -> FAILED;
+                case TurnOutcome.TimedOut timedOut -> TIMED_OUT;
+                case TurnOutcome.Cancelled cancelled -> CANCELLED;
+            };
         }
     }
 
@@ -48,7 +58,7 @@ final class ServerMetrics {
     private final Timer turnDuration;
     private final Timer workerStartup;
 
-    ServerMetrics(IntSupplier sessions, IntSupplier runningWorkers) {
+    public ServerMetrics(IntSupplier sessions, IntSupplier runningWorkers) {
         started = register(Counter.builder("motus.turns.started")
                 .description("Turns accepted by POST /sessions/{id}/messages"));
         for (Outcome outcome : Outcome.values()) {
@@ -75,25 +85,26 @@ final class ServerMetrics {
     }
 
     /** Removes this server's meters from the registry. */
-    void close() {
+    public void close() {
         meters.forEach(registry::remove);
     }
 
-    void turnStarted() {
+    public void turnStarted() {
         started.increment();
     }
 
-    void turnFinished(Outcome outcome, Duration duration) {
-        finished.get(outcome).increment();
+    /** A turn ended with {@code outcome}; a discarded one (its session was deleted) counts as cancelled. */
+    public void turnFinished(TurnOutcome outcome, boolean discarded, Duration duration) {
+        finished.get(discarded ? Outcome.CANCELLED : Outcome.of(outcome)).increment();
         turnDuration.record(duration);
     }
 
-    void workerStarted(Duration startupTime) {
+    public void workerStarted(Duration startupTime) {
         workerStartup.record(startupTime);
     }
 
     /** The {@code /observe/metrics} endpoint. */
-    MetricsObserver observer() {
+    public MetricsObserver observer() {
         return MetricsObserver.create();
     }
 

@@ -1,4 +1,4 @@
-package motus.serve.server;
+package motus.serve.server.http;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,8 +1,8 @@
-package motus.serve.server;
+package motus.serve.server.session;
 
 import java.util.List;
 import motus.serve.api.ChatMessage;
-import motus.serve.worker.WorkerProcess;
+import motus.serve.worker.Worker;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -10,27 +10,28 @@ import org.jspecify.annotations.Nullable;
  * timeout may strike at any point: before a worker exists, or while it runs; either way the
  * worker is killed as soon as it is known and nothing is committed.
  */
-final class Turn {
+public final class Turn {
 
-    final Session session;
-    final ChatMessage message;
-    final List<ChatMessage> state;
-    final @Nullable Webhook webhook;
+    public final String sessionId;
+    public final ChatMessage message;
+    /** The session's state when the turn started: what the agent gets. */
+    public final List<ChatMessage> state;
+    public final @Nullable Webhook webhook;
 
-    private @Nullable WorkerProcess worker;
+    private @Nullable Worker worker;
     private @Nullable Thread waitingThread;
     private @Nullable String cancelReason;
     private boolean timedOut;
 
-    Turn(Session session, ChatMessage message, List<ChatMessage> state, @Nullable Webhook webhook) {
-        this.session = session;
+    Turn(String sessionId, ChatMessage message, List<ChatMessage> state, @Nullable Webhook webhook) {
+        this.sessionId = sessionId;
         this.message = message;
         this.state = state;
         this.webhook = webhook;
     }
 
     /** Marks the thread that waits for a worker slot, so that cancelling can wake it. */
-    synchronized void waitingFor(@Nullable Thread thread) {
+    public synchronized void waitingFor(@Nullable Thread thread) {
         this.waitingThread = thread;
     }
 
@@ -39,18 +40,18 @@ final class Turn {
      *
      * @return false if the turn was cancelled or timed out meanwhile; the worker is then killed
      */
-    synchronized boolean attach(WorkerProcess process) {
+    public synchronized boolean attach(Worker worker) {
         if (cancelReason != null || timedOut) {
-            process.kill();
+            worker.kill();
             return false;
         }
-        this.worker = process;
+        this.worker = worker;
         return true;
     }
 
     /** Cancels the turn: its worker dies at once and its result will be discarded. */
-    void cancel(String reason) {
-        WorkerProcess toKill;
+    public void cancel(String reason) {
+        Worker toKill;
         synchronized (this) {
             if (cancelReason != null) {
                 return;
@@ -66,9 +67,9 @@ final class Turn {
         }
     }
 
-    /** The turn ran past the server's timeout: kill its worker; the turn fails with {@code Agent timed out}. */
-    void timeOut() {
-        WorkerProcess toKill;
+    /** The turn ran past the server's timeout: kill its worker; the turn ends {@link TurnOutcome.TimedOut}. */
+    public void timeOut() {
+        Worker toKill;
         synchronized (this) {
             timedOut = true;
             toKill = worker;
@@ -78,11 +79,19 @@ final class Turn {
         }
     }
 
-    synchronized boolean timedOut() {
-        return timedOut;
+    /** Whether a cancel or the timeout has ended the turn, whatever its worker says. */
+    public synchronized boolean isEnded() {
+        return cancelReason != null || timedOut;
     }
 
-    synchronized @Nullable String cancelReason() {
-        return cancelReason;
+    /**
+     * What ended the turn from outside, if anything did: a cancel (which wins over a timeout
+     * that came after it) or the timeout; otherwise {@code fromWorker}.
+     */
+    public synchronized TurnOutcome outcome(TurnOutcome fromWorker) {
+        if (cancelReason != null) {
+            return new TurnOutcome.Cancelled(cancelReason);
+        }
+        return timedOut ? new TurnOutcome.TimedOut() : fromWorker;
     }
 }

@@ -1,4 +1,4 @@
-package motus.serve.server;
+package motus.serve.server.session;
 
 import org.jspecify.annotations.Nullable;
 
@@ -9,5 +9,5 @@ import org.jspecify.annotations.Nullable;
  * @param token sent as {@code Authorization: Bearer <token>} when present
  * @param includeMessages whether the payload carries the session's full state
  */
-record Webhook(String url, @Nullable String token, boolean includeMessages) {
+public record Webhook(String url, @Nullable String token, boolean includeMessages) {
 }

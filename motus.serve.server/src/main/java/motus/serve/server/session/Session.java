@@ -1,10 +1,9 @@
-package motus.serve.server;
+package motus.serve.server.session;
 
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import motus.serve.api.ChatMessage;
-import motus.serve.worker.TurnOutcome;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,9 +11,9 @@ import org.jspecify.annotations.Nullable;
  * (one turn at a time, a deleted session never comes back, only the current turn commits)
  * are each a single check-and-set.
  */
-final class Session {
+public final class Session {
 
-    final String id;
+    private final String id;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
 
@@ -32,7 +31,11 @@ final class Session {
         this.lastActivityNanos = nowNanos;
     }
 
-    SessionView view() {
+    public String id() {
+        return id;
+    }
+
+    public SessionView view() {
         lock.lock();
         try {
             return viewLocked();
@@ -41,7 +44,7 @@ final class Session {
         }
     }
 
-    List<ChatMessage> state() {
+    public List<ChatMessage> state() {
         lock.lock();
         try {
             return state;
@@ -53,22 +56,21 @@ final class Session {
     /**
      * Starts a turn if the session is not running: the contract's atomic 409 rule.
      *
-     * @return the new turn, or null if a turn is already running
-     * @throws HttpProblem 404 if the session was deleted meanwhile
+     * @throws SessionException {@code RUNNING} if a turn is running, {@code NOT_FOUND} if the session was deleted meanwhile
      */
-    @Nullable Turn startTurn(ChatMessage message, @Nullable Webhook webhook) {
+    public Turn startTurn(ChatMessage message, @Nullable Webhook webhook) {
         lock.lock();
         try {
             if (deleted) {
-                throw HttpProblem.sessionNotFound();
+                throw new SessionException(SessionException.Reason.NOT_FOUND);
             }
             if (status == SessionStatus.RUNNING) {
-                return null;
+                throw new SessionException(SessionException.Reason.RUNNING);
             }
             status = SessionStatus.RUNNING;
             response = null;
             error = null;
-            turn = new Turn(this, message, state, webhook);
+            turn = new Turn(id, message, state, webhook);
             return turn;
         } finally {
             lock.unlock();
@@ -76,26 +78,24 @@ final class Session {
     }
 
     /**
-     * Commits a turn's outcome, unless the turn is no longer the session's (deleted, cancelled).
+     * Commits a turn's outcome, unless the turn is no longer the session's (deleted).
      *
-     * @return the session as committed, or null if the outcome was discarded
+     * @return the session as committed, the snapshot that waiters and the webhook report; null
+     *         if the outcome was discarded
      */
-    @Nullable SessionView finish(Turn finished, TurnOutcome outcome, long nowNanos) {
+    public @Nullable SessionView commit(Turn finished, TurnOutcome outcome, long nowNanos) {
         lock.lock();
         try {
             if (deleted || turn != finished) {
                 return null;
             }
-            switch (outcome) {
-                case TurnOutcome.Success success -> {
-                    status = SessionStatus.IDLE;
-                    response = success.response();
-                    state = success.state();
-                }
-                case TurnOutcome.Failure failure -> {
-                    status = SessionStatus.ERROR;
-                    error = failure.error();
-                }
+            if (outcome instanceof TurnOutcome.Succeeded success) {
+                status = SessionStatus.IDLE;
+                response = success.response();
+                state = success.state();
+            } else {
+                status = SessionStatus.ERROR;
+                error = outcome.error();
             }
             turn = null;
             lastActivityNanos = nowNanos;
@@ -142,9 +142,9 @@ final class Session {
     /**
      * Waits while the session is running, at most {@code timeoutNanos} (negative: no limit).
      *
-     * @throws HttpProblem 404 if the session is deleted while waiting
+     * @throws SessionException {@code NOT_FOUND} if the session is deleted while waiting
      */
-    SessionView awaitNotRunning(long timeoutNanos) throws InterruptedException {
+    public SessionView awaitNotRunning(long timeoutNanos) throws InterruptedException {
         lock.lock();
         try {
             long left = timeoutNanos;
@@ -158,7 +158,7 @@ final class Session {
                 }
             }
             if (deleted) {
-                throw HttpProblem.sessionNotFound();
+                throw new SessionException(SessionException.Reason.NOT_FOUND);
             }
             return viewLocked();
         } finally {
@@ -166,16 +166,7 @@ final class Session {
         }
     }
 
-    boolean isDeleted() {
-        lock.lock();
-        try {
-            return deleted;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     private SessionView viewLocked() {
-        return new SessionView(id, status, response, error, state.size());
+        return new SessionView(id, status, response, error, state);
     }
 }

@@ -1,4 +1,4 @@
-package motus.serve.server;
+package motus.serve.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,11 +13,23 @@ import io.helidon.webserver.http.ServerResponse;
 import java.lang.System.Logger.Level;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import motus.serve.worker.MessageCodec;
+import motus.serve.server.session.Session;
+import motus.serve.server.session.SessionException;
+import motus.serve.server.session.SessionStatus;
+import motus.serve.server.session.SessionStore;
+import motus.serve.server.session.SessionView;
+import motus.serve.server.session.Turn;
+import motus.serve.server.turn.TurnRunner;
+import motus.serve.worker.wire.Json;
+import motus.serve.worker.wire.MessageCodec;
 import org.jspecify.annotations.Nullable;
 
-/** The HTTP contract: every route, status and body of {@code http-api.md}. */
-final class SessionService implements HttpService {
+/**
+ * The HTTP contract: every route, status and body of {@code http-api.md}. Mounted in a
+ * WebServer of an application's own, it runs the server's start-up check before that server
+ * listens and stops the server's turns when it stops, through Helidon's lifecycle hooks.
+ */
+public final class SessionService implements HttpService {
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
 
@@ -27,15 +39,35 @@ final class SessionService implements HttpService {
     private final long maxRequestBytes;
     private final @Nullable BearerToken apiKey;
     private final BooleanSupplier stopping;
+    private final Runnable beforeStart;
+    private final Runnable afterStop;
 
-    SessionService(SessionStore sessions, TurnRunner turns, boolean allowCustomIds, long maxRequestBytes,
-                   @Nullable BearerToken apiKey, BooleanSupplier stopping) {
+    /**
+     * @param apiKey the key every route but the health checks requires, or null
+     * @param stopping whether the server is shutting down: new sessions and turns are then refused
+     * @param beforeStart run before a WebServer serving these routes listens
+     * @param afterStop run when it has stopped
+     */
+    public SessionService(SessionStore sessions, TurnRunner turns, boolean allowCustomIds, long maxRequestBytes,
+                          @Nullable String apiKey, BooleanSupplier stopping, Runnable beforeStart, Runnable afterStop) {
         this.sessions = sessions;
         this.turns = turns;
         this.allowCustomIds = allowCustomIds;
         this.maxRequestBytes = maxRequestBytes;
-        this.apiKey = apiKey;
+        this.apiKey = apiKey == null ? null : new BearerToken(apiKey);
         this.stopping = stopping;
+        this.beforeStart = beforeStart;
+        this.afterStop = afterStop;
+    }
+
+    @Override
+    public void beforeStart() {
+        beforeStart.run();
+    }
+
+    @Override
+    public void afterStop() {
+        afterStop.run();
     }
 
     @Override
@@ -66,7 +98,7 @@ final class SessionService implements HttpService {
             return;
         }
         response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
-        send(response, Status.UNAUTHORIZED_401, Json.detail(request.headers().contains(HeaderNames.AUTHORIZATION)
+        send(response, Status.UNAUTHORIZED_401, Bodies.detail(request.headers().contains(HeaderNames.AUTHORIZATION)
                 ? "Invalid API key" : "Missing API key: send the header 'Authorization: Bearer <key>'"));
     }
 
@@ -80,12 +112,13 @@ final class SessionService implements HttpService {
 
     private void list(ServerRequest request, ServerResponse response) {
         ArrayNode list = Json.MAPPER.createArrayNode();
-        sessions.all().forEach(session -> list.add(Json.sessionSummary(session.view())));
+        sessions.all().forEach(session -> list.add(Bodies.sessionSummary(session.view())));
         send(response, Status.OK_200, list);
     }
 
     private void create(ServerRequest request, ServerResponse response) {
-        created(response, createSession(null, request));
+        Session session = createSession(null, request);
+        created(response, request.path().absolute().path() + "/" + session.id(), session);
     }
 
     private void createWithId(ServerRequest request, ServerResponse response) {
@@ -97,7 +130,7 @@ final class SessionService implements HttpService {
         if (!isUuid(id)) {
             throw new HttpProblem(Status.BAD_REQUEST_400, "Session ID must be a valid UUID");
         }
-        created(response, createSession(id, request));
+        created(response, request.path().absolute().path(), createSession(id, request));
     }
 
     private Session createSession(String id, ServerRequest request) {
@@ -106,9 +139,10 @@ final class SessionService implements HttpService {
         return sessions.create(id, state);
     }
 
-    private void created(ServerResponse response, Session session) {
-        response.header(HeaderNames.LOCATION, "/sessions/" + session.id);
-        send(response, Status.CREATED_201, Json.sessionResponse(session.view()));
+    /** @param location the session's path as the client reaches it, under whatever prefix these routes are mounted */
+    private void created(ServerResponse response, String location, Session session) {
+        response.header(HeaderNames.LOCATION, location);
+        send(response, Status.CREATED_201, Bodies.sessionResponse(session.view()));
     }
 
     private void get(ServerRequest request, ServerResponse response) throws InterruptedException {
@@ -116,7 +150,7 @@ final class SessionService implements HttpService {
         boolean wait = Requests.waitParameter(request);
         long timeoutNanos = Requests.timeoutParameter(request);
         SessionView view = wait ? session.awaitNotRunning(timeoutNanos) : session.view();
-        send(response, Status.OK_200, Json.sessionResponse(view));
+        send(response, Status.OK_200, Bodies.sessionResponse(view));
     }
 
     private void delete(ServerRequest request, ServerResponse response) {
@@ -133,19 +167,17 @@ final class SessionService implements HttpService {
         Requests.MessageRequest body = Requests.message(request, maxRequestBytes);
         refuseWhenStopping();
         Turn turn = session.startTurn(body.message(), body.webhook());
-        if (turn == null) {
-            throw new HttpProblem(Status.CONFLICT_409, "Session is already running");
-        }
-        turns.start(turn);
-        response.header(HeaderNames.LOCATION, "/sessions/" + session.id);
+        turns.start(session, turn);
+        String messagesPath = request.path().absolute().path();
+        response.header(HeaderNames.LOCATION, messagesPath.substring(0, messagesPath.lastIndexOf('/')));
         send(response, Status.ACCEPTED_202, Json.MAPPER.createObjectNode()
-                .put("session_id", session.id)
+                .put("session_id", session.id())
                 .put("status", SessionStatus.RUNNING.wireName()));
     }
 
     private void refuseWhenStopping() {
         if (stopping.getAsBoolean()) {
-            throw new HttpProblem(Status.SERVICE_UNAVAILABLE_503, "Server is shutting down");
+            throw new SessionException(SessionException.Reason.SHUTTING_DOWN);
         }
     }
 
@@ -169,32 +201,36 @@ final class SessionService implements HttpService {
 
     /** What FastAPI answers for a path it has no route for. */
     static void notFound(ServerRequest request, ServerResponse response) {
-        send(response, Status.NOT_FOUND_404, Json.detail("Not Found"));
+        send(response, Status.NOT_FOUND_404, Bodies.detail("Not Found"));
     }
 
     private static Handler methodNotAllowed(String allowed) {
         return (request, response) -> {
             response.header(HeaderNames.ALLOW, allowed);
-            send(response, Status.METHOD_NOT_ALLOWED_405, Json.detail("Method Not Allowed"));
+            send(response, Status.METHOD_NOT_ALLOWED_405, Bodies.detail("Method Not Allowed"));
         };
     }
 
-    /** Turns a handler's HttpProblem, or any other failure, into the contract's error body. */
+    /** Turns a handler's refusal, or any other failure, into the contract's error body. */
     private static Handler json(ThrowingHandler handler) {
         return (request, response) -> {
             try {
-                handler.handle(request, response);
+                try {
+                    handler.handle(request, response);
+                } catch (SessionException refusal) {
+                    throw HttpProblem.of(refusal);
+                }
             } catch (HttpProblem problem) {
                 send(response, problem.status, Json.MAPPER.createObjectNode().set("detail", problem.detail));
             } catch (HttpException e) {
                 // Helidon's own refusals (an entity over the size limit, say) keep their status.
-                send(response, e.status(), Json.detail(e.getMessage()));
+                send(response, e.status(), Bodies.detail(e.getMessage()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                send(response, Status.SERVICE_UNAVAILABLE_503, Json.detail("Server is shutting down"));
+                send(response, Status.SERVICE_UNAVAILABLE_503, Bodies.detail("Server is shutting down"));
             } catch (RuntimeException e) {
                 LOG.log(Level.ERROR, "request " + request.prologue().method() + " " + request.path().path() + " failed", e);
-                send(response, Status.INTERNAL_SERVER_ERROR_500, Json.detail("Internal server error"));
+                send(response, Status.INTERNAL_SERVER_ERROR_500, Bodies.detail("Internal server error"));
             }
         };
     }

@@ -1,4 +1,4 @@
-package motus.serve.server;
+package motus.serve.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.helidon.http.Status;
 import java.util.List;
-import motus.serve.worker.Problem;
+import motus.serve.server.session.SessionException;
+import motus.serve.worker.wire.Json;
+import motus.serve.worker.wire.Problem;
 
 /**
  * A request the contract answers with an error: a status and a {@code detail}, which is a
@@ -27,8 +29,19 @@ final class HttpProblem extends RuntimeException {
         this.detail = detail;
     }
 
-    static HttpProblem sessionNotFound() {
-        return new HttpProblem(Status.NOT_FOUND_404, "Session not found");
+    /** The one place where the session rules' refusals get their HTTP status. */
+    static HttpProblem of(SessionException refusal) {
+        Status status = switch (refusal.reason()) {
+            case NOT_FOUND -> Status.NOT_FOUND_404;
+            case ALREADY_EXISTS, RUNNING -> Status.CONFLICT_409;
+            case TOO_MANY, SHUTTING_DOWN -> Status.SERVICE_UNAVAILABLE_503;
+        };
+        return new HttpProblem(status, refusal.getMessage());
+    }
+
+    /** 422: each problem names the field it is about. */
+    static HttpProblem invalid(Problem problem) {
+        return invalid(List.of(problem));
     }
 
     /** 422: each problem names the field it is about. */

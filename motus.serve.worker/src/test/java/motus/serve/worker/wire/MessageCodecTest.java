@@ -1,4 +1,4 @@
-package motus.serve.worker;
+package motus.serve.worker.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -18,15 +18,15 @@ class MessageCodecTest {
                 "tool_calls":[{"id":"1","type":"function","function":{"name":"f","arguments":"{\\"x\\":1}"}}],\
                 "tool_call_id":"t","name":"n","base64_image":"aW1n","user_params":{"k":"v","n":1,"z":null}}""";
         List<Problem> problems = new ArrayList<>();
-        ChatMessage message = MessageCodec.fromJson(Frames.JSON.readTree(wire), List.of(), problems, null);
+        ChatMessage message = MessageCodec.fromJson(Json.MAPPER.readTree(wire), List.of(), problems, null);
         assertEquals(List.of(), problems);
-        assertEquals(Frames.JSON.readTree(wire), MessageCodec.toJson(message));
+        assertEquals(Json.MAPPER.readTree(wire), MessageCodec.toJson(message));
         assertEquals("{\"role\":\"user\"}", MessageCodec.toJson(ChatMessage.user(null)).toString());
     }
 
     @Test
     void problemsNameTheirField() throws Exception {
-        JsonNode bad = Frames.JSON.readTree("""
+        JsonNode bad = Json.MAPPER.readTree("""
                 {"role":"robot","content":1,"tool_calls":[{"id":"1","type":"other","function":{"name":"f"}}],"user_params":[]}""");
         List<Problem> problems = new ArrayList<>();
         assertNull(MessageCodec.fromJson(bad, List.of("body"), problems, "user"));
@@ -40,10 +40,10 @@ class MessageCodecTest {
 
     @Test
     void theRoleDefaultsOnlyWhereAllowed() throws Exception {
-        JsonNode noRole = Frames.JSON.readTree("{\"content\":\"x\"}");
+        JsonNode noRole = Json.MAPPER.readTree("{\"content\":\"x\"}");
         List<Problem> problems = new ArrayList<>();
         assertEquals("user", MessageCodec.fromJson(noRole, List.of(), problems, "user").role());
-        assertNull(MessageCodec.listFromJson(Frames.JSON.readTree("[{\"content\":\"x\"}]"), List.of("state"), problems));
+        assertNull(MessageCodec.listFromJson(Json.MAPPER.readTree("[{\"content\":\"x\"}]"), List.of("state"), problems));
         assertEquals(List.of(new Problem(List.of("state", 0, "role"), "Field required", "missing")), problems);
     }
 }

@@ -1,4 +1,6 @@
-package motus.serve.worker;
+package motus.serve.worker.wire;
+
+import static motus.serve.worker.wire.Problem.at;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import motus.serve.api.ChatMessage;
 import motus.serve.api.ToolCall;
 import org.jspecify.annotations.Nullable;
@@ -27,12 +28,12 @@ public final class MessageCodec {
     }
 
     public static ObjectNode toJson(ChatMessage message) {
-        ObjectNode json = Frames.JSON.createObjectNode();
+        ObjectNode json = Json.MAPPER.createObjectNode();
         json.put("role", message.role());
         putIfPresent(json, "content", message.content());
         putIfPresent(json, "reasoning", message.reasoning());
         if (message.reasoningDetails() != null) {
-            json.set("reasoning_details", Frames.JSON.valueToTree(message.reasoningDetails()));
+            json.set("reasoning_details", Json.MAPPER.valueToTree(message.reasoningDetails()));
         }
         if (message.toolCalls() != null) {
             ArrayNode calls = json.putArray("tool_calls");
@@ -45,13 +46,13 @@ public final class MessageCodec {
         putIfPresent(json, "name", message.name());
         putIfPresent(json, "base64_image", message.base64Image());
         if (message.userParams() != null) {
-            json.set("user_params", Frames.JSON.valueToTree(message.userParams()));
+            json.set("user_params", Json.MAPPER.valueToTree(message.userParams()));
         }
         return json;
     }
 
     public static ArrayNode toJson(List<ChatMessage> messages) {
-        ArrayNode array = Frames.JSON.createArrayNode();
+        ArrayNode array = Json.MAPPER.createArrayNode();
         messages.forEach(m -> array.add(toJson(m)));
         return array;
     }
@@ -65,8 +66,7 @@ public final class MessageCodec {
     public static @Nullable ChatMessage fromJson(JsonNode json, List<Object> loc, List<Problem> problems,
                                                  @Nullable String defaultRole) {
         if (!json.isObject()) {
-            problems.add(new Problem(loc, "Input should be a valid dictionary or object to extract fields from",
-                    "model_attributes_type"));
+            problems.add(Problem.notAnObject(loc));
             return null;
         }
         int before = problems.size();
@@ -74,11 +74,10 @@ public final class MessageCodec {
         JsonNode roleNode = json.get("role");
         if (roleNode == null || (roleNode.isNull() && defaultRole != null)) {
             if (defaultRole == null) {
-                problems.add(new Problem(at(loc, "role"), "Field required", "missing"));
+                problems.add(Problem.missing(at(loc, "role")));
             }
         } else if (!roleNode.isTextual() || !ChatMessage.ROLES.contains(roleNode.textValue())) {
-            problems.add(new Problem(at(loc, "role"),
-                    "Input should be 'system', 'user', 'assistant' or 'tool'", "literal_error"));
+            problems.add(Problem.notOneOf(at(loc, "role"), "'system', 'user', 'assistant' or 'tool'"));
         } else {
             role = roleNode.textValue();
         }
@@ -99,7 +98,7 @@ public final class MessageCodec {
     /** Reads a list of messages whose roles are required; null if there was any problem. */
     public static @Nullable List<ChatMessage> listFromJson(JsonNode json, List<Object> loc, List<Problem> problems) {
         if (!json.isArray()) {
-            problems.add(new Problem(loc, "Input should be a valid list", "list_type"));
+            problems.add(Problem.notAList(loc));
             return null;
         }
         int before = problems.size();
@@ -108,11 +107,6 @@ public final class MessageCodec {
             messages.add(fromJson(json.get(i), at(loc, i), problems, null));
         }
         return problems.size() > before ? null : messages;
-    }
-
-    /** {@code loc} with one more step. */
-    public static List<Object> at(List<Object> loc, Object step) {
-        return Stream.concat(loc.stream(), Stream.of(step)).toList();
     }
 
     private static void putIfPresent(ObjectNode json, String field, @Nullable String value) {
@@ -127,7 +121,7 @@ public final class MessageCodec {
             return null;
         }
         if (!value.isTextual()) {
-            problems.add(new Problem(at(loc, field), "Input should be a valid string", "string_type"));
+            problems.add(Problem.notAString(at(loc, field)));
             return null;
         }
         return value.textValue();
@@ -136,11 +130,11 @@ public final class MessageCodec {
     private static String requiredString(JsonNode json, String field, List<Object> loc, List<Problem> problems) {
         JsonNode value = json.get(field);
         if (value == null) {
-            problems.add(new Problem(at(loc, field), "Field required", "missing"));
+            problems.add(Problem.missing(at(loc, field)));
             return "";
         }
         if (!value.isTextual()) {
-            problems.add(new Problem(at(loc, field), "Input should be a valid string", "string_type"));
+            problems.add(Problem.notAString(at(loc, field)));
             return "";
         }
         return value.textValue();
@@ -152,10 +146,10 @@ public final class MessageCodec {
             return null;
         }
         if (!value.isObject()) {
-            problems.add(new Problem(loc, "Input should be a valid dictionary", "dict_type"));
+            problems.add(Problem.notADictionary(loc));
             return null;
         }
-        return Frames.JSON.convertValue(value, OBJECT);
+        return Json.MAPPER.convertValue(value, OBJECT);
     }
 
     private static @Nullable List<Map<String, @Nullable Object>> objectList(JsonNode json, String field,
@@ -165,14 +159,14 @@ public final class MessageCodec {
             return null;
         }
         if (!value.isArray()) {
-            problems.add(new Problem(at(loc, field), "Input should be a valid list", "list_type"));
+            problems.add(Problem.notAList(at(loc, field)));
             return null;
         }
         List<Map<String, @Nullable Object>> list = new ArrayList<>(value.size());
         for (int i = 0; i < value.size(); i++) {
             JsonNode item = value.get(i);
             if (item.isNull()) {
-                problems.add(new Problem(at(at(loc, field), i), "Input should be a valid dictionary", "dict_type"));
+                problems.add(Problem.notADictionary(at(at(loc, field), i)));
             } else {
                 list.add(object(item, at(at(loc, field), i), problems));
             }
@@ -187,7 +181,7 @@ public final class MessageCodec {
         }
         List<Object> here = at(loc, "tool_calls");
         if (!value.isArray()) {
-            problems.add(new Problem(here, "Input should be a valid list", "list_type"));
+            problems.add(Problem.notAList(here));
             return null;
         }
         List<ToolCall> calls = new ArrayList<>(value.size());
@@ -195,22 +189,20 @@ public final class MessageCodec {
             JsonNode call = value.get(i);
             List<Object> callLoc = at(here, i);
             if (!call.isObject()) {
-                problems.add(new Problem(callLoc, "Input should be a valid dictionary or object to extract fields from",
-                        "model_attributes_type"));
+                problems.add(Problem.notAnObject(callLoc));
                 continue;
             }
             String id = requiredString(call, "id", callLoc, problems);
             JsonNode type = call.get("type");
             if (type != null && !ToolCall.FUNCTION.equals(type.textValue())) {
-                problems.add(new Problem(at(callLoc, "type"), "Input should be 'function'", "literal_error"));
+                problems.add(Problem.notOneOf(at(callLoc, "type"), "'function'"));
             }
             JsonNode function = call.get("function");
             List<Object> functionLoc = at(callLoc, "function");
             if (function == null) {
-                problems.add(new Problem(functionLoc, "Field required", "missing"));
+                problems.add(Problem.missing(functionLoc));
             } else if (!function.isObject()) {
-                problems.add(new Problem(functionLoc, "Input should be a valid dictionary or object to extract fields from",
-                        "model_attributes_type"));
+                problems.add(Problem.notAnObject(functionLoc));
             } else {
                 String name = requiredString(function, "name", functionLoc, problems);
                 String arguments = requiredString(function, "arguments", functionLoc, problems);

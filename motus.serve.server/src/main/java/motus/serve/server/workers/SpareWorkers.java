@@ -1,4 +1,4 @@
-package motus.serve.server;
+package motus.serve.server.workers;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -7,6 +7,7 @@ import java.util.Deque;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import motus.serve.worker.WorkerLauncher;
 import motus.serve.worker.WorkerProcess;
 import org.jspecify.annotations.Nullable;
@@ -29,17 +30,18 @@ final class SpareWorkers {
     private final WorkerLauncher launcher;
     private final int size;
     private final ScheduledExecutorService timer;
-    private final WorkerStarts starts;
+    private final Consumer<String> onFailure;
     private final ReentrantLock lock = new ReentrantLock();
     private final Deque<WorkerProcess> spares = new ArrayDeque<>();
     private int starting;
     private boolean closed;
 
-    SpareWorkers(WorkerLauncher launcher, int size, ScheduledExecutorService timer, WorkerStarts starts) {
+    /** @param onFailure told why a spare could not start or died unused: the pool's readiness */
+    SpareWorkers(WorkerLauncher launcher, int size, ScheduledExecutorService timer, Consumer<String> onFailure) {
         this.launcher = launcher;
         this.size = size;
         this.timer = timer;
-        this.starts = starts;
+        this.onFailure = onFailure;
     }
 
     /**
@@ -88,7 +90,7 @@ final class SpareWorkers {
             spare = launcher.start("spare");
         } catch (IOException e) {
             LOG.log(Level.WARNING, "a spare worker could not start: {0}", e.getMessage());
-            starts.failed("a spare worker could not start: " + e.getMessage());
+            onFailure.accept("a spare worker could not start: " + e.getMessage());
             doneStarting();
             retryLater();
             return;
@@ -117,7 +119,7 @@ final class SpareWorkers {
         }
         if (wasSpare) {
             LOG.log(Level.INFO, "spare worker {0} exited unused; replacing it", spare.pid());
-            starts.failed("spare worker " + spare.pid() + " exited before it was used");
+            onFailure.accept("spare worker " + spare.pid() + " exited before it was used");
             retryLater();
         }
     }

@@ -1,6 +1,5 @@
-package motus.serve.server;
+package motus.serve.server.session;
 
-import io.helidon.http.Status;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Collection;
@@ -12,7 +11,7 @@ import motus.serve.api.ChatMessage;
 import org.jspecify.annotations.Nullable;
 
 /** The sessions of one server, in memory. */
-final class SessionStore {
+public final class SessionStore {
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
 
@@ -21,7 +20,7 @@ final class SessionStore {
     // Creation alone is serialised, so that the max_sessions check and the insert are one step.
     private final ReentrantLock creating = new ReentrantLock();
 
-    SessionStore(int maxSessions) {
+    public SessionStore(int maxSessions) {
         this.maxSessions = maxSessions;
     }
 
@@ -29,18 +28,18 @@ final class SessionStore {
      * Creates a session.
      *
      * @param id the client's id, or null for a random UUID
-     * @throws HttpProblem 409 if the id exists, 503 if the server holds max_sessions already
+     * @throws SessionException {@code ALREADY_EXISTS} if the id exists, {@code TOO_MANY} at max_sessions
      */
-    Session create(@Nullable String id, List<ChatMessage> state) {
+    public Session create(@Nullable String id, List<ChatMessage> state) {
         creating.lock();
         try {
             if (maxSessions > 0 && sessions.size() >= maxSessions) {
-                throw new HttpProblem(Status.SERVICE_UNAVAILABLE_503, "Maximum number of sessions reached");
+                throw new SessionException(SessionException.Reason.TOO_MANY);
             }
             String sessionId = id == null ? UUID.randomUUID().toString() : id;
             Session session = new Session(sessionId, state, System.nanoTime());
             if (sessions.putIfAbsent(sessionId, session) != null) {
-                throw new HttpProblem(Status.CONFLICT_409, "Session already exists");
+                throw new SessionException(SessionException.Reason.ALREADY_EXISTS);
             }
             LOG.log(Level.INFO, "[{0}] session created", sessionId);
             return session;
@@ -49,11 +48,11 @@ final class SessionStore {
         }
     }
 
-    /** @throws HttpProblem 404 if there is no such session */
-    Session get(String id) {
+    /** @throws SessionException {@code NOT_FOUND} if there is no such session */
+    public Session get(String id) {
         Session session = sessions.get(id);
         if (session == null) {
-            throw HttpProblem.sessionNotFound();
+            throw new SessionException(SessionException.Reason.NOT_FOUND);
         }
         return session;
     }
@@ -61,12 +60,12 @@ final class SessionStore {
     /**
      * Deletes a session; a turn it is running is cancelled and its worker killed.
      *
-     * @throws HttpProblem 404 if there is no such session
+     * @throws SessionException {@code NOT_FOUND} if there is no such session
      */
-    void delete(String id) {
+    public void delete(String id) {
         Session session = sessions.remove(id);
         if (session == null) {
-            throw HttpProblem.sessionNotFound();
+            throw new SessionException(SessionException.Reason.NOT_FOUND);
         }
         Turn running = session.delete();
         if (running != null) {
@@ -75,21 +74,21 @@ final class SessionStore {
         LOG.log(Level.INFO, "[{0}] session deleted", id);
     }
 
-    Collection<Session> all() {
+    public Collection<Session> all() {
         return sessions.values();
     }
 
-    int size() {
+    public int size() {
         return sessions.size();
     }
 
     /** Removes idle and error sessions whose last activity is older than {@code ttl}. */
-    void expire(Duration ttl) {
+    public void expire(Duration ttl) {
         long now = System.nanoTime();
         for (Session session : sessions.values()) {
             if (session.expireIfIdleSince(now, ttl.toNanos())) {
-                sessions.remove(session.id, session);
-                LOG.log(Level.INFO, "[{0}] session expired", session.id);
+                sessions.remove(session.id(), session);
+                LOG.log(Level.INFO, "[{0}] session expired", session.id());
             }
         }
     }

@@ -1,0 +1,125 @@
+package motus.serve.server;
+
+import io.helidon.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import motus.serve.worker.PathList;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every setting of an {@link AgentServer}, each declared once: key, type, default, meaning,
+ * check. {@code motus serve start} makes its flags from these, config files are read and
+ * checked for typos with them, and {@code examples/application.yaml} is tested against them.
+ */
+public final class Settings {
+
+    /** The environment variable that holds the API key; workers never inherit it. */
+    public static final String API_KEY_VARIABLE = "MOTUS_API_KEY";
+
+    public static final Setting<String> AGENT = new Setting<>("agent",
+            "The agent: [module/]Class[:member].",
+            null, node -> node.asString().asOptional(), value -> { }, null, List.of());
+
+    public static final Setting<List<Path>> MODULE_PATH = paths("module-path", List.of("-p"),
+            "Where the agent's modules are (jars or folders, ':'-separated).");
+
+    public static final Setting<List<Path>> CLASS_PATH = paths("class-path", List.of("-cp"),
+            "Non-modular agent jars (':'-separated).");
+
+    public static final Setting<Integer> WORKERS = whole("workers", Runtime.getRuntime().availableProcessors(), 1,
+            "N", "Most worker processes at once (default: the CPU count).");
+
+    public static final Setting<Duration> TTL = seconds("ttl",
+            "Seconds an idle or failed session lives; 0 = forever (default: 0).");
+
+    public static final Setting<Duration> TIMEOUT = seconds("timeout",
+            "Most seconds per turn before its worker is killed; 0 = no limit (default: 0).");
+
+    public static final Setting<Integer> MAX_SESSIONS = whole("max-sessions", 0, 0,
+            "N", "Most sessions at once; 0 = no limit (default: 0).");
+
+    public static final Setting<Duration> SHUTDOWN_TIMEOUT = seconds("shutdown-timeout",
+            "Seconds to wait for running turns on shutdown; 0 = wait for all (default: 0).");
+
+    public static final Setting<Boolean> ALLOW_CUSTOM_IDS = new Setting<>("allow-custom-ids",
+            "Enable PUT /sessions/{id}.",
+            false, node -> node.asBoolean().asOptional(), value -> { }, "", List.of());
+
+    public static final Setting<Integer> PREWARM = whole("prewarm", 1, 0,
+            "N", "Spare workers booted ahead of the next message, each used once (default: 1).");
+
+    public static final Setting<String> API_KEY = new Setting<>("api-key",
+            "Require 'Authorization: Bearer KEY' on every route but /health and /observe/health"
+                    + " (default: $" + API_KEY_VARIABLE + ", else none).",
+            null, node -> node.asString().asOptional(), Settings::notBlank, "KEY", List.of());
+
+    public static final Setting<List<String>> WORKER_JVM_OPTIONS = new Setting<>("worker-jvm-options",
+            "Extra JVM options for every worker, after the defaults (a list).",
+            List.of(), node -> node.asList(String.class).asOptional(), value -> { }, null, List.of());
+
+    public static final Setting<Integer> WORKER_HEAP_MB = whole("worker-heap-mb", 256, 16,
+            null, "The heap cap of each worker in MiB; an agent that needs more fails with OutOfMemoryError (default: 256).");
+
+    public static final Setting<Long> MAX_REQUEST_BYTES = bytes("max-request-bytes", 4L << 20,
+            "The largest request body accepted; a larger one is answered 413 (default: 4 MiB).");
+
+    public static final Setting<Long> MAX_RESULT_BYTES = bytes("max-result-bytes", 16L << 20,
+            "The largest turn result accepted from a worker; a larger one fails the turn (default: 16 MiB).");
+
+    /** All of them, in the order help and docs list them. */
+    public static final List<Setting<?>> ALL = List.of(AGENT, MODULE_PATH, CLASS_PATH, WORKERS, TTL, TIMEOUT,
+            MAX_SESSIONS, SHUTDOWN_TIMEOUT, ALLOW_CUSTOM_IDS, PREWARM, API_KEY, WORKER_JVM_OPTIONS, WORKER_HEAP_MB,
+            MAX_REQUEST_BYTES, MAX_RESULT_BYTES);
+
+    private Settings() {
+    }
+
+    private static Setting<List<Path>> paths(String key, List<String> aliases, String description) {
+        return new Setting<>(key, description, List.of(), node -> node.asString().asOptional().map(PathList::parse),
+                value -> { }, "PATH", aliases);
+    }
+
+    private static Setting<Integer> whole(String key, int defaultValue, int min, @Nullable String flagLabel,
+                                          String description) {
+        return new Setting<>(key, description, defaultValue, node -> node.asInt().asOptional(),
+                atLeast(min, key), flagLabel, List.of());
+    }
+
+    private static Setting<Long> bytes(String key, long defaultValue, String description) {
+        return new Setting<>(key, description, defaultValue, node -> node.asLong().asOptional(),
+                atLeast(1024L, key), null, List.of());
+    }
+
+    /** Float seconds, as the flags and the wire take them. */
+    private static Setting<Duration> seconds(String key, String description) {
+        Function<Config, Optional<Duration>> reader = node -> node.asDouble().asOptional().map(s -> {
+            if (!Double.isFinite(s) || s < 0) {
+                throw new IllegalArgumentException(key + " must be a number of seconds >= 0, not " + s);
+            }
+            return Duration.ofNanos((long) (s * 1e9));
+        });
+        return new Setting<>(key, description, Duration.ZERO, reader, value -> {
+            if (value.isNegative()) {
+                throw new IllegalArgumentException(key + " must not be negative, not " + value);
+            }
+        }, "S", List.of());
+    }
+
+    private static <N extends Number & Comparable<N>> Consumer<N> atLeast(N min, String key) {
+        return value -> {
+            if (value.compareTo(min) < 0) {
+                throw new IllegalArgumentException(key + " must be at least " + min + ", not " + value);
+            }
+        };
+    }
+
+    private static void notBlank(String value) {
+        if (value.isBlank()) {
+            throw new IllegalArgumentException("must not be blank");
+        }
+    }
+}

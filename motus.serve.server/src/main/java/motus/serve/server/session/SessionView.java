@@ -1,0 +1,18 @@
+package motus.serve.server.session;
+
+import java.util.List;
+
+import motus.serve.api.ChatMessage;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A consistent snapshot of a session: the contract's SessionResponse, and the state as it was
+ * at that moment (an immutable list, shared, not copied).
+ */
+public record SessionView(String id, SessionStatus status, @Nullable ChatMessage response, @Nullable String error,
+                          List<ChatMessage> state) {
+
+    public int totalMessages() {
+        return state.size();
+    }
+}

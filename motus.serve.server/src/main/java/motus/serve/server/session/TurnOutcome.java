@@ -1,0 +1,38 @@
+package motus.serve.server.session;
+
+import java.util.List;
+import motus.serve.api.ChatMessage;
+
+/** How a turn ended. Every outcome but success leaves the session's state as it was. */
+public sealed interface TurnOutcome {
+
+    /** The agent answered: its reply and the session's new state. */
+    record Succeeded(ChatMessage response, List<ChatMessage> state) implements TurnOutcome {
+        public Succeeded {
+            state = List.copyOf(state);
+        }
+    }
+
+    /** The agent or its worker failed; {@code error} says how, as the session shows it. */
+    record Failed(String error) implements TurnOutcome {
+    }
+
+    /** The turn ran past the server's timeout and its worker was killed. */
+    record TimedOut() implements TurnOutcome {
+        public static final String ERROR = "Agent timed out";
+    }
+
+    /** A delete, a shutdown or a cancel ended the turn; its worker was killed. */
+    record Cancelled(String reason) implements TurnOutcome {
+    }
+
+    /** What the session's {@code error} says after this outcome; null after a success. */
+    default String error() {
+        return switch (this) {
+            case Succeeded succeeded -> null;
+            case Failed failed -> failed.error();
+            case TimedOut timedOut -> TimedOut.ERROR;
+            case Cancelled cancelled -> cancelled.reason();
+        };
+    }
+}

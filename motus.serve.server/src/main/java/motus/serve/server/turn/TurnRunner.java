@@ -1,0 +1,209 @@
+package motus.serve.server.turn;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import motus.serve.server.observe.ServerMetrics;
+import motus.serve.server.session.Session;
+import motus.serve.server.session.SessionStatus;
+import motus.serve.server.session.SessionView;
+import motus.serve.server.session.Turn;
+import motus.serve.server.session.TurnOutcome;
+import motus.serve.server.workers.Workers;
+import motus.serve.worker.Worker;
+import motus.serve.worker.WorkerAnswer;
+import motus.serve.worker.WorkerStartException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs turns in workers, at most {@code maxWorkers} at once, first come first served. Each
+ * turn gets a virtual thread that waits for a slot, gets a worker, hands it the turn and
+ * commits the outcome.
+ */
+public final class TurnRunner {
+
+    private static final System.Logger LOG = System.getLogger("motus.serve");
+
+    private final Workers workers;
+    private final int maxWorkers;
+    private final Semaphore slots;
+    private final Duration timeout;
+    private final ScheduledExecutorService timer;
+    private final WebhookSender webhooks;
+    private final ServerMetrics metrics;
+    private final Set<Turn> active = ConcurrentHashMap.newKeySet();
+    private final ReentrantLock idleLock = new ReentrantLock();
+    private final Condition idle = idleLock.newCondition();
+
+    /**
+     * @param timeout the most a turn may take once it has a slot; zero: no limit
+     */
+    public TurnRunner(Workers workers, int maxWorkers, Duration timeout, ScheduledExecutorService timer,
+                      WebhookSender webhooks, ServerMetrics metrics) {
+        this.workers = workers;
+        this.maxWorkers = maxWorkers;
+        this.slots = new Semaphore(maxWorkers, true);
+        this.timeout = timeout;
+        this.timer = timer;
+        this.webhooks = webhooks;
+        this.metrics = metrics;
+    }
+
+    public int maxWorkers() {
+        return maxWorkers;
+    }
+
+    /** Workers running a turn right now. */
+    public int runningWorkers() {
+        return maxWorkers - slots.availablePermits();
+    }
+
+    /** Runs a turn that {@code session} has just started, in the background. */
+    public void start(Session session, Turn turn) {
+        active.add(turn);
+        metrics.turnStarted();
+        Thread.ofVirtual().name("motus-turn-" + turn.sessionId).start(() -> {
+            try {
+                run(session, turn);
+            } finally {
+                active.remove(turn);
+                idleLock.lock();
+                try {
+                    idle.signalAll();
+                } finally {
+                    idleLock.unlock();
+                }
+            }
+        });
+    }
+
+    /**
+     * Waits until no turn is running, at most {@code max} (zero: no limit).
+     *
+     * @return whether all turns ended
+     */
+    public boolean awaitIdle(Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        idleLock.lock();
+        try {
+            while (!active.isEmpty()) {
+                if (max.isZero()) {
+                    idle.await();
+                } else {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    idle.awaitNanos(left);
+                }
+            }
+            return true;
+        } finally {
+            idleLock.unlock();
+        }
+    }
+
+    /** Cancels every turn still queued or running; their workers are killed at once. */
+    public void cancelAll(String reason) {
+        active.forEach(turn -> turn.cancel(reason));
+    }
+
+    private void run(Session session, Turn turn) {
+        long started = System.nanoTime();
+        TurnOutcome outcome;
+        SessionView committed;
+        long ended;
+        try (Attempt attempt = new Attempt()) {
+            outcome = turn.outcome(runInWorker(turn, attempt));
+            // Committed before the worker is reaped: the client is not kept waiting for clean-up.
+            ended = System.nanoTime();
+            committed = session.commit(turn, outcome, ended);
+        }
+        // Up to the commit, which is when the client sees the end; the worker's clean-up comes after.
+        Duration duration = Duration.ofNanos(ended - started);
+        metrics.turnFinished(outcome, committed == null, duration);
+        switch (outcome) {
+            case TurnOutcome.Cancelled cancelled -> {
+                LOG.log(Level.INFO, "[{0}] turn cancelled after {1,number,#} ms: {2}",
+                        turn.sessionId, duration.toMillis(), cancelled.reason());
+                if (committed == null) {
+                    // Deleted: nothing was committed, but the webhook still learns how the turn ended.
+                    committed = new SessionView(turn.sessionId, SessionStatus.ERROR, null, cancelled.reason(), turn.state);
+                }
+            }
+            case TurnOutcome.Succeeded succeeded -> LOG.log(Level.INFO, "[{0}] turn succeeded in {1,number,#} ms",
+                    turn.sessionId, duration.toMillis());
+            default -> LOG.log(Level.INFO, "[{0}] turn failed after {1,number,#} ms: {2}",
+                    turn.sessionId, duration.toMillis(), outcome.error());
+        }
+        if (committed == null) {
+            return; // deleted while the worker answered: a late result is discarded
+        }
+        if (turn.webhook != null) {
+            webhooks.send(turn.webhook, committed);
+        }
+    }
+
+    /** The worker's outcome; a cancel or the timeout, which {@link Turn#outcome} reports, may overrule it. */
+    private TurnOutcome runInWorker(Turn turn, Attempt attempt) {
+        turn.waitingFor(Thread.currentThread());
+        try {
+            slots.acquire();
+            attempt.holdsSlot = true;
+        } catch (InterruptedException e) {
+            return new TurnOutcome.Cancelled("Turn cancelled"); // a cancel woke us; its reason wins
+        } finally {
+            turn.waitingFor(null);
+        }
+        Thread.interrupted(); // a cancel that raced the acquire is seen through Turn.outcome
+        if (turn.isEnded()) {
+            return new TurnOutcome.Cancelled("Turn cancelled");
+        }
+        LOG.log(Level.INFO, "[{0}] turn started", turn.sessionId);
+        if (!timeout.isZero()) {
+            attempt.deadline = timer.schedule(turn::timeOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        Worker worker;
+        try {
+            worker = workers.acquire(turn);
+        } catch (WorkerStartException e) {
+            return new TurnOutcome.Failed(e.getMessage());
+        }
+        if (worker == null) {
+            return new TurnOutcome.Cancelled("Turn cancelled");
+        }
+        attempt.worker = worker;
+        return switch (worker.runTurn(turn.sessionId, turn.message, turn.state)) {
+            case WorkerAnswer.Success success -> new TurnOutcome.Succeeded(success.response(), success.state());
+            case WorkerAnswer.Failure failure -> new TurnOutcome.Failed(failure.error());
+        };
+    }
+
+    /** What a turn holds until it is settled: its deadline, its worker and its worker slot. */
+    private final class Attempt implements AutoCloseable {
+        @Nullable ScheduledFuture<?> deadline;
+        @Nullable Worker worker;
+        boolean holdsSlot;
+
+        @Override
+        public void close() {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
+            if (worker != null) {
+                worker.kill(); // it exits by itself after answering; this makes sure nothing it started is left
+            }
+            if (holdsSlot) {
+                slots.release();
+                workers.released();
+            }
+        }
+    }
+}

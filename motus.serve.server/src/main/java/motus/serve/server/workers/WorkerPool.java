@@ -1,0 +1,143 @@
+package motus.serve.server.workers;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.ScheduledExecutorService;
+import motus.serve.server.session.Turn;
+import motus.serve.server.observe.ServerMetrics;
+import motus.serve.worker.Worker;
+import motus.serve.worker.WorkerLauncher;
+import motus.serve.worker.WorkerProcess;
+import motus.serve.worker.WorkerStartException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The server's worker processes: a turn's worker is a spare if one is ready, else a fresh one;
+ * each serves one turn. It also checks the agent at start-up, and knows from real starts (never
+ * a probe's own JVM) whether workers can start, which is the server's readiness.
+ */
+public final class WorkerPool implements Workers {
+
+    private static final System.Logger LOG = System.getLogger("motus.serve");
+
+    private final WorkerLauncher launcher;
+    private final SpareWorkers spares;
+    private final ServerMetrics metrics;
+    private volatile @Nullable String lastFailure;
+
+    public WorkerPool(WorkerLauncher launcher, int prewarm, ScheduledExecutorService timer, ServerMetrics metrics) {
+        this.launcher = launcher;
+        this.metrics = metrics;
+        this.spares = new SpareWorkers(launcher, prewarm, timer, this::failed);
+    }
+
+    /** The agent reference the workers resolve. */
+    public String agent() {
+        return launcher.agent();
+    }
+
+    /**
+     * Checks in a worker process that the agent reference resolves to an agent, then lets the
+     * spare workers boot.
+     *
+     * @throws IllegalStateException whose message says what is missing
+     */
+    public void checkAgent() {
+        WorkerProcess worker;
+        try {
+            worker = launcher.start("agent check");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start a worker process: " + e.getMessage(), e);
+        }
+        try {
+            worker.awaitReady();
+            succeeded(worker);
+        } catch (WorkerStartException e) {
+            failed(e.getMessage());
+            throw new IllegalStateException("agent '" + launcher.agent() + "' does not resolve: " + e.getMessage());
+        } finally {
+            worker.kill();
+        }
+        spares.topUp(); // the agent resolves: spares can boot ahead of the first message
+    }
+
+    /** Why the latest worker could not start, or null if it could: the readiness probe's answer. */
+    public @Nullable String lastFailure() {
+        return lastFailure;
+    }
+
+    @Override
+    public @Nullable Worker acquire(Turn turn) throws WorkerStartException {
+        WorkerProcess spare = spares.take();
+        if (spare != null) {
+            spare.tag(turn.sessionId);
+            try {
+                return readyFor(turn, spare);
+            } catch (WorkerStartException e) {
+                if (turn.isEnded()) {
+                    throw agentFailed(e);
+                }
+                LOG.log(Level.INFO, "[{0}] spare worker {1} was not ready ({2}); starting a fresh one",
+                        turn.sessionId, spare.pid(), e.getMessage());
+            }
+        }
+        WorkerProcess fresh;
+        try {
+            fresh = launcher.start(turn.sessionId);
+        } catch (IOException e) {
+            failed(e.getMessage());
+            throw new WorkerStartException("Worker process could not start: " + e.getMessage());
+        }
+        try {
+            return readyFor(turn, fresh);
+        } catch (WorkerStartException e) {
+            throw agentFailed(e);
+        }
+    }
+
+    /**
+     * Hands the worker to the turn, then waits until it has resolved the agent.
+     *
+     * @return the worker, or null if the turn ended meanwhile (the worker is then killed)
+     */
+    private @Nullable Worker readyFor(Turn turn, WorkerProcess worker) throws WorkerStartException {
+        if (!turn.attach(worker)) {
+            return null;
+        }
+        try {
+            worker.awaitReady();
+            succeeded(worker);
+            return worker;
+        } catch (WorkerStartException e) {
+            worker.kill();
+            if (!turn.isEnded()) {
+                failed(e.getMessage()); // a worker killed by a cancel says nothing about readiness
+            }
+            throw e;
+        }
+    }
+
+    /** Now, not while the turn ran: a booting JVM would have slowed it down. */
+    @Override
+    public void released() {
+        spares.topUp();
+    }
+
+    /** Kills the spares; none is started afterwards. */
+    public void close() {
+        spares.close();
+    }
+
+    private void succeeded(WorkerProcess worker) {
+        lastFailure = null;
+        metrics.workerStarted(worker.startupTime());
+    }
+
+    private void failed(String reason) {
+        lastFailure = reason;
+    }
+
+    private static WorkerStartException agentFailed(WorkerStartException e) {
+        return new WorkerStartException("Worker could not start the agent: " + e.getMessage());
+    }
+}

@@ -1,0 +1,220 @@
+package motus.serve.server.turn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import motus.serve.api.ChatMessage;
+import motus.serve.server.observe.ServerMetrics;
+import motus.serve.server.session.Session;
+import motus.serve.server.session.SessionException;
+import motus.serve.server.session.SessionStatus;
+import motus.serve.server.session.SessionStore;
+import motus.serve.server.session.SessionView;
+import motus.serve.server.session.Turn;
+import motus.serve.server.session.TurnOutcome;
+import motus.serve.server.workers.Workers;
+import motus.serve.worker.Worker;
+import motus.serve.worker.WorkerAnswer;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The races of a turn with its cancellation, its timeout and its session's deletion, driven
+ * in-process with stand-in workers that answer when the test says: milliseconds a case, so each
+ * race can be run many times. The real-process versions are in RaceTest and HostileAgentTest.
+ */
+class TurnRaceTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(10);
+    private static final List<ChatMessage> HISTORY = List.of(ChatMessage.user("before"), ChatMessage.assistant("then"));
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final StandInWorkers workers = new StandInWorkers();
+    private final SessionStore sessions = new SessionStore(0);
+    private final ServerMetrics metrics = new ServerMetrics(sessions::size, () -> 0);
+
+    @AfterEach
+    void close() {
+        timer.shutdownNow();
+        metrics.close();
+    }
+
+    @Test
+    void deletingASessionKillsItsWorkerAndDiscardsTheLateAnswer() throws Exception {
+        TurnRunner runner = runner(1, Duration.ZERO);
+        Session session = sessions.create(null, HISTORY);
+        runner.start(session, session.startTurn(ChatMessage.user("hi"), null));
+        StandInWorker worker = workers.next();
+
+        sessions.delete(session.id());
+        assertTrue(worker.killed.get(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the worker is killed at once");
+        await("the turn ends", () -> runner.runningWorkers() == 0);
+        assertThrows(SessionException.class, () -> sessions.get(session.id()), "deleted stays deleted");
+    }
+
+    @Test
+    void aTurnPastItsTimeoutIsKilledAndLeavesTheStateAlone() throws Exception {
+        TurnRunner runner = runner(1, Duration.ofMillis(50));
+        Session session = sessions.create(null, HISTORY);
+        runner.start(session, session.startTurn(ChatMessage.user("hi"), null));
+        StandInWorker worker = workers.next(); // never answers
+
+        SessionView end = session.awaitNotRunning(DEADLINE.toNanos());
+        assertEquals(SessionStatus.ERROR, end.status());
+        assertEquals(TurnOutcome.TimedOut.ERROR, end.error());
+        assertEquals(HISTORY, end.state());
+        assertTrue(worker.killed.isDone());
+    }
+
+    @Test
+    void anAnswerRacingTheTimeoutCommitsExactlyOneWholeOutcome() throws Exception {
+        TurnRunner runner = runner(1, Duration.ofMillis(2));
+        for (int i = 0; i < 200; i++) {
+            Session session = sessions.create(null, HISTORY);
+            runner.start(session, session.startTurn(ChatMessage.user("hi"), null));
+            workers.next().answer("hello"); // right about when the deadline strikes
+            SessionView end = session.awaitNotRunning(DEADLINE.toNanos());
+            if (end.status() == SessionStatus.IDLE) {
+                assertEquals("hello", end.response().content());
+                assertEquals(4, end.totalMessages());
+            } else {
+                assertEquals(TurnOutcome.TimedOut.ERROR, end.error(), "round " + i);
+                assertEquals(HISTORY, end.state(), "a timed-out turn changes nothing, round " + i);
+            }
+        }
+    }
+
+    @Test
+    void aTurnCancelledWhileQueuedNeverGetsAWorker() throws Exception {
+        TurnRunner runner = runner(1, Duration.ZERO);
+        Session first = sessions.create(null, List.of());
+        runner.start(first, first.startTurn(ChatMessage.user("first"), null));
+        StandInWorker busy = workers.next();
+
+        Session queued = sessions.create(null, List.of());
+        runner.start(queued, queued.startTurn(ChatMessage.user("queued"), null));
+        sessions.delete(queued.id());
+        busy.answer("done");
+        assertEquals(SessionStatus.IDLE, first.awaitNotRunning(DEADLINE.toNanos()).status());
+        assertTrue(runner.awaitIdle(DEADLINE), "both turns end");
+        assertEquals(1, workers.acquired.get(), "the deleted session's turn never started a worker");
+    }
+
+    @Test
+    void aShutdownCancelEndsRunningAndQueuedTurnsWithTheirStateUnchanged() throws Exception {
+        TurnRunner runner = runner(1, Duration.ZERO);
+        Session running = sessions.create(null, HISTORY);
+        runner.start(running, running.startTurn(ChatMessage.user("a"), null));
+        StandInWorker worker = workers.next();
+        Session queued = sessions.create(null, HISTORY);
+        runner.start(queued, queued.startTurn(ChatMessage.user("b"), null));
+
+        runner.cancelAll("Turn cancelled: server shutting down");
+        for (Session session : List.of(running, queued)) {
+            SessionView end = session.awaitNotRunning(DEADLINE.toNanos());
+            assertEquals(SessionStatus.ERROR, end.status());
+            assertEquals("Turn cancelled: server shutting down", end.error());
+            assertEquals(HISTORY, end.state());
+        }
+        assertTrue(worker.killed.isDone());
+        assertTrue(runner.awaitIdle(DEADLINE));
+    }
+
+    @Test
+    void aSecondMessageWhileRunningIsRefusedAndChangesNothing() throws Exception {
+        TurnRunner runner = runner(1, Duration.ZERO);
+        Session session = sessions.create(null, HISTORY);
+        runner.start(session, session.startTurn(ChatMessage.user("one"), null));
+        StandInWorker worker = workers.next();
+        SessionException refused = assertThrows(SessionException.class,
+                () -> session.startTurn(ChatMessage.user("two"), null));
+        assertEquals(SessionException.Reason.RUNNING, refused.reason());
+        worker.answer("one done");
+        SessionView end = session.awaitNotRunning(DEADLINE.toNanos());
+        assertEquals("one done", end.response().content());
+        assertEquals(ChatMessage.user("one"), end.state().get(2));
+    }
+
+    private TurnRunner runner(int maxWorkers, Duration timeout) {
+        return new TurnRunner(workers, maxWorkers, timeout, timer, new WebhookSender(), metrics);
+    }
+
+    private static void await(String what, BooleanSupplier condition) {
+        long end = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < end, "timed out waiting until " + what);
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Hands out stand-in workers and lets the test take each one as a turn gets it. */
+    private static final class StandInWorkers implements Workers {
+        final BlockingQueue<StandInWorker> handedOut = new LinkedBlockingQueue<>();
+        final AtomicInteger acquired = new AtomicInteger();
+
+        @Override
+        public @Nullable Worker acquire(Turn turn) {
+            acquired.incrementAndGet();
+            StandInWorker worker = new StandInWorker();
+            if (!turn.attach(worker)) {
+                return null;
+            }
+            handedOut.add(worker);
+            return worker;
+        }
+
+        @Override
+        public void released() {
+        }
+
+        StandInWorker next() throws InterruptedException {
+            StandInWorker worker = handedOut.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            if (worker == null) {
+                throw new AssertionError("no turn got a worker within " + DEADLINE);
+            }
+            return worker;
+        }
+    }
+
+    /** Answers when the test says, or fails as a killed process does. */
+    private static final class StandInWorker implements Worker {
+        /** The reply, or null once killed. */
+        final CompletableFuture<@Nullable ChatMessage> reply = new CompletableFuture<>();
+        final CompletableFuture<Boolean> killed = new CompletableFuture<>();
+
+        void answer(String text) {
+            reply.complete(ChatMessage.assistant(text));
+        }
+
+        @Override
+        public WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state) {
+            ChatMessage response = reply.join();
+            if (response == null) {
+                return new WorkerAnswer.Failure("Worker process was killed");
+            }
+            List<ChatMessage> next = new ArrayList<>(state);
+            next.add(message);
+            next.add(response);
+            return new WorkerAnswer.Success(response, next);
+        }
+
+        @Override
+        public void kill() {
+            reply.complete(null);
+            killed.complete(true);
+        }
+    }
+}
