@@ -35,6 +35,8 @@ public class TrainServer {
         ProcessBuilder builder = new ProcessBuilder(image.resolve("bin/motus").toString(), "serve", "start", args[1],
                 "--module-path", args[2], "--host", "127.0.0.1", "--port", "0").redirectErrorStream(true);
         builder.environment().put("MOTUS_JAVA_OPTS", recordingTo(cache));
+        // No agent cache made in the build machine's home, and no training JVM beside the drive.
+        builder.environment().put("MOTUS_SERVE_AGENT_dash_AOT_dash_CACHE", "false");
         Files.deleteIfExists(cache); // else the launcher would start the server with it
         Process server = builder.start();
         List<String> output = new ArrayList<>();

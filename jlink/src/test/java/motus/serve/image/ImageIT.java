@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.module.Configuration;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ResolvedModule;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -45,9 +48,14 @@ class ImageIT {
         assertTrue(modules.containsAll(List.of("motus.serve.api", "motus.serve.worker", "motus.serve.server", "motus.serve.cli")));
         Set<String> jdk = modules.stream().filter(m -> m.startsWith("java.") || m.startsWith("jdk."))
                 .collect(Collectors.toCollection(TreeSet::new));
-        // What our and Helidon's module descriptors require; a new one here should be a decision.
-        assertEquals(new TreeSet<>(List.of("java.base", "java.logging", "java.management", "java.naming",
-                "java.net.http", "java.security.sasl", "jdk.unsupported")), jdk);
+        // What our and Helidon's module descriptors require, and the platform every worker offers
+        // agents (with what those require): a new one here should be a decision.
+        Set<String> roots = new TreeSet<>(List.of("java.base", "java.logging", "java.management", "java.naming",
+                "java.net.http", "java.security.sasl", "jdk.unsupported"));
+        roots.addAll(Files.readAllLines(Path.of("../motus.serve.worker/src/main/resources/motus/serve/worker/platform-modules")));
+        Set<String> expected = Configuration.resolve(ModuleFinder.ofSystem(), List.of(Configuration.empty()), ModuleFinder.of(), roots)
+                .modules().stream().map(ResolvedModule::name).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(expected, jdk);
         assertFalse(Files.exists(Motus.IMAGE.resolve("include")), "headers stripped");
         assertFalse(Files.exists(Motus.IMAGE.resolve("man")), "man pages stripped");
         assertTrue(Files.isExecutable(Motus.IMAGE.resolve("bin/motus")));
@@ -194,6 +202,28 @@ class ImageIT {
                 assertTrue(outside.size() <= 5, log.getFileName() + " loaded " + outside.size()
                         + " classes from outside the AOT cache: " + outside);
             }
+        }
+    }
+
+    @Test
+    void theServerMakesTheAgentItsOwnAotCacheAndServesFromIt() throws Exception {
+        Path caches = dir.resolve("caches");
+        Map<String, String> cacheOn = Map.of("MOTUS_SERVE_AGENT_dash_AOT_dash_CACHE", "true",
+                "MOTUS_SERVE_AOT_dash_CACHE_dash_DIR", caches.toString());
+        try (Motus server = Motus.start(dir, cacheOn, "serve", "start", "com.example.notes.NotesAgent",
+                "--module-path", Motus.example("notes"), "--host", "127.0.0.1", "--port", "0")) {
+            String url = "http://127.0.0.1:" + server.awaitPort(START);
+            server.awaitLine(Pattern.compile("agent AOT cache made in .* new workers start from it"), Duration.ofMinutes(2));
+            Motus.Result chat = Motus.run(dir, "remember the cache\nwhat do you know?\n", "serve", "chat", url);
+            assertTrue(chat.output().contains("- the cache"), chat.output());
+            try (var files = Files.list(caches)) {
+                assertEquals(1, files.filter(f -> f.toString().endsWith(".aot")).count(), "one cache, where it was told");
+            }
+        }
+        try (Motus server = Motus.start(dir, cacheOn, "serve", "start",
+                "com.example.notes.NotesAgent", "--module-path", Motus.example("notes"), "--host", "127.0.0.1", "--port", "0")) {
+            server.awaitPort(START);
+            server.awaitLine(Pattern.compile("workers start from the agent's AOT cache"), START); // reused after a restart
         }
     }
 

@@ -87,6 +87,8 @@ final class Motus implements AutoCloseable {
         builder.environment().clear();
         builder.environment().put("PATH", "/nonexistent"); // no java, no JAVA_HOME, not even dirname
         builder.environment().put("HOME", workingDirectory.toString());
+        // Off unless a test turns it on: its training JVM would be one more child where tests count them.
+        builder.environment().put("MOTUS_SERVE_AGENT_dash_AOT_dash_CACHE", "false");
         return builder;
     }
 

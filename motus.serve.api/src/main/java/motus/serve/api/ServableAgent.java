@@ -24,4 +24,20 @@ public interface ServableAgent {
      * @throws Exception any failure; the session goes to {@code error} and keeps its old state
      */
     TurnResult runTurn(ChatMessage message, List<ChatMessage> state) throws Exception;
+
+    /**
+     * Gets ready for a turn before its message exists: build clients, load prompts, run the
+     * framework's code paths once (its JSON mapping, say) so that the turn finds them warm.
+     *
+     * <p>A spare worker calls it once, after resolving the agent and before its message
+     * arrives; a worker started for a message that is already waiting skips it, so it is never
+     * in a turn's way unless the message arrives while it runs (the turn then starts when it
+     * returns). It must not do anything a user could see: no model calls that cost, no side
+     * effects. If it throws, that worker's turn fails with {@code Agent prepare failed: ...}.
+     * Default: nothing.
+     *
+     * @throws Exception any failure; reported as that turn's error
+     */
+    default void prepare() throws Exception {
+    }
 }

@@ -30,7 +30,7 @@ class ClientCommandsTest {
     static void startServer() {
         Path agents = Path.of(System.getProperty("motus.test.agents", "../test-agents/target/classes"));
         assertTrue(Files.isDirectory(agents), "test agents not built at " + agents.toAbsolutePath());
-        server = AgentServer.builder()
+        server = AgentServer.builder().agentAotCache(false)
                 .agent("motus.serve.testagents.ScriptedAgent")
                 .modulePath(List.of(agents))
                 .maxWorkers(2)

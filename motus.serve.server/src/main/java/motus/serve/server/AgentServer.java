@@ -73,13 +73,15 @@ public final class AgentServer {
                 .workerHeapMegabytes(settings.value(Settings.WORKER_HEAP_MB))
                 .maxResultBytes(settings.value(Settings.MAX_RESULT_BYTES))
                 .hiddenEnvironment(Set.of(Settings.API_KEY_VARIABLE))
+                .workerEnvironment(settings.value(Settings.WORKER_ENVIRONMENT))
                 .build();
         this.shutdownTimeout = settings.value(Settings.SHUTDOWN_TIMEOUT);
         this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
                 .name("motus-timer").daemon().factory());
         this.sessions = new SessionStore(settings.value(Settings.MAX_SESSIONS));
         this.metrics = new ServerMetrics(sessions::size, this::runningWorkers);
-        this.workers = new WorkerPool(launcher, settings.value(Settings.PREWARM), timer, metrics);
+        this.workers = new WorkerPool(launcher, settings.value(Settings.PREWARM),
+                settings.value(Settings.AGENT_AOT_CACHE) ? settings.value(Settings.AOT_CACHE_DIR) : null, timer, metrics);
         this.turns = new TurnRunner(workers, settings.value(Settings.WORKERS), settings.value(Settings.TIMEOUT), timer,
                 new WebhookSender(), metrics);
         this.service = new SessionService(sessions, turns, settings.value(Settings.ALLOW_CUSTOM_IDS),
@@ -332,6 +334,31 @@ public final class AgentServer {
          */
         public Builder prewarm(int spares) {
             return set(Settings.PREWARM, spares);
+        }
+
+        /**
+         * The environment variables workers inherit, by name (default: all of the server's but
+         * {@value Settings#API_KEY_VARIABLE}, which workers never see). Null: all.
+         */
+        public Builder workerEnvironment(@Nullable List<String> names) {
+            if (names == null) {
+                values.remove(Settings.WORKER_ENVIRONMENT);
+                return this;
+            }
+            return set(Settings.WORKER_ENVIRONMENT, List.copyOf(names));
+        }
+
+        /**
+         * Whether the server makes the agent its own AOT cache, in the background, once per agent
+         * version, and starts workers from it (default true; needs JDK 25).
+         */
+        public Builder agentAotCache(boolean enabled) {
+            return set(Settings.AGENT_AOT_CACHE, enabled);
+        }
+
+        /** Where agents' AOT caches are kept (default {@code ~/.cache/motus/aot}). */
+        public Builder aotCacheDirectory(Path directory) {
+            return set(Settings.AOT_CACHE_DIR, directory);
         }
 
         /** The heap cap of each worker, in MiB (default 256); an agent that needs more fails with OutOfMemoryError. */

@@ -61,6 +61,21 @@ public final class Settings {
             "Extra JVM options for every worker, after the defaults (a list).",
             List.of(), node -> node.asList(String.class).asOptional(), value -> { }, null, List.of());
 
+    public static final Setting<List<String>> WORKER_ENVIRONMENT = new Setting<>("worker-environment",
+            "The environment variables workers inherit, by name (a list); default: all of the server's but "
+                    + API_KEY_VARIABLE + ", which workers never see.",
+            null, node -> node.asList(String.class).asOptional(), value -> { }, null, List.of());
+
+    public static final Setting<Boolean> AGENT_AOT_CACHE = new Setting<>("agent-aot-cache",
+            "Make the agent its own AOT cache in the background, once per agent version, and start workers from it"
+                    + " (default: true; needs JDK 25).",
+            true, node -> node.asBoolean().asOptional(), value -> { }, null, List.of());
+
+    public static final Setting<Path> AOT_CACHE_DIR = new Setting<>("aot-cache-dir",
+            "Where agents' AOT caches are kept (default: ~/.cache/motus/aot).",
+            Path.of(System.getProperty("user.home"), ".cache", "motus", "aot"),
+            node -> node.asString().asOptional().map(Path::of), value -> { }, null, List.of());
+
     public static final Setting<Integer> WORKER_HEAP_MB = whole("worker-heap-mb", 256, 16,
             null, "The heap cap of each worker in MiB; an agent that needs more fails with OutOfMemoryError (default: 256).");
 
@@ -72,15 +87,19 @@ public final class Settings {
 
     /** All of them, in the order help and docs list them. */
     public static final List<Setting<?>> ALL = List.of(AGENT, MODULE_PATH, CLASS_PATH, WORKERS, TTL, TIMEOUT,
-            MAX_SESSIONS, SHUTDOWN_TIMEOUT, ALLOW_CUSTOM_IDS, PREWARM, API_KEY, WORKER_JVM_OPTIONS, WORKER_HEAP_MB,
+            MAX_SESSIONS, SHUTDOWN_TIMEOUT, ALLOW_CUSTOM_IDS, PREWARM, API_KEY, WORKER_JVM_OPTIONS, WORKER_ENVIRONMENT,
+            AGENT_AOT_CACHE, AOT_CACHE_DIR, WORKER_HEAP_MB,
             MAX_REQUEST_BYTES, MAX_RESULT_BYTES);
 
     private Settings() {
     }
 
+    /** A path list: one ':'-separated string, or in a config file a list of paths as well. */
     private static Setting<List<Path>> paths(String key, List<String> aliases, String description) {
-        return new Setting<>(key, description, List.of(), node -> node.asString().asOptional().map(PathList::parse),
-                value -> { }, "PATH", aliases);
+        Function<Config, Optional<List<Path>>> reader = node -> node.type() == Config.Type.LIST
+                ? node.asList(String.class).asOptional().map(list -> list.stream().map(Path::of).toList())
+                : node.asString().asOptional().map(PathList::parse);
+        return new Setting<>(key, description, List.of(), reader, value -> { }, "PATH", aliases);
     }
 
     private static Setting<Integer> whole(String key, int defaultValue, int min, @Nullable String flagLabel,

@@ -39,7 +39,7 @@ class MountedServiceTest {
 
     @Test
     void anAgentThatDoesNotResolveStopsTheApplicationsServerFromStarting() {
-        AgentServer agents = AgentServer.builder().agent("motus.serve.testagents.Missing")
+        AgentServer agents = TestAgents.builder().agent("motus.serve.testagents.Missing")
                 .modulePath(List.of(TestAgents.modulePath())).build();
         // Helidon logs the failed start hook ("Failed to start listener") and does not listen.
         WebServer web = WebServer.builder().host("127.0.0.1").port(0)

@@ -34,7 +34,7 @@ class ObserveHealthTest {
     @Test
     void whenWorkersCannotStartTheServerIsLiveButNotReady() throws IOException {
         Path agents = copyOf(TestAgents.modulePath());
-        try (RunningServer server = RunningServer.start(AgentServer.builder()
+        try (RunningServer server = RunningServer.start(TestAgents.builder()
                 .agent(TestAgents.SCRIPTED).modulePath(List.of(agents)).prewarm(0))) {
             Api api = server.api();
             api.get("/observe/health/ready").expect(200);
@@ -45,7 +45,8 @@ class ObserveHealthTest {
 
             Api.Answer ready = api.get("/observe/health/ready").expect(503);
             assertEquals("DOWN", ready.text("status"));
-            assertTrue(ready.body().at("/checks/0/data/error").asText().contains(TestAgents.SCRIPTED), ready.raw());
+            assertEquals("module path entry " + agents.toAbsolutePath() + " does not exist",
+                    ready.body().at("/checks/0/data/error").asText(), ready.raw());
             assertEquals("UP", api.get("/observe/health/live").expect(200).text("status"));
         }
     }

@@ -156,7 +156,7 @@ class ServerSettingsTest {
                 List.of(path + "Agents:FIELD", "field: x"),
                 List.of(path + "Agents:factory", "factory: x"),
                 List.of(path + "Agents:function", "function: x"))) {
-            var builder = AgentServer.builder().agent(form.get(0)).modulePath(List.of(TestAgents.modulePath()));
+            var builder = TestAgents.builder().agent(form.get(0)).modulePath(List.of(TestAgents.modulePath()));
             try (RunningServer server = RunningServer.start(builder)) {
                 String id = server.api().createSession();
                 assertEquals(form.get(1), server.api().turn(id, "x").body().at("/response/content").asText(), form.get(0));
@@ -166,7 +166,7 @@ class ServerSettingsTest {
 
     @Test
     void anAgentOnTheClassPathResolvesToo() {
-        var builder = AgentServer.builder().agent("motus.serve.testagents.Agents:function")
+        var builder = TestAgents.builder().agent("motus.serve.testagents.Agents:function")
                 .classPath(List.of(TestAgents.modulePath()));
         try (RunningServer server = RunningServer.start(builder)) {
             String id = server.api().createSession();
@@ -182,13 +182,13 @@ class ServerSettingsTest {
         assertStartFails("motus.serve.testagents.Agents", "does not implement motus.serve.api.ServableAgent");
         assertStartFails("no.such.module/motus.serve.testagents.EchoAgent", "no.such.module");
         IllegalArgumentException malformed = assertThrows(IllegalArgumentException.class,
-                () -> AgentServer.builder().agent("not an agent!").build());
+                () -> TestAgents.builder().agent("not an agent!").build());
         assertThat(malformed.getMessage(), containsString("is not an agent reference of the form [module/]Class[:member]"));
     }
 
     private static void assertStartFails(String agent, String expected) {
         IllegalStateException failure = assertThrows(IllegalStateException.class, () -> {
-            AgentServer server = AgentServer.builder().agent(agent).modulePath(List.of(TestAgents.modulePath())).build();
+            AgentServer server = TestAgents.builder().agent(agent).modulePath(List.of(TestAgents.modulePath())).build();
             server.start("127.0.0.1", 0);
             server.stop();
         });

@@ -22,8 +22,16 @@ final class TestAgents {
         return path;
     }
 
+    /**
+     * A builder without the agent's own AOT cache: its background training JVM would be one more
+     * worker process where tests count them. AgentAotCacheTest turns it on.
+     */
+    static AgentServer.Builder builder() {
+        return AgentServer.builder().agentAotCache(false);
+    }
+
     static AgentServer.Builder scripted() {
-        return AgentServer.builder().agent(SCRIPTED).modulePath(List.of(modulePath()));
+        return builder().agent(SCRIPTED).modulePath(List.of(modulePath()));
     }
 
     /** Waits until {@code condition} holds, failing after {@code deadline}. */

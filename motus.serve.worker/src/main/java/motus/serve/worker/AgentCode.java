@@ -8,6 +8,7 @@ import java.lang.LayerInstantiationException;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,8 @@ final class AgentCode {
      * against the boot layer, where our own modules and their dependencies already are.
      */
     static AgentCode load(List<Path> modulePath, List<Path> classPath, String module) throws AgentLoadException {
+        requireExisting(modulePath, "module path");
+        requireExisting(classPath, "class path");
         ModuleLayer boot = ModuleLayer.boot();
         ModuleLayer layer = boot;
         ClassLoader loader = ClassLoader.getSystemClassLoader();
@@ -80,6 +83,15 @@ final class AgentCode {
             throw new AgentLoadException("no class " + ref.className() + " in module " + ref.module());
         }
         return Class.forName(type.getName(), true, type.getClassLoader());
+    }
+
+    /** A missing entry is the likeliest cause of a missing class: said as such, not as "no class". */
+    private static void requireExisting(List<Path> entries, String what) throws AgentLoadException {
+        for (Path entry : entries) {
+            if (!Files.exists(entry)) {
+                throw new AgentLoadException(what + " entry " + entry.toAbsolutePath() + " does not exist");
+            }
+        }
     }
 
     private static URL[] urls(List<Path> classPath) throws AgentLoadException {

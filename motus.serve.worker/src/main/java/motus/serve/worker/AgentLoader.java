@@ -5,7 +5,10 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import motus.serve.api.ChatMessage;
 import motus.serve.api.ServableAgent;
 import motus.serve.api.TurnResult;
@@ -126,8 +129,34 @@ final class AgentLoader {
     }
 
     /** The form every failure takes on the wire: {@code SimpleName: message}. */
+    /**
+     * A failure in one line, its causes included: {@code IllegalStateException: quota exceeded
+     * (caused by ConnectException: Connection refused)}. A missing class says what to do.
+     */
     static String describe(Throwable t) {
+        StringBuilder line = new StringBuilder(oneThrowable(t));
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.add(t);
+        for (Throwable cause = t.getCause(); cause != null && seen.add(cause); cause = cause.getCause()) {
+            if (!isWrapper(cause)) {
+                line.append(" (caused by ").append(oneThrowable(cause)).append(')');
+            }
+        }
+        if (t instanceof NoClassDefFoundError || t.getCause() instanceof ClassNotFoundException) {
+            line.append(": a class the agent needs is not on its path; add the jar that holds it to"
+                    + " --module-path or --class-path");
+        }
+        return line.toString();
+    }
+
+    /** A cause that only wraps its own cause ({@code new UncheckedIOException(e)}) adds nothing to the line. */
+    private static boolean isWrapper(Throwable t) {
+        return t.getCause() != null && t.getCause().toString().equals(t.getMessage());
+    }
+
+    private static String oneThrowable(Throwable t) {
         String message = t.getMessage();
-        return message == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + message;
+        String name = t.getClass().getSimpleName();
+        return message == null || message.isBlank() ? name : name + ": " + message;
     }
 }

@@ -4,16 +4,25 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.module.ModuleFinder;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Stream;
 import motus.serve.api.ServableAgent;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts worker processes for one agent: a child JVM of the same runtime running
@@ -36,31 +45,51 @@ public final class WorkerLauncher {
             "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr",
             "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8");
 
+    /**
+     * The JDK modules every worker's boot layer holds, so that agent code can use them from the
+     * module path ({@code requires java.net.http}) and the class path alike: an agent's own
+     * layer cannot add system modules. The list is the file {@code platform-modules} beside
+     * this class, which the image's jlink step reads too; those a runtime lacks are left out.
+     */
+    public static final List<String> PLATFORM_MODULES = platformModules();
+
     /** Where the image keeps the AOT cache its build trained for workers. */
     public static final Path IMAGE_AOT_CACHE = Path.of(System.getProperty("java.home"), "lib", "motus-worker.aot");
 
     private final String agent;
+    /** The shared shape: the agent in a layer of its own, so that the image's one cache fits every agent. */
     private final List<String> command;
     private final List<String> trainingCommand;
+    /** The agent's own shape: its jars on the JVM's paths, so that an AOT cache can hold its classes. */
+    private final List<String> agentShapeJvm;
+    private final List<String> agentShapeProgram;
+    private final List<Path> agentPaths;
     private final Set<String> hiddenEnvironment;
+    private final @Nullable Set<String> workerEnvironment;
     private final long maxResultBytes;
+    private volatile @Nullable Path agentCache;
 
     private WorkerLauncher(Builder builder) {
         this.agent = Objects.requireNonNull(builder.agent, "agent");
         AgentReference.parse(agent);
         this.hiddenEnvironment = Set.copyOf(builder.hiddenEnvironment);
+        this.workerEnvironment = builder.workerEnvironment == null ? null : Set.copyOf(builder.workerEnvironment);
         this.maxResultBytes = builder.maxResultBytes;
+        this.agentPaths = Stream.concat(builder.modulePath.stream(), builder.classPath.stream()).toList();
 
         // The JVM part of the command: identical for every agent, so that one AOT cache fits all.
         List<String> jvm = new ArrayList<>();
         jvm.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         jvm.addAll(DEFAULT_JVM_OPTIONS);
         jvm.add("-Xmx" + builder.workerHeapMegabytes + "m");
+        jvm.add("--add-modules=" + String.join(",", PLATFORM_MODULES));
         jvm.addAll(builder.workerJvmOptions);
         List<Path> ownModulePath = ownModulePath();
+
+        List<String> shared = new ArrayList<>(jvm);
         if (!ownModulePath.isEmpty()) {
-            jvm.add("--module-path");
-            jvm.add(PathList.join(ownModulePath));
+            shared.add("--module-path");
+            shared.add(PathList.join(ownModulePath));
         }
         List<String> program = new ArrayList<>();
         program.add("-m");
@@ -75,18 +104,39 @@ public final class WorkerLauncher {
         }
         program.add(agent);
 
-        List<String> cmd = new ArrayList<>(jvm);
+        List<String> cmd = new ArrayList<>(shared);
         if (builder.aotCache != null && Files.isRegularFile(builder.aotCache)) {
             cmd.add("-XX:AOTCache=" + builder.aotCache);
         }
         cmd.addAll(program);
         this.command = List.copyOf(cmd);
+        this.trainingCommand = training(shared, program);
 
+        // Our modules first: where the agent brings a module we have (Jackson, say), ours wins, as in its own layer.
+        List<String> own = new ArrayList<>(jvm);
+        List<Path> modulePath = new ArrayList<>(ownModulePath);
+        modulePath.addAll(builder.modulePath);
+        if (!modulePath.isEmpty()) {
+            own.add("--module-path");
+            own.add(PathList.join(modulePath));
+        }
+        if (!builder.modulePath.isEmpty()) {
+            own.add("--add-modules=ALL-MODULE-PATH");
+        }
+        if (!builder.classPath.isEmpty()) {
+            own.add("--class-path");
+            own.add(PathList.join(builder.classPath));
+        }
+        this.agentShapeJvm = List.copyOf(own);
+        this.agentShapeProgram = List.of("-m", "motus.serve.worker/" + WorkerMain.class.getName(), agent);
+    }
+
+    private static List<String> training(List<String> jvm, List<String> program) {
         List<String> training = new ArrayList<>(jvm);
         training.add("-D" + WorkerMain.TRAINING_PROPERTY + "=true");
         training.add("-XX:AOTCacheOutput=%s");
         training.addAll(program);
-        this.trainingCommand = List.copyOf(training);
+        return List.copyOf(training);
     }
 
     public static Builder builder() {
@@ -98,9 +148,58 @@ public final class WorkerLauncher {
         return agent;
     }
 
-    /** The full command line of a worker, for logs and diagnostics. */
+    /**
+     * The full command line of the next worker: with the agent's own AOT cache once there is one
+     * (see {@link #useAgentCache}), else the shared shape with the image's cache.
+     */
     public List<String> command() {
-        return command;
+        Path cache = agentCache;
+        if (cache == null || !Files.isRegularFile(cache)) {
+            return command; // never a worker that fails for want of its cache
+        }
+        List<String> cmd = new ArrayList<>(agentShapeJvm);
+        cmd.add("-XX:AOTCache=" + cache);
+        cmd.addAll(agentShapeProgram);
+        return cmd;
+    }
+
+    /**
+     * What an agent cache must match: this runtime, the agent's command line and its files.
+     * Any change in the image, the flags or the agent's jars gives another key, hence another cache.
+     */
+    public String agentCacheKey() throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        List<Path> inputs = new ArrayList<>();
+        inputs.add(Path.of(System.getProperty("java.home"), "lib", "modules"));
+        inputs.add(IMAGE_AOT_CACHE);
+        for (Path entry : agentPaths) {
+            if (Files.isDirectory(entry)) {
+                try (var files = Files.walk(entry)) {
+                    files.filter(Files::isRegularFile).sorted().forEach(inputs::add);
+                }
+            } else {
+                inputs.add(entry);
+            }
+        }
+        StringBuilder text = new StringBuilder(String.join("\u0000", agentShapeJvm)).append('\n');
+        text.append(String.join("\u0000", agentShapeProgram)).append('\n').append(Runtime.version()).append('\n');
+        for (Path input : inputs) {
+            if (Files.exists(input)) {
+                text.append(input.toAbsolutePath()).append(' ').append(Files.size(input)).append(' ')
+                        .append(Files.getLastModifiedTime(input).toMillis()).append('\n');
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest(text.toString().getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+    }
+
+    /** From now on, workers start in the agent's own shape with this cache (null: the shared shape again). */
+    public void useAgentCache(@Nullable Path cache) {
+        this.agentCache = cache;
     }
 
     /**
@@ -109,23 +208,57 @@ public final class WorkerLauncher {
      * @param tag what its log lines are tagged with until it serves a session
      */
     public WorkerProcess start(String tag) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command);
+        return launch(command(), tag);
+    }
+
+    /**
+     * Starts the run that records the image's AOT cache for workers at {@code output}: a worker
+     * in the shared shape, which exits normally after its turn so that the JVM writes the cache.
+     */
+    WorkerProcess startTraining(Path output) throws IOException {
+        return launch(withOutput(trainingCommand, output), "aot training");
+    }
+
+    /**
+     * Starts the run that records the agent's own AOT cache at {@code output}: a worker in the
+     * agent's shape that resolves the agent, runs its {@code prepare()} and exits normally
+     * without a turn (a turn would call the agent's model), so that the JVM writes the cache.
+     * Close its input to let it finish.
+     */
+    public WorkerProcess startAgentCacheTraining(Path output) throws IOException {
+        return launch(withOutput(training(agentShapeJvm, agentShapeProgram), output), "agent cache training");
+    }
+
+    private static List<String> withOutput(List<String> training, Path output) {
+        return training.stream()
+                .map(part -> part.equals("-XX:AOTCacheOutput=%s") ? "-XX:AOTCacheOutput=" + output : part)
+                .toList();
+    }
+
+    private WorkerProcess launch(List<String> cmd, String tag) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(cmd);
+        if (workerEnvironment != null) {
+            builder.environment().keySet().retainAll(workerEnvironment);
+        }
         builder.environment().keySet().removeAll(hiddenEnvironment);
         long launchedAtMillis = System.currentTimeMillis();
         // The JDK waits on a pipe until the child has exec'd: a pinning read, so off the caller's thread.
         return new WorkerProcess(PipeThreads.call(builder::start), tag, launchedAtMillis, maxResultBytes);
     }
 
-    /**
-     * Starts the run that records an AOT cache for workers at {@code output}: a worker with the
-     * same JVM flags as every other, which exits normally after its turn so that the JVM writes
-     * the cache.
-     */
-    WorkerProcess startTraining(Path output) throws IOException {
-        List<String> cmd = trainingCommand.stream()
-                .map(part -> part.equals("-XX:AOTCacheOutput=%s") ? "-XX:AOTCacheOutput=" + output : part)
-                .toList();
-        return new WorkerProcess(new ProcessBuilder(cmd).start(), "aot training", System.currentTimeMillis(), maxResultBytes);
+    private static List<String> platformModules() {
+        try (InputStream in = WorkerLauncher.class.getResourceAsStream("platform-modules")) {
+            if (in == null) {
+                throw new IllegalStateException("the list of platform modules is missing from motus.serve.worker");
+            }
+            ModuleFinder system = ModuleFinder.ofSystem();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .map(String::strip)
+                    .filter(name -> !name.isEmpty() && system.find(name).isPresent())
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -160,6 +293,7 @@ public final class WorkerLauncher {
         private int workerHeapMegabytes = 256;
         private long maxResultBytes = 16L << 20;
         private Set<String> hiddenEnvironment = Set.of();
+        private @Nullable List<String> workerEnvironment;
         private Path aotCache = IMAGE_AOT_CACHE;
 
         private Builder() {
@@ -204,6 +338,12 @@ public final class WorkerLauncher {
         /** Environment variables the server has that workers must not see, such as its API key. */
         public Builder hiddenEnvironment(Set<String> names) {
             this.hiddenEnvironment = Set.copyOf(names);
+            return this;
+        }
+
+        /** The only environment variables workers inherit (hidden ones excepted); null: all. */
+        public Builder workerEnvironment(@Nullable List<String> names) {
+            this.workerEnvironment = names;
             return this;
         }
 

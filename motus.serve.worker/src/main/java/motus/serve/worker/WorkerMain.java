@@ -10,6 +10,8 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +22,7 @@ import motus.serve.api.ServableAgent;
 import motus.serve.api.TurnResult;
 import motus.serve.worker.wire.MessageCodec;
 import motus.serve.worker.wire.Problem;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The worker process: resolves the agent, says it is ready, runs exactly one turn, answers
@@ -40,6 +43,8 @@ public final class WorkerMain {
     static final String CLASS_PATH = "--class-path";
     /** Enough for class initialisation and first execution; more buys little and costs CPU. */
     private static final int WARM_UP_ROUNDS = 10;
+    /** A stack trace is for a log line: the top of a deep one says enough. */
+    private static final int MAX_TRACE_CHARS = 16_384;
 
     private WorkerMain() {
     }
@@ -64,15 +69,19 @@ public final class WorkerMain {
         // Its own clock, so that the server can time a spare's start-up though it reads this frame later.
         Frames.write(frames, Frames.frame("ready").put("ready_at_ms", System.currentTimeMillis()));
         warmUp(in, training);
+        ObjectNode prepareFailure = prepare(agent, in, training);
 
         ObjectNode request = Frames.read(in, Long.MAX_VALUE);
         if (request == null) {
+            if (training) {
+                System.exit(0); // an agent cache's training run: a normal exit writes the cache
+            }
             Runtime.getRuntime().halt(0); // released unused: a start-up check or a spare worker
         }
         if (!training) {
             requestRead.countDown();
         }
-        Frames.write(frames, runTurn(agent, request));
+        Frames.write(frames, prepareFailure != null ? prepareFailure : runTurn(agent, request));
         ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
         if (training) {
             System.exit(0); // a normal exit, so that the JVM writes the AOT cache it was asked to record
@@ -106,6 +115,25 @@ public final class WorkerMain {
         }
     }
 
+    /**
+     * Lets the agent get ready while no message waits (a spare's idle time); a worker started
+     * for a message that is already there skips it. The training run always calls it, so that
+     * what it loads is in the AOT cache.
+     *
+     * @return the error frame to answer the turn with if it failed, else null
+     */
+    private static @Nullable ObjectNode prepare(ServableAgent agent, InputStream in, boolean training) throws IOException {
+        if (!training && in.available() > 0) {
+            return null;
+        }
+        try {
+            agent.prepare();
+            return null;
+        } catch (Throwable t) {
+            return failure("Agent prepare failed: " + AgentLoader.describe(t), t);
+        }
+    }
+
     /** {@code [--module-path PATHS] [--class-path PATHS] <agent-reference>} */
     private static ServableAgent loadAgent(String[] args) throws AgentLoadException {
         List<Path> modulePath = List.of();
@@ -135,7 +163,7 @@ public final class WorkerMain {
         try {
             result = agent.runTurn(message, state);
         } catch (Throwable t) {
-            return Frames.frame("error").put("error", AgentLoader.describe(t));
+            return failure(AgentLoader.describe(t), t);
         }
         if (result == null) {
             return Frames.frame("error").put("error", "Invalid turn result: the agent returned null instead of a TurnResult");
@@ -149,6 +177,15 @@ public final class WorkerMain {
             return Frames.frame("error").put("error",
                     "Invalid turn result: a message holds a value that is not JSON: " + e.getMessage());
         }
+    }
+
+    /** An error frame with the agent's stack trace, which the server logs; bounded, like every frame. */
+    private static ObjectNode failure(String error, Throwable t) {
+        StringWriter trace = new StringWriter();
+        t.printStackTrace(new PrintWriter(trace));
+        String text = trace.toString();
+        return Frames.frame("error").put("error", error)
+                .put("trace", text.length() > MAX_TRACE_CHARS ? text.substring(0, MAX_TRACE_CHARS) + "\n\t..." : text);
     }
 
     /**

@@ -140,9 +140,34 @@ public final class WorkerProcess implements Worker {
         }
         return switch (answer.path("type").asText()) {
             case "result" -> decode(answer);
-            case "error" -> new WorkerAnswer.Failure(answer.path("error").asText());
+            case "error" -> new WorkerAnswer.Failure(answer.path("error").asText(),
+                    answer.path("trace").isTextual() ? answer.path("trace").textValue() : null);
             default -> new WorkerAnswer.Failure("Worker broke the protocol: unexpected '" + answer.path("type").asText() + "'");
         };
+    }
+
+    /** Closes the worker's input without a turn: an unused worker exits, a training run writes its cache. */
+    public void endInput() {
+        closeQuietly();
+    }
+
+    /**
+     * Waits for the worker to exit.
+     *
+     * @return its exit code
+     * @throws TimeoutException if it is still running after {@code max}
+     */
+    public int awaitExit(Duration max) throws InterruptedException, TimeoutException {
+        try {
+            return process.onExit().get(max.toNanos(), TimeUnit.NANOSECONDS).exitValue();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("waiting for a process failed", e.getCause());
+        }
+    }
+
+    /** The worker's last lines of output, which usually say why it failed; empty if it printed nothing. */
+    public String lastLines() {
+        return lastOutput();
     }
 
     /** Kills the worker and every process it started, at once. */
@@ -151,7 +176,9 @@ public final class WorkerProcess implements Worker {
         killed = true;
         // Children first: once the worker is gone they are re-parented and harder to find.
         process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        // The handle's kill, not Process.destroyForcibly(), which also closes our ends of the pipes:
+        // the stderr reader then lost whatever the worker had printed but we had not read yet.
+        process.toHandle().destroyForcibly();
     }
 
     private WorkerAnswer decode(ObjectNode answer) {

@@ -9,7 +9,8 @@ import motus.serve.api.TurnResult;
 
 /**
  * Does what the message says, so one agent can misbehave in every way a test needs:
- * {@code sleep S}, {@code throw}, {@code exit N}, {@code halt N}, {@code print N} (lines to
+ * {@code sleep S}, {@code throw}, {@code throw-chain} (an exception with causes),
+ * {@code lines N TAG} (N numbered lines to System.out and System.err), {@code exit N}, {@code halt N}, {@code print N} (lines to
  * System.out), {@code count} (a static counter), {@code pid}, {@code hold FILE} (writes its pid to FILE, then sleeps), {@code null-result},
  * {@code null-response}, {@code spawn} (starts a child process, then sleeps), {@code params},
  * {@code rewrite} (replaces the state with one message), and the hostile ones: {@code error}
@@ -45,6 +46,16 @@ public class ScriptedAgent implements ServableAgent {
                 yield "slept " + words[1];
             }
             case "throw" -> throw new IllegalStateException("agent failed on purpose");
+            case "throw-chain" -> throw new IllegalStateException("quota exceeded",
+                    new java.io.UncheckedIOException(new java.net.ConnectException("Connection refused")));
+            case "lines" -> {
+                int lines = Integer.parseInt(words[1]);
+                for (int i = 0; i < lines; i++) {
+                    System.out.println(words[2] + " out " + i);
+                    System.err.println(words[2] + " err " + i);
+                }
+                yield "printed " + lines;
+            }
             case "exit" -> {
                 System.exit(Integer.parseInt(words[1]));
                 yield "unreachable";

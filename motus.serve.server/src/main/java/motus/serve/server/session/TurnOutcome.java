@@ -2,6 +2,7 @@ package motus.serve.server.session;
 
 import java.util.List;
 import motus.serve.api.ChatMessage;
+import org.jspecify.annotations.Nullable;
 
 /** How a turn ended. Every outcome but success leaves the session's state as it was. */
 public sealed interface TurnOutcome {
@@ -13,8 +14,14 @@ public sealed interface TurnOutcome {
         }
     }
 
-    /** The agent or its worker failed; {@code error} says how, as the session shows it. */
-    record Failed(String error) implements TurnOutcome {
+    /**
+     * The agent or its worker failed; {@code error} says how, as the session shows it, and
+     * {@code trace} is the agent's stack trace for the log, when the agent threw.
+     */
+    record Failed(String error, @Nullable String trace) implements TurnOutcome {
+        public Failed(String error) {
+            this(error, null);
+        }
     }
 
     /** The turn ran past the server's timeout and its worker was killed. */

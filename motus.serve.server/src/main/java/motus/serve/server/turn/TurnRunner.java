@@ -140,8 +140,10 @@ public final class TurnRunner {
             }
             case TurnOutcome.Succeeded succeeded -> LOG.log(Level.INFO, "[{0}] turn succeeded in {1,number,#} ms",
                     turn.sessionId, duration.toMillis());
-            default -> LOG.log(Level.INFO, "[{0}] turn failed after {1,number,#} ms: {2}",
-                    turn.sessionId, duration.toMillis(), outcome.error());
+            case TurnOutcome.Failed failed -> LOG.log(Level.WARNING, "[{0}] turn failed after {1,number,#} ms: {2}{3}",
+                    turn.sessionId, duration.toMillis(), failed.error(), failed.trace() == null ? "" : "\n" + failed.trace());
+            case TurnOutcome.TimedOut timedOut -> LOG.log(Level.WARNING, "[{0}] turn failed after {1,number,#} ms: {2}",
+                    turn.sessionId, duration.toMillis(), timedOut.error());
         }
         if (committed == null) {
             return; // deleted while the worker answered: a late result is discarded
@@ -182,7 +184,7 @@ public final class TurnRunner {
         attempt.worker = worker;
         return switch (worker.runTurn(turn.sessionId, turn.message, turn.state)) {
             case WorkerAnswer.Success success -> new TurnOutcome.Succeeded(success.response(), success.state());
-            case WorkerAnswer.Failure failure -> new TurnOutcome.Failed(failure.error());
+            case WorkerAnswer.Failure failure -> new TurnOutcome.Failed(failure.error(), failure.trace());
         };
     }
 

@@ -2,6 +2,7 @@ package motus.serve.server.workers;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.Path;
 import java.util.concurrent.ScheduledExecutorService;
 import motus.serve.server.session.Turn;
 import motus.serve.server.observe.ServerMetrics;
@@ -22,13 +23,20 @@ public final class WorkerPool implements Workers {
 
     private final WorkerLauncher launcher;
     private final SpareWorkers spares;
+    private final @Nullable AgentCache agentCache;
     private final ServerMetrics metrics;
     private volatile @Nullable String lastFailure;
 
-    public WorkerPool(WorkerLauncher launcher, int prewarm, ScheduledExecutorService timer, ServerMetrics metrics) {
+    /**
+     * @param agentCacheDirectory where the agent's own AOT cache is kept and made (see
+     *        {@link AgentCache}), or null for none
+     */
+    public WorkerPool(WorkerLauncher launcher, int prewarm, @Nullable Path agentCacheDirectory,
+                      ScheduledExecutorService timer, ServerMetrics metrics) {
         this.launcher = launcher;
         this.metrics = metrics;
         this.spares = new SpareWorkers(launcher, prewarm, timer, this::failed);
+        this.agentCache = agentCacheDirectory == null ? null : new AgentCache(launcher, agentCacheDirectory);
     }
 
     /** The agent reference the workers resolve. */
@@ -59,6 +67,9 @@ public final class WorkerPool implements Workers {
             worker.kill();
         }
         spares.topUp(); // the agent resolves: spares can boot ahead of the first message
+        if (agentCache != null) {
+            agentCache.useOrTrain();
+        }
     }
 
     /** Why the latest worker could not start, or null if it could: the readiness probe's answer. */
@@ -123,9 +134,12 @@ public final class WorkerPool implements Workers {
         spares.topUp();
     }
 
-    /** Kills the spares; none is started afterwards. */
+    /** Kills the spares and a cache training run; none is started afterwards. */
     public void close() {
         spares.close();
+        if (agentCache != null) {
+            agentCache.close();
+        }
     }
 
     private void succeeded(WorkerProcess worker) {

@@ -1,0 +1,94 @@
+package motus.bench.agents;
+
+import com.anthropic.client.AnthropicClient;
+import com.anthropic.client.okhttp.AnthropicOkHttpClient;
+import com.anthropic.core.JsonValue;
+import com.anthropic.models.messages.ContentBlockParam;
+import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCreateParams;
+import com.anthropic.models.messages.Tool;
+import com.anthropic.models.messages.ToolResultBlockParam;
+import com.anthropic.models.messages.ToolUseBlock;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import motus.serve.api.ChatMessage;
+import motus.serve.api.ServableAgent;
+import motus.serve.api.TurnResult;
+
+/**
+ * An agent on the official Anthropic Java SDK ({@code ANTHROPIC_BASE_URL}) with one tool: the
+ * first call asks for it, the agent runs it, the second call answers. Two model calls a turn.
+ */
+public class AnthropicAgent implements ServableAgent {
+
+    private static final Tool ADD = Tool.builder()
+            .name("add")
+            .description("Adds two whole numbers")
+            .inputSchema(Tool.InputSchema.builder()
+                    .properties(Tool.InputSchema.Properties.builder()
+                            .putAdditionalProperty("a", JsonValue.from(Map.of("type", "integer")))
+                            .putAdditionalProperty("b", JsonValue.from(Map.of("type", "integer")))
+                            .build())
+                    .required(List.of("a", "b"))
+                    .build())
+            .build();
+
+    private AnthropicClient client;
+
+    @Override
+    public void prepare() {
+        client();
+        // The SDK's request and response paths once, without the network.
+        request("warm-up").toBuilder().build().toString();
+    }
+
+    @Override
+    public TurnResult runTurn(ChatMessage message, List<ChatMessage> state) {
+        MessageCreateParams first = request(message.content());
+        Message asked = client().messages().create(first);
+        MessageCreateParams.Builder second = first.toBuilder().addMessage(asked);
+        List<ContentBlockParam> results = asked.content().stream()
+                .flatMap(block -> block.toolUse().stream())
+                .map(use -> ContentBlockParam.ofToolResult(ToolResultBlockParam.builder()
+                        .toolUseId(use.id()).content(String.valueOf(run(use))).build()))
+                .toList();
+        String reply;
+        if (results.isEmpty()) {
+            reply = text(asked);
+        } else {
+            reply = text(client().messages().create(second.addUserMessageOfContentBlockParams(results).build()));
+        }
+        return TurnResult.append(state, message, ChatMessage.assistant(reply));
+    }
+
+    private static long run(ToolUseBlock use) {
+        Map<?, ?> input = use._input().convert(Map.class);
+        return ((Number) input.get("a")).longValue() + ((Number) input.get("b")).longValue();
+    }
+
+    private static String text(Message message) {
+        return message.content().stream().flatMap(block -> block.text().stream())
+                .map(text -> text.text()).collect(Collectors.joining());
+    }
+
+    private static MessageCreateParams request(String text) {
+        return MessageCreateParams.builder()
+                .model(Env.or("ANTHROPIC_MODEL", "claude-sonnet-4-5"))
+                .maxTokens(1024)
+                .addTool(ADD)
+                .addUserMessage(text)
+                .build();
+    }
+
+    private AnthropicClient client() {
+        if (client == null) {
+            client = AnthropicOkHttpClient.builder()
+                    .baseUrl(Env.required("ANTHROPIC_BASE_URL"))
+                    .apiKey(Env.required("ANTHROPIC_API_KEY"))
+                    .maxRetries(0)
+                    .build();
+        }
+        return client;
+    }
+}
