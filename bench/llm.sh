@@ -9,10 +9,11 @@ runs=${1:-3}
 image=$root/jlink/target/motus
 agents=$root/bench/llm-agents/target
 jar=$agents/motus-bench-llm-agents-0.1.0-SNAPSHOT.jar
-if [ ! -x "$image/bin/motus" ] || [ ! -f "$jar" ]; then
+bench=$root/bench/target/motus-bench-0.1.0-SNAPSHOT.jar
+if [ ! -x "$image/bin/motus" ] || [ ! -f "$jar" ] || [ ! -f "$bench" ]; then
     echo "building the image and the agents (./mvnw package -DskipTests)" >&2
     (cd "$root" && ./mvnw -B -q package -DskipTests)
 fi
 rm -rf "$root/bench/target/llm"
-exec "$image/bin/java" -cp "$jar" motus.bench.agents.LlmBench "$image/bin/motus" "$jar" "$agents/lib" \
+exec "$image/bin/java" -cp "$bench:$jar" motus.bench.LlmBench "$image/bin/motus" "$jar" "$agents/lib" \
     "$root/bench/target/llm" "$runs"

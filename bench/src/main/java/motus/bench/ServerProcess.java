@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -29,25 +30,37 @@ final class ServerProcess implements AutoCloseable {
     final int port;
     private final Map<Long, Long> workerPeakKib = new ConcurrentHashMap<>();
     private final Map<Long, String> workerCommands = new ConcurrentHashMap<>();
+    private final List<String> lines;
     private final Thread sampler;
     private volatile boolean sampling = true;
 
-    private ServerProcess(Process process, int port) {
+    private ServerProcess(Process process, int port, List<String> lines) {
         this.process = process;
         this.port = port;
+        this.lines = lines;
         this.sampler = Thread.ofPlatform().daemon().name("worker-sampler").start(this::sampleWorkers);
     }
 
     static ServerProcess start(List<String> command, Path log) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return start(command, Map.of(), log);
+    }
+
+    /** Starts the server with {@code environment} added to this process's, and waits until it listens. */
+    static ServerProcess start(List<String> command, Map<String, String> environment, Path log)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         CountDownLatch listening = new CountDownLatch(1);
         int[] port = {-1};
+        List<String> lines = new CopyOnWriteArrayList<>();
         Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            try (BufferedReader output = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
                  var out = Files.newBufferedWriter(log)) {
-                for (String line; (line = lines.readLine()) != null; ) {
+                for (String line; (line = output.readLine()) != null; ) {
                     out.write(line);
                     out.newLine();
+                    lines.add(line);
                     Matcher url = URL.matcher(line);
                     if (port[0] < 0 && url.find()) {
                         port[0] = Integer.parseInt(url.group(1));
@@ -63,7 +76,22 @@ final class ServerProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new IllegalStateException("the server did not start; see " + log);
         }
-        return new ServerProcess(process, port[0]);
+        return new ServerProcess(process, port[0], lines);
+    }
+
+    /**
+     * Waits until the server has logged a line containing {@code fragment}.
+     *
+     * @throws IllegalStateException if it has not within {@code seconds}
+     */
+    void awaitLogged(String fragment, int seconds) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (lines.stream().noneMatch(line -> line.contains(fragment))) {
+            if (System.nanoTime() > end) {
+                throw new IllegalStateException("the server did not log '" + fragment + "' within " + seconds + " s");
+            }
+            Thread.sleep(50); // a poll interval
+        }
     }
 
     long rssKib() {
@@ -72,11 +100,24 @@ final class ServerProcess implements AutoCloseable {
 
     /** CPU seconds of the children the server has reaped: its finished workers. */
     double reapedChildrenCpuSeconds() {
+        long[] ticks = cpuTicks();
+        return (ticks[2] + ticks[3]) / (double) CLOCK_TICKS_PER_SECOND;
+    }
+
+    /** CPU seconds of the server itself and of every child it has reaped: the whole tree's, but the live children. */
+    double treeCpuSeconds() {
+        long[] ticks = cpuTicks();
+        return (ticks[0] + ticks[1] + ticks[2] + ticks[3]) / (double) CLOCK_TICKS_PER_SECOND;
+    }
+
+    /** utime, stime, cutime, cstime of /proc/PID/stat. */
+    private long[] cpuTicks() {
         try {
             String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            // after the command: state(0) ... cutime is field 16 of stat, index 13 here; cstime 14
-            return (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) / (double) CLOCK_TICKS_PER_SECOND;
+            // after the command: state(0) ... utime is field 14 of stat, index 11 here; stime, cutime, cstime follow
+            return new long[] {Long.parseLong(fields[11]), Long.parseLong(fields[12]),
+                    Long.parseLong(fields[13]), Long.parseLong(fields[14])};
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

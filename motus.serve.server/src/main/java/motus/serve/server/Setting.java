@@ -3,10 +3,11 @@ package motus.serve.server;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -88,7 +89,7 @@ public final class Setting<T> {
 
     /** Checks a value given in code: the builder's. */
     T check(T value) {
-        check.accept(java.util.Objects.requireNonNull(value, key));
+        check.accept(Objects.requireNonNull(value, key));
         return value;
     }
 

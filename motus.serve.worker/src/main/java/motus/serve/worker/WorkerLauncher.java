@@ -53,6 +53,9 @@ public final class WorkerLauncher {
      */
     public static final List<String> PLATFORM_MODULES = platformModules();
 
+    /** How a worker's JVM is told what to run. */
+    private static final List<String> MAIN = List.of("-m", "motus.serve.worker/" + WorkerMain.class.getName());
+
     /** Where the image keeps the AOT cache its build trained for workers. */
     public static final Path IMAGE_AOT_CACHE = Path.of(System.getProperty("java.home"), "lib", "motus-worker.aot");
 
@@ -91,9 +94,7 @@ public final class WorkerLauncher {
             shared.add("--module-path");
             shared.add(PathList.join(ownModulePath));
         }
-        List<String> program = new ArrayList<>();
-        program.add("-m");
-        program.add("motus.serve.worker/" + WorkerMain.class.getName());
+        List<String> program = new ArrayList<>(MAIN);
         if (!builder.modulePath.isEmpty()) {
             program.add(WorkerMain.MODULE_PATH);
             program.add(PathList.join(builder.modulePath));
@@ -128,7 +129,7 @@ public final class WorkerLauncher {
             own.add(PathList.join(builder.classPath));
         }
         this.agentShapeJvm = List.copyOf(own);
-        this.agentShapeProgram = List.of("-m", "motus.serve.worker/" + WorkerMain.class.getName(), agent);
+        this.agentShapeProgram = Stream.concat(MAIN.stream(), Stream.of(agent)).toList();
     }
 
     private static List<String> training(List<String> jvm, List<String> program) {

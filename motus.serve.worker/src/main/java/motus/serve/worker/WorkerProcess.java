@@ -38,7 +38,7 @@ public final class WorkerProcess implements Worker {
     private final Process process;
     private final InputStream frames;
     private final OutputStream requests;
-    private final Deque<String> lastLines = new ArrayDeque<>(KEPT_LINES);
+    private final Deque<String> recentLines = new ArrayDeque<>(KEPT_LINES);
     private final CountDownLatch outputLogged = new CountDownLatch(1);
     private final long launchedAtMillis;
     private final long maxResultBytes;
@@ -84,7 +84,7 @@ public final class WorkerProcess implements Worker {
             throw new WorkerStartException("the worker broke the protocol: " + e.getMessage());
         }
         if (frame == null) {
-            throw new WorkerStartException("the worker " + exitDescription() + " before it was ready" + lastOutput());
+            throw new WorkerStartException("the worker " + exitDescription() + " before it was ready" + lastLines());
         }
         switch (frame.path("type").asText()) {
             case "ready" -> startupTime = Duration.ofMillis(Math.max(0, frame.path("ready_at_ms").asLong() - launchedAtMillis));
@@ -165,11 +165,6 @@ public final class WorkerProcess implements Worker {
         }
     }
 
-    /** The worker's last lines of output, which usually say why it failed; empty if it printed nothing. */
-    public String lastLines() {
-        return lastOutput();
-    }
-
     /** Kills the worker and every process it started, at once. */
     @Override
     public void kill() {
@@ -193,7 +188,7 @@ public final class WorkerProcess implements Worker {
     }
 
     private String died() {
-        return "Worker process " + exitDescription() + " before returning a result" + lastOutput();
+        return "Worker process " + exitDescription() + " before returning a result" + lastLines();
     }
 
     private String exitDescription() {
@@ -210,15 +205,15 @@ public final class WorkerProcess implements Worker {
         return code > 128 ? "was killed by signal " + (code - 128) : "exited with code " + code;
     }
 
-    /** The worker's last lines of output, which usually say why it died. */
-    private String lastOutput() {
+    /** The worker's last lines of output, which usually say why it died; empty if it printed nothing. */
+    public String lastLines() {
         try {
             outputLogged.await(500, TimeUnit.MILLISECONDS); // the process is gone; let the logger read what it left
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        synchronized (lastLines) {
-            return lastLines.isEmpty() ? "" : ": " + String.join(" | ", lastLines);
+        synchronized (recentLines) {
+            return recentLines.isEmpty() ? "" : ": " + String.join(" | ", recentLines);
         }
     }
 
@@ -238,11 +233,11 @@ public final class WorkerProcess implements Worker {
                 if (line.length() > MAX_LINE_CHARS) {
                     line = line.substring(0, MAX_LINE_CHARS) + "…";
                 }
-                synchronized (lastLines) {
-                    if (lastLines.size() == KEPT_LINES) {
-                        lastLines.removeFirst();
+                synchronized (recentLines) {
+                    if (recentLines.size() == KEPT_LINES) {
+                        recentLines.removeFirst();
                     }
-                    lastLines.addLast(line);
+                    recentLines.addLast(line);
                 }
                 if (logged < MAX_LOGGED_LINES) {
                     LOG.log(Level.INFO, "[{0}] {1}", tag, line);

@@ -75,9 +75,10 @@ final class AgentCache {
     private void train(Path cache) {
         long started = System.nanoTime();
         Path partial = cache.resolveSibling(cache.getFileName() + "." + ProcessHandle.current().pid() + ".part");
+        WorkerProcess trainer = null;
         try {
             Files.createDirectories(directory);
-            WorkerProcess trainer = launcher.startAgentCacheTraining(partial);
+            trainer = launcher.startAgentCacheTraining(partial);
             training = trainer;
             if (closed) {
                 trainer.kill();
@@ -99,10 +100,7 @@ final class AgentCache {
         } catch (WorkerStartException e) {
             LOG.log(Level.WARNING, "the agent''s AOT cache could not be made: {0}; workers start without it", e.getMessage());
         } catch (TimeoutException e) {
-            WorkerProcess slow = training;
-            if (slow != null) {
-                slow.kill();
-            }
+            trainer.kill();
             LOG.log(Level.WARNING, "the agent''s AOT cache took longer than {0} to make; workers start without it",
                     MAX_TRAINING);
         } catch (IOException e) {
