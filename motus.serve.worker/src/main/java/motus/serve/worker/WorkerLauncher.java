@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.lang.module.ModuleFinder;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -209,7 +210,7 @@ public final class WorkerLauncher {
      * @param tag what its log lines are tagged with until it serves a session
      */
     public WorkerProcess start(String tag) throws IOException {
-        return launch(command(), tag);
+        return launch(command(), tag, Level.INFO);
     }
 
     /**
@@ -217,7 +218,7 @@ public final class WorkerLauncher {
      * in the shared shape, which exits normally after its turn so that the JVM writes the cache.
      */
     WorkerProcess startTraining(Path output) throws IOException {
-        return launch(withOutput(trainingCommand, output), "aot training");
+        return launch(withOutput(trainingCommand, output), "aot training", Level.INFO);
     }
 
     /**
@@ -227,7 +228,10 @@ public final class WorkerLauncher {
      * Close its input to let it finish.
      */
     public WorkerProcess startAgentCacheTraining(Path output) throws IOException {
-        return launch(withOutput(training(agentShapeJvm, agentShapeProgram), output), "agent cache training");
+        // Its output is the JVM's report on what it cached, routine every time: debug. A failure's
+        // last lines still reach the warning the server logs (WorkerProcess.lastLines).
+        return launch(withOutput(training(agentShapeJvm, agentShapeProgram), output), "agent cache training",
+                Level.DEBUG);
     }
 
     private static List<String> withOutput(List<String> training, Path output) {
@@ -236,7 +240,7 @@ public final class WorkerLauncher {
                 .toList();
     }
 
-    private WorkerProcess launch(List<String> cmd, String tag) throws IOException {
+    private WorkerProcess launch(List<String> cmd, String tag, Level outputLevel) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(cmd);
         if (workerEnvironment != null) {
             builder.environment().keySet().retainAll(workerEnvironment);
@@ -244,7 +248,7 @@ public final class WorkerLauncher {
         builder.environment().keySet().removeAll(hiddenEnvironment);
         long launchedAtMillis = System.currentTimeMillis();
         // The JDK waits on a pipe until the child has exec'd: a pinning read, so off the caller's thread.
-        return new WorkerProcess(PipeThreads.call(builder::start), tag, launchedAtMillis, maxResultBytes);
+        return new WorkerProcess(PipeThreads.call(builder::start), tag, launchedAtMillis, maxResultBytes, outputLevel);
     }
 
     private static List<String> platformModules() {

@@ -42,11 +42,14 @@ public final class WorkerProcess implements Worker {
     private final CountDownLatch outputLogged = new CountDownLatch(1);
     private final long launchedAtMillis;
     private final long maxResultBytes;
+    private final Level outputLevel;
     private volatile String tag;
     private volatile Duration startupTime = Duration.ZERO;
     private volatile boolean killed;
 
-    WorkerProcess(Process process, String tag, long launchedAtMillis, long maxResultBytes) {
+    /** @param outputLevel what the worker's output is logged at */
+    WorkerProcess(Process process, String tag, long launchedAtMillis, long maxResultBytes, Level outputLevel) {
+        this.outputLevel = outputLevel;
         this.process = process;
         this.maxResultBytes = maxResultBytes;
         this.tag = tag;
@@ -240,9 +243,9 @@ public final class WorkerProcess implements Worker {
                     recentLines.addLast(line);
                 }
                 if (logged < MAX_LOGGED_LINES) {
-                    LOG.log(Level.INFO, "[{0}] {1}", tag, line);
+                    LOG.log(outputLevel, "[{0}] {1}", tag, line);
                 } else if (logged == MAX_LOGGED_LINES) {
-                    LOG.log(Level.INFO, "[{0}] (more worker output not logged)", tag);
+                    LOG.log(outputLevel, "[{0}] (more worker output not logged)", tag);
                 }
                 logged++;
             }

@@ -72,7 +72,8 @@ class WorkerProcessTest {
         List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), ScriptedWorker.class.getName(), script);
         try {
-            return new WorkerProcess(new ProcessBuilder(command).start(), "test", System.currentTimeMillis(), MAX_RESULT_BYTES);
+            return new WorkerProcess(new ProcessBuilder(command).start(), "test", System.currentTimeMillis(), MAX_RESULT_BYTES,
+                    System.Logger.Level.INFO);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
