@@ -14,6 +14,7 @@ module motus.serve.server {
     requires io.helidon.openapi;
     requires com.fasterxml.jackson.databind;
     requires java.net.http;
+    requires jdk.management; // the file-descriptor limit, for the connection limit
     requires static org.jspecify;
 
     exports motus.serve.server;

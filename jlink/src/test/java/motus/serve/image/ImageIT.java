@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.lang.module.Configuration;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ResolvedModule;
@@ -13,6 +16,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -224,6 +228,90 @@ class ImageIT {
                 "com.example.notes.NotesAgent", "--module-path", Motus.example("notes"), "--host", "127.0.0.1", "--port", "0")) {
             server.awaitPort(START);
             server.awaitLine(Pattern.compile("workers start from the agent's AOT cache"), START); // reused after a restart
+        }
+    }
+
+    /** Under a limit of 256 descriptors, 300 connections: those over the limit wait, the listener lives. */
+    @Test
+    void theConnectionLimitKeepsTheListenerAliveUnderTheDescriptorLimit() throws Exception {
+        try (Motus server = Motus.startWithDescriptorLimit(256, dir, "serve", "start", "com.example.echo.EchoAgent",
+                "--module-path", Motus.example("echo"), "--host", "127.0.0.1", "--port", "0")) {
+            int port = server.awaitPort(START);
+            List<Socket> held = open(port, 300);
+            try {
+                int answered = 0;
+                for (Socket socket : held) {
+                    socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                for (Socket socket : held) {
+                    socket.setSoTimeout(2000);
+                    try {
+                        if (socket.getInputStream().read() < 0) {
+                            break;
+                        }
+                        answered++;
+                    } catch (SocketTimeoutException waiting) {
+                        break; // this one and those after it wait for a free connection
+                    }
+                }
+                assertTrue(answered >= 50 && answered < 300, answered + " of 300 connections were served at once");
+            } finally {
+                close(held);
+            }
+            awaitHealth(port);
+            assertFalse(server.output().contains("Too many open files"), server.output());
+        }
+    }
+
+    /** The reproduction: the limit lowered under a running server, which cannot foresee it. */
+    @Test
+    void theListenerComesBackAfterTheProcessRanOutOfDescriptors() throws Exception {
+        try (Motus server = Motus.start(dir, "serve", "start", "com.example.echo.EchoAgent",
+                "--module-path", Motus.example("echo"), "--host", "127.0.0.1", "--port", "0")) {
+            int port = server.awaitPort(START);
+            Process prlimit = new ProcessBuilder("/usr/bin/prlimit", "--pid", String.valueOf(server.process.pid()),
+                    "--nofile=256:256").inheritIO().start();
+            assertEquals(0, prlimit.waitFor());
+            List<Socket> held = open(port, 300);
+            try {
+                server.awaitLine(Pattern.compile("Too many open files"), START);
+            } finally {
+                close(held);
+            }
+            server.awaitLine(Pattern.compile("listening again on port " + port), START);
+            awaitHealth(port);
+        }
+    }
+
+    /** Up to {@code count} connections; those the server has not accepted wait in its backlog. */
+    private static List<Socket> open(int port, int count) throws IOException {
+        List<Socket> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                held.add(new Socket("127.0.0.1", port));
+            }
+        } catch (IOException refused) {
+            // the listener is gone already
+        }
+        return held;
+    }
+
+    private static void close(List<Socket> sockets) throws IOException {
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+    }
+
+    private static void awaitHealth(int port) throws InterruptedException {
+        long deadline = System.nanoTime() + START.toNanos();
+        while (true) {
+            try {
+                Motus.get("http://127.0.0.1:" + port + "/health");
+                return;
+            } catch (IOException notYet) {
+                assertTrue(System.nanoTime() < deadline, "no answer from /health within " + START + ": " + notYet);
+                TimeUnit.MILLISECONDS.sleep(200); // a poll interval: there is nothing to wait on
+            }
         }
     }
 

@@ -55,6 +55,13 @@ final class Motus implements AutoCloseable {
         return new Motus(builder.start());
     }
 
+    /** Starts it with at most {@code descriptors} open files (soft and hard limit), as {@code ulimit -n} would. */
+    static Motus startWithDescriptorLimit(int descriptors, Path workingDirectory, String... args) throws IOException {
+        ProcessBuilder builder = builder(IMAGE, workingDirectory, args);
+        builder.command().addAll(0, List.of("/usr/bin/prlimit", "--nofile=" + descriptors + ":" + descriptors, "--"));
+        return new Motus(builder.start());
+    }
+
     /** Runs {@code bin/motus} to its end with {@code input} as standard input. */
     static Result run(Path workingDirectory, String input, String... args) throws IOException, InterruptedException {
         return run(workingDirectory, Map.of(), input, args);

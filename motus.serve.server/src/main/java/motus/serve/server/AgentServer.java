@@ -20,12 +20,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import motus.serve.server.edge.Edge;
+import motus.serve.server.edge.ListenerWatch;
 import motus.serve.server.http.NotFoundFallback;
+import motus.serve.server.http.RequestLimits;
 import motus.serve.server.http.SessionService;
 import motus.serve.server.observe.Health;
 import motus.serve.server.observe.ServerMetrics;
 import motus.serve.server.session.SessionStore;
 import motus.serve.server.turn.TurnRunner;
+import motus.serve.server.turn.WebhookDestinations;
 import motus.serve.server.turn.WebhookSender;
 import motus.serve.server.workers.WorkerPool;
 import motus.serve.worker.WorkerLauncher;
@@ -50,6 +54,7 @@ import org.jspecify.annotations.Nullable;
 public final class AgentServer {
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
+    private static final String SHUTDOWN_CANCEL = "Turn cancelled: server shutting down";
 
     private final Duration shutdownTimeout;
     private final ScheduledExecutorService timer;
@@ -58,11 +63,13 @@ public final class AgentServer {
     private final WorkerPool workers;
     private final TurnRunner turns;
     private final SessionService service;
+    private final Edge edge;
     private final AtomicBoolean agentChecked = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch turnsStopped = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile @Nullable WebServer webServer;
+    private volatile @Nullable ListenerWatch listenerWatch;
 
     private AgentServer(Builder settings) {
         WorkerLauncher launcher = WorkerLauncher.builder()
@@ -83,10 +90,15 @@ public final class AgentServer {
         this.workers = new WorkerPool(launcher, settings.value(Settings.PREWARM),
                 settings.value(Settings.AGENT_AOT_CACHE) ? settings.value(Settings.AOT_CACHE_DIR) : null, timer, metrics);
         this.turns = new TurnRunner(workers, settings.value(Settings.WORKERS), settings.value(Settings.TIMEOUT), timer,
-                new WebhookSender(), metrics);
+                new WebhookSender(new WebhookDestinations(settings.value(Settings.WEBHOOK_HOSTS)),
+                        settings.value(Settings.WEBHOOK_TIMEOUT)), metrics);
         this.service = new SessionService(sessions, turns, settings.value(Settings.ALLOW_CUSTOM_IDS),
-                settings.value(Settings.MAX_REQUEST_BYTES), settings.value(Settings.API_KEY), stopping::get,
-                this::checkAgent, this::stopTurns);
+                new RequestLimits(settings.value(Settings.MAX_REQUEST_BYTES), settings.value(Settings.BODY_TIMEOUT), timer),
+                settings.value(Settings.API_KEY), stopping::get, this::checkAgent, this::stopTurns);
+        this.edge = new Edge(settings.value(Settings.MAX_CONNECTIONS),
+                settings.value(Settings.WORKERS) + settings.value(Settings.PREWARM),
+                settings.value(Settings.HEADER_TIMEOUT), settings.value(Settings.BODY_TIMEOUT), settings.value(Settings.IDLE_TIMEOUT),
+                settings.value(Settings.MAX_REQUEST_BYTES), timer);
         Duration ttl = settings.value(Settings.TTL);
         if (!ttl.isZero()) {
             // A quarter of the TTL, at most a second: an expired session is gone within about a second.
@@ -137,18 +149,7 @@ public final class AgentServer {
         }
         checkBind(host, port);
         checkAgent(); // before the server exists: a failure then leaves nothing to clean up
-        WebServer server = WebServer.builder()
-                .host(host)
-                .port(port)
-                .shutdownHook(false)
-                .featuresDiscoverServices(false) // only what is set here: no surprise endpoints
-                .addFeature(ObserveFeature.just(Health.observer(workers.agent(), this::notReady), metrics.observer()))
-                .addFeature(OpenApiFeature.create()) // serves META-INF/openapi.yaml at /openapi
-                .routing(routing -> routing.register(service)
-                        // Only here, not in the service others mount: their unknown paths are theirs.
-                        .addFeature(new NotFoundFallback()))
-                .build()
-                .start();
+        WebServer server = listen(host, port);
         webServer = server;
         if (!server.isRunning()) {
             stop();
@@ -156,10 +157,44 @@ public final class AgentServer {
         }
         LOG.log(Level.INFO, "serving {0} on http://{1}:{2,number,#} with {3} workers",
                 workers.agent(), host, server.port(), turns.maxWorkers());
+        LOG.log(Level.DEBUG, "at most {0} connections", edge.maxConnections());
+        int boundPort = server.port();
+        listenerWatch = new ListenerWatch(host, boundPort, () -> relisten(host, boundPort), timer);
         if (stopping.get()) {
             server.stop(); // stop() ran while the agent was being checked, before there was a server to stop
         }
         return this;
+    }
+
+    private WebServer listen(String host, int port) {
+        return WebServer.builder()
+                .host(host)
+                .port(port)
+                .shutdownHook(false)
+                .featuresDiscoverServices(false) // only what is set here: no surprise endpoints
+                .update(edge::configure)
+                .addFeature(ObserveFeature.just(Health.observer(workers.agent(), this::notReady), metrics.observer()))
+                .addFeature(OpenApiFeature.create()) // serves META-INF/openapi.yaml at /openapi
+                .routing(routing -> routing.update(edge::configure).register(service)
+                        // Only here, not in the service others mount: their unknown paths are theirs.
+                        .addFeature(new NotFoundFallback()))
+                .build()
+                .start();
+    }
+
+    /** The listener stopped by itself (see {@link ListenerWatch}): the sessions and turns carry on under a new one. */
+    private synchronized void relisten(String host, int port) {
+        if (stopping.get()) {
+            return;
+        }
+        LOG.log(Level.WARNING, "the HTTP listener on port {0,number,#} stopped (the error is logged above);"
+                + " listening again", port);
+        webServer.stop();
+        WebServer server = listen(host, port);
+        if (server.isRunning()) {
+            webServer = server;
+            LOG.log(Level.WARNING, "listening again on port {0,number,#}", port);
+        }
     }
 
     /** Binds once by itself first, because Helidon reports a port in use only as a logged stack trace. */
@@ -225,6 +260,10 @@ public final class AgentServer {
      * Safe to call more than once and from any thread; returns when the server has stopped.
      */
     public void stop() {
+        ListenerWatch watch = listenerWatch;
+        if (watch != null) {
+            watch.close();
+        }
         stopTurns();
         WebServer server = webServer;
         if (server != null) {
@@ -243,14 +282,15 @@ public final class AgentServer {
             return;
         }
         workers.close();
+        turns.cancelQueued(SHUTDOWN_CANCEL);
         try {
             if (!turns.awaitIdle(shutdownTimeout)) {
                 LOG.log(Level.INFO, "shutdown timeout reached: cancelling the turns still running");
-                turns.cancelAll("Turn cancelled: server shutting down");
+                turns.cancelAll(SHUTDOWN_CANCEL);
                 turns.awaitIdle(Duration.ofSeconds(10));
             }
         } catch (InterruptedException e) {
-            turns.cancelAll("Turn cancelled: server shutting down");
+            turns.cancelAll(SHUTDOWN_CANCEL);
             Thread.currentThread().interrupt();
         } finally {
             timer.shutdownNow();
@@ -374,6 +414,40 @@ public final class AgentServer {
         /** The largest request body accepted, in bytes (default 4 MiB); a larger one is answered 413. */
         public Builder maxRequestBytes(long bytes) {
             return set(Settings.MAX_REQUEST_BYTES, bytes);
+        }
+
+        /**
+         * The most open client connections (default 0: the process's file-descriptor limit less
+         * room for the JVM and its workers, at most 10000); further connections wait in the
+         * listen backlog until one closes.
+         */
+        public Builder maxConnections(int connections) {
+            return set(Settings.MAX_CONNECTIONS, connections);
+        }
+
+        /** The most a client may take to send a request's headers after its first line (default 20 s). */
+        public Builder headerTimeout(Duration timeout) {
+            return set(Settings.HEADER_TIMEOUT, timeout);
+        }
+
+        /** The most a client may take to send a request's body (default 60 s). */
+        public Builder bodyTimeout(Duration timeout) {
+            return set(Settings.BODY_TIMEOUT, timeout);
+        }
+
+        /** How long a kept-alive connection may wait for its next request (default 60 s). */
+        public Builder idleTimeout(Duration timeout) {
+            return set(Settings.IDLE_TIMEOUT, timeout);
+        }
+
+        /** Where webhooks may go: {@code *}, hosts, {@code *.domain}, IP addresses, CIDR networks (default: {@code *}). */
+        public Builder webhookHosts(List<String> allowed) {
+            return set(Settings.WEBHOOK_HOSTS, List.copyOf(allowed));
+        }
+
+        /** The most a webhook delivery may take, from connecting to the receiver's last byte (default 10 s). */
+        public Builder webhookTimeout(Duration timeout) {
+            return set(Settings.WEBHOOK_TIMEOUT, timeout);
         }
 
         /**

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import motus.serve.server.turn.WebhookDestinations;
 import motus.serve.worker.PathList;
 import org.jspecify.annotations.Nullable;
 
@@ -85,11 +86,33 @@ public final class Settings {
     public static final Setting<Long> MAX_RESULT_BYTES = bytes("max-result-bytes", 16L << 20,
             "The largest turn result accepted from a worker; a larger one fails the turn (default: 16 MiB).");
 
+    public static final Setting<Integer> MAX_CONNECTIONS = whole("max-connections", 0, 0, null,
+            "The most open client connections; more wait in the listen backlog until one closes (default: 0 = the"
+                    + " process's file-descriptor limit less room for the JVM and its workers, at most 10000).");
+
+    public static final Setting<Duration> HEADER_TIMEOUT = seconds("header-timeout", Duration.ofSeconds(20), null,
+            "Most seconds a client may take to send a request's headers after its first line (default: 20).");
+
+    public static final Setting<Duration> BODY_TIMEOUT = seconds("body-timeout", Duration.ofSeconds(60), null,
+            "Most seconds a client may take to send a request's body (default: 60).");
+
+    public static final Setting<Duration> IDLE_TIMEOUT = seconds("idle-timeout", Duration.ofSeconds(60), null,
+            "Seconds a kept-alive connection may wait for its next request before it is closed (default: 60).");
+
+    public static final Setting<List<String>> WEBHOOK_HOSTS = new Setting<>("webhook-hosts",
+            "Where webhooks may go (a list): *, a host, *.domain, an IP address or a CIDR network; a message whose"
+                    + " webhook goes elsewhere is answered 422 (default: [\"*\"], anywhere).",
+            List.of("*"), node -> node.asList(String.class).asOptional(), WebhookDestinations::check, null, List.of());
+
+    public static final Setting<Duration> WEBHOOK_TIMEOUT = seconds("webhook-timeout", Duration.ofSeconds(10), null,
+            "Most seconds a webhook delivery may take, from connecting to the receiver's last byte (default: 10).");
+
     /** All of them, in the order help and docs list them. */
     public static final List<Setting<?>> ALL = List.of(AGENT, MODULE_PATH, CLASS_PATH, WORKERS, TTL, TIMEOUT,
             MAX_SESSIONS, SHUTDOWN_TIMEOUT, ALLOW_CUSTOM_IDS, PREWARM, API_KEY, WORKER_JVM_OPTIONS, WORKER_ENVIRONMENT,
             AGENT_AOT_CACHE, AOT_CACHE_DIR, WORKER_HEAP_MB,
-            MAX_REQUEST_BYTES, MAX_RESULT_BYTES);
+            MAX_REQUEST_BYTES, MAX_RESULT_BYTES, MAX_CONNECTIONS, HEADER_TIMEOUT, BODY_TIMEOUT, IDLE_TIMEOUT,
+            WEBHOOK_HOSTS, WEBHOOK_TIMEOUT);
 
     private Settings() {
     }
@@ -113,19 +136,26 @@ public final class Settings {
                 atLeast(1024L, key), null, List.of());
     }
 
-    /** Float seconds, as the flags and the wire take them. */
+    /** Float seconds, as the flags and the wire take them; zero by default, where zero means no limit. */
     private static Setting<Duration> seconds(String key, String description) {
+        return seconds(key, Duration.ZERO, "S", description);
+    }
+
+    /** Float seconds, as the flags and the wire take them. */
+    private static Setting<Duration> seconds(String key, Duration defaultValue, @Nullable String flagLabel,
+                                             String description) {
         Function<Config, Optional<Duration>> reader = node -> node.asDouble().asOptional().map(s -> {
             if (!Double.isFinite(s) || s < 0) {
                 throw new IllegalArgumentException(key + " must be a number of seconds >= 0, not " + s);
             }
             return Duration.ofNanos((long) (s * 1e9));
         });
-        return new Setting<>(key, description, Duration.ZERO, reader, value -> {
-            if (value.isNegative()) {
-                throw new IllegalArgumentException(key + " must not be negative, not " + value);
+        return new Setting<>(key, description, defaultValue, reader, value -> {
+            if (value.isNegative() || value.isZero() && !defaultValue.isZero()) {
+                throw new IllegalArgumentException(key + (defaultValue.isZero() ? " must not be negative" : " must be positive")
+                        + ", not " + value);
             }
-        }, "S", List.of());
+        }, flagLabel, List.of());
     }
 
     private static <N extends Number & Comparable<N>> Consumer<N> atLeast(N min, String key) {

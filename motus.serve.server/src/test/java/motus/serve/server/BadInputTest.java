@@ -67,6 +67,17 @@ class BadInputTest {
         assertThat(create.detail(), containsString("model_attributes_type"));
     }
 
+    /** Overlong UTF-8 hides characters from filters: C0 AF would be read as '/'. */
+    @Test
+    void invalidUtf8IsRefusedAndChangesNothing() {
+        byte[] overlong = {'{', '"', 'c', 'o', 'n', 't', 'e', 'n', 't', '"', ':', '"', (byte) 0xC0, (byte) 0xAF, '"', '}'};
+        String fresh = server.api().createSession();
+        RawHttp.Reply reply = http.send("POST", "/sessions/" + fresh + "/messages", overlong, "Content-Type", JSON);
+        assertEquals(422, reply.status(), reply.body());
+        assertThat(reply.detail(), containsString("not valid UTF-8"));
+        assertEquals("[]", server.api().get("/sessions/" + fresh + "/messages").expect(200).raw());
+    }
+
     @Test
     void aBodyOverTheLimitIs413WithOrWithoutALength() {
         String big = "{\"content\": \"" + "x".repeat((int) MAX_REQUEST_BYTES) + "\"}";

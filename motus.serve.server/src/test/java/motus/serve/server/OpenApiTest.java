@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -64,6 +66,84 @@ class OpenApiTest {
             assertEquals(200, yaml.status(), yaml.body());
             assertTrue(yaml.body().startsWith("openapi: 3.0"), yaml.body());
         }
+    }
+
+    /**
+     * The request schemas against the server: for each documented field of a message (in a new
+     * session's state and in a send), a tool call and a webhook, leaving it out is accepted
+     * exactly when it is not required, null exactly when it is nullable, and a documented
+     * pattern is enforced.
+     */
+    @Test
+    void theRequestSchemasSayWhatTheServerRequires() throws IOException {
+        try (RunningServer server = RunningServer.start(TestAgents.scripted().prewarm(0))) {
+            RawHttp http = new RawHttp(server.server().port());
+            JsonNode doc = JSON.readTree(http.send("GET", "/openapi", (String) null, "Accept", "application/json").body());
+            ObjectNode message = (ObjectNode) JSON.readTree("""
+                    {"role": "assistant", "content": "c", "reasoning": "r", "reasoning_details": [{"a": 1}],
+                     "tool_calls": [{"id": "1", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+                     "tool_call_id": "t", "name": "n", "base64_image": "aGk=", "user_params": {"k": 1}}""");
+            ObjectNode create = JSON.createObjectNode();
+            create.putArray("state").add(message);
+            Function<JsonNode, RawHttp.Reply> createSession = body -> http.send("POST", "/sessions", body.toString(),
+                    "Content-Type", "application/json");
+            probe(doc, "ChatMessage", create, message, createSession);
+            probe(doc, "ToolCall", create, (ObjectNode) message.get("tool_calls").get(0), createSession);
+
+            ObjectNode send = (ObjectNode) JSON.readTree("""
+                    {"role": "user", "content": "hi",
+                     "webhook": {"url": "http://127.0.0.1:9/hook", "token": "t", "include_messages": true}}""");
+            Function<JsonNode, RawHttp.Reply> sendMessage = body -> http.send("POST",
+                    "/sessions/" + server.api().createSession() + "/messages", body.toString(), "Content-Type", "application/json");
+            probe(doc, "SendMessage", send, send, sendMessage);
+            probe(doc, "Webhook", send, (ObjectNode) send.get("webhook"), sendMessage);
+        }
+    }
+
+    /** Changes one field of {@code target} (a part of {@code body}) at a time, sends, and puts it back. */
+    private static void probe(JsonNode doc, String schemaName, JsonNode body, ObjectNode target,
+                              Function<JsonNode, RawHttp.Reply> send) {
+        JsonNode schema = doc.at("/components/schemas/" + schemaName);
+        ObjectNode properties = JSON.createObjectNode();
+        Set<String> required = new TreeSet<>();
+        collect(doc, schema, properties, required);
+        for (String field : names(properties)) {
+            JsonNode property = resolve(doc, properties.get(field));
+            JsonNode original = target.get(field);
+            String where = schemaName + "." + field;
+            if (original == null) {
+                continue; // not a message field (the webhook of a send is probed as its own schema)
+            }
+            target.remove(field);
+            expect(send.apply(body), !required.contains(field), where + " left out");
+            target.putNull(field);
+            expect(send.apply(body), property.path("nullable").asBoolean(), where + " null");
+            if (property.has("pattern")) {
+                target.put(field, "ftp://example.com/");
+                expect(send.apply(body), false, where + " not matching " + property.get("pattern"));
+            }
+            target.set(field, original);
+        }
+        expect(send.apply(body), true, schemaName + " as given");
+    }
+
+    private static void expect(RawHttp.Reply reply, boolean accepted, String what) {
+        if (accepted) {
+            assertTrue(reply.status() < 300, what + ": the document accepts it, the server answered " + reply.status()
+                    + " " + reply.body());
+        } else {
+            assertEquals(422, reply.status(), what + ": the document refuses it, the server answered " + reply.body());
+        }
+    }
+
+    /** The properties and required fields of a schema and the schemas it is allOf. */
+    private static void collect(JsonNode doc, JsonNode schema, ObjectNode properties, Set<String> required) {
+        schema = resolve(doc, schema);
+        for (JsonNode part : schema.path("allOf")) {
+            collect(doc, part, properties, required);
+        }
+        schema.path("properties").properties().forEach(field -> properties.set(field.getKey(), field.getValue()));
+        schema.path("required").forEach(field -> required.add(field.asText()));
     }
 
     /** A valid request, then one naming a session that does not exist. */

@@ -8,7 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.webserver.WebServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -110,6 +118,115 @@ class ServerSettingsTest {
         assertEquals("Turn cancelled: server shutting down", slowEnd.error());
         TestAgents.await("no worker is left", Duration.ofSeconds(5),
                 () -> !held.isAlive() && TestAgents.workers().isEmpty());
+    }
+
+    /** With the default shutdown timeout (wait for running turns), queued turns must not start one by one. */
+    @Test
+    void stopCancelsQueuedTurnsWhateverTheShutdownTimeout() {
+        RunningServer server = RunningServer.start(TestAgents.scripted().maxWorkers(1).prewarm(0));
+        String running = server.api().createSession();
+        server.api().post("/sessions/" + running + "/messages", "{\"content\": \"sleep 1\"}").expect(202);
+        List<String> queued = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String id = server.api().createSession();
+            server.api().post("/sessions/" + id + "/messages", "{\"content\": \"hi\"}").expect(202);
+            queued.add(id);
+        }
+        server.close();
+        assertEquals(SessionStatus.IDLE, server.server().sessions().get(running).view().status(), "the running turn finished");
+        for (String id : queued) {
+            SessionView view = server.server().sessions().get(id).view();
+            assertEquals(SessionStatus.ERROR, view.status(), id);
+            assertEquals("Turn cancelled: server shutting down", view.error());
+            assertEquals(0, view.state().size(), "the state is what it was before the turn");
+        }
+    }
+
+    @Test
+    void webhooksGoOnlyWhereTheServerAllows() {
+        try (RunningServer server = RunningServer.start(TestAgents.scripted().prewarm(0)
+                .webhookHosts(List.of("hooks.example.com", "*.example.org", "10.0.0.0/8")))) {
+            String id = server.api().createSession();
+            for (String url : List.of("http://127.0.0.1:9/hook", "http://localhost:9/hook", "http://example.org/hook",
+                    "http://[::1]:9/hook")) {
+                Api.Answer refused = server.api().post("/sessions/" + id + "/messages",
+                        "{\"content\": \"hi\", \"webhook\": {\"url\": \"" + url + "\"}}").expect(422);
+                assertThat(refused.raw(), containsString("[\"body\",\"webhook\",\"url\"]"));
+                assertThat(refused.raw(), containsString("webhook-hosts"));
+            }
+            assertEquals("idle", server.api().get("/sessions/" + id).expect(200).text("status"), "nothing started");
+            for (String url : List.of("http://hooks.example.com/x", "https://a.example.org/x", "http://10.1.2.3:8/x")) {
+                String other = server.api().createSession();
+                server.api().post("/sessions/" + other + "/messages",
+                        "{\"content\": \"hi\", \"webhook\": {\"url\": \"" + url + "\"}}").expect(202);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> TestAgents.scripted().webhookHosts(List.of("10.0.0.0/33")));
+        assertThrows(IllegalArgumentException.class, () -> TestAgents.scripted().webhookHosts(List.of("http://x")));
+    }
+
+    /** The deadline covers the whole exchange: a receiver that trickles its answer is dropped. */
+    @Test
+    void aWebhookReceiverThatTricklesIsDroppedAtTheDeadline() throws Exception {
+        try (ServerSocket receiver = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             RunningServer server = RunningServer.start(TestAgents.scripted().prewarm(0)
+                     .webhookTimeout(Duration.ofSeconds(1)))) {
+            String id = server.api().createSession();
+            server.api().post("/sessions/" + id + "/messages", "{\"content\": \"hi\", \"webhook\": {\"url\": "
+                    + "\"http://127.0.0.1:" + receiver.getLocalPort() + "/hook\"}}").expect(202);
+            receiver.setSoTimeout(60_000);
+            try (Socket delivery = receiver.accept()) {
+                delivery.setSoTimeout(500);
+                OutputStream out = delivery.getOutputStream();
+                out.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+                boolean dropped = false;
+                while (!dropped) {
+                    assertTrue(System.nanoTime() < deadline, "the server still reads the webhook's answer after 15 s");
+                    try {
+                        out.write('x');
+                        out.flush();
+                        dropped = delivery.getInputStream().read() < 0;
+                    } catch (SocketTimeoutException stillOpen) {
+                        // the server is still reading
+                    } catch (IOException closed) {
+                        dropped = true;
+                    }
+                }
+            }
+        }
+    }
+
+    /** JSON numbers come back as written: in the state, through a worker, and in a webhook. */
+    @Test
+    void numbersArePreservedExactlyEndToEnd() throws Exception {
+        String numbers = "{\"a\":1e400,\"b\":123456789012345678901234567890.1,\"c\":-0,\"d\":1e2,\"e\":1.50,"
+                + "\"f\":0.5,\"g\":-0.0,\"h\":[1E-7,99999999999999999999,12]}";
+        BlockingQueue<String> deliveries = new ArrayBlockingQueue<>(10);
+        WebServer receiver = WebServer.builder().port(0).host("127.0.0.1")
+                .routing(r -> r.post("/hook", (req, res) -> {
+                    deliveries.add(req.content().as(String.class));
+                    res.send();
+                })).build().start();
+        try (RunningServer server = RunningServer.start(TestAgents.scripted().prewarm(0))) {
+            String created = server.api().post("/sessions", "{\"state\": [{\"role\": \"user\", \"content\": \"x\","
+                    + " \"reasoning_details\": [" + numbers + "]}]}").expect(201).text("session_id");
+            String stored = server.api().get("/sessions/" + created + "/messages").expect(200).raw();
+            assertThat(stored, containsString("\"reasoning_details\":[" + numbers + "]"));
+
+            server.api().post("/sessions/" + created + "/messages", "{\"content\": \"hi\", \"user_params\": "
+                    + numbers + ", \"webhook\": {\"url\": \"http://127.0.0.1:" + receiver.port()
+                    + "/hook\", \"include_messages\": true}}").expect(202);
+            server.api().awaitDone(created);
+            String afterTurn = server.api().get("/sessions/" + created + "/messages").expect(200).raw();
+            assertThat(afterTurn, containsString("\"reasoning_details\":[" + numbers + "]"));
+            assertThat(afterTurn, containsString("\"user_params\":" + numbers));
+            String delivery = deliveries.poll(60, TimeUnit.SECONDS);
+            assertThat(delivery, containsString("\"reasoning_details\":[" + numbers + "]"));
+            assertThat(delivery, containsString("\"user_params\":" + numbers));
+        } finally {
+            receiver.stop();
+        }
     }
 
     @Test

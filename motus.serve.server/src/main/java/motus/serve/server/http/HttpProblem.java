@@ -18,15 +18,23 @@ final class HttpProblem extends RuntimeException {
 
     final Status status;
     final JsonNode detail;
+    /** Whether the connection closes after the answer: the rest of the body is not worth reading, or cannot be. */
+    final boolean closesConnection;
 
     HttpProblem(Status status, String detail) {
-        this(status, TextNode.valueOf(detail));
+        this(status, TextNode.valueOf(detail), false);
     }
 
-    private HttpProblem(Status status, JsonNode detail) {
+    private HttpProblem(Status status, JsonNode detail, boolean closesConnection) {
         super(detail.toString(), null, false, false);
         this.status = status;
         this.detail = detail;
+        this.closesConnection = closesConnection;
+    }
+
+    /** A refusal after which the connection closes: a body too large to read, or one whose framing broke. */
+    static HttpProblem closing(Status status, String detail) {
+        return new HttpProblem(status, TextNode.valueOf(detail), true);
     }
 
     /** The one place where the session rules' refusals get their HTTP status. */
@@ -59,6 +67,6 @@ final class HttpProblem extends RuntimeException {
             }
             item.put("msg", problem.msg()).put("type", problem.type());
         }
-        return new HttpProblem(Status.UNPROCESSABLE_CONTENT_422, detail);
+        return new HttpProblem(Status.UNPROCESSABLE_CONTENT_422, detail, false);
     }
 }

@@ -3,16 +3,23 @@ package motus.serve.server.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.common.media.type.MediaType;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import motus.serve.api.ChatMessage;
+import motus.serve.server.edge.Alarm;
 import motus.serve.server.session.Webhook;
 import motus.serve.worker.wire.Json;
 import motus.serve.worker.wire.MessageCodec;
@@ -25,6 +32,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Requests {
 
+    private static final System.Logger LOG = System.getLogger("motus.serve");
     private static final List<Object> BODY = List.of("body");
     private static final Set<String> TRUE = Set.of("true", "1", "yes", "on", "t", "y");
     private static final Set<String> FALSE = Set.of("false", "0", "no", "off", "f", "n");
@@ -37,8 +45,8 @@ final class Requests {
     }
 
     /** The optional body of a session create: no body, {@code {}}, or {@code {"state": [...]}}. */
-    static List<ChatMessage> initialState(ServerRequest request, long maxBodyBytes) {
-        JsonNode body = body(request, maxBodyBytes);
+    static List<ChatMessage> initialState(ServerRequest request, RequestLimits limits) {
+        JsonNode body = body(request, limits);
         if (body == null) {
             return List.of();
         }
@@ -57,8 +65,8 @@ final class Requests {
         return messages;
     }
 
-    static MessageRequest message(ServerRequest request, long maxBodyBytes) {
-        JsonNode body = body(request, maxBodyBytes);
+    static MessageRequest message(ServerRequest request, RequestLimits limits) {
+        JsonNode body = body(request, limits);
         if (body == null) {
             throw HttpProblem.invalid(Problem.missing(BODY));
         }
@@ -143,45 +151,74 @@ final class Requests {
      * original server, a body is read as JSON when it has no content type or a JSON one
      * ({@code application/json}, {@code application/*+json}); any other body is not an object.
      */
-    private static @Nullable JsonNode body(ServerRequest request, long maxBodyBytes) {
+    private static @Nullable JsonNode body(ServerRequest request, RequestLimits limits) {
         if (!request.content().hasEntity()) {
             return null;
         }
-        byte[] bytes = read(request, maxBodyBytes);
-        if (new String(bytes, StandardCharsets.UTF_8).isBlank()) {
+        String text = utf8(read(request, limits));
+        if (text.isBlank()) {
             return null;
         }
         if (request.headers().contentType().map(type -> !isJson(type.mediaType())).orElse(false)) {
             throw HttpProblem.invalid(Problem.notAnObject(BODY));
         }
         try {
-            return Json.MAPPER.readTree(bytes);
+            return Json.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             long offset = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getCharOffset());
             throw HttpProblem.invalid(Problem.invalidJson(List.of("body", (int) offset), e.getOriginalMessage()));
-        } catch (IOException e) {
-            throw new HttpProblem(Status.BAD_REQUEST_400, "Could not read the request body");
         }
     }
 
-    /** The body's bytes; past the limit, a 413 before more of it is read into memory. */
-    private static byte[] read(ServerRequest request, long maxBodyBytes) {
+    /** Strictly: Jackson alone would read an overlong encoding such as C0 AF as '/'. */
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw HttpProblem.invalid(Problem.invalidJson(List.of("body", 0), "the body is not valid UTF-8"));
+        }
+    }
+
+    /**
+     * The body's bytes; past the size limit, a 413 before more of it is read into memory. A body
+     * not received within the body timeout closes the connection: there is no one to answer.
+     */
+    private static byte[] read(ServerRequest request, RequestLimits limits) {
+        long maxBodyBytes = limits.maxBytes();
         if (request.headers().contentLength().orElse(0) > maxBodyBytes) {
             throw tooLarge(maxBodyBytes);
         }
+        byte[] bytes;
+        Alarm deadline = Alarm.forCurrentThread(limits.bodyTimeout(), limits.timer());
         try (InputStream in = request.content().inputStream()) {
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-            if (bytes.length > maxBodyBytes) {
-                throw tooLarge(maxBodyBytes);
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+        } catch (IOException | RuntimeException e) {
+            // Clients that give up mid-body are common and harmless: one line, and only at debug.
+            LOG.log(Level.DEBUG, "the body of {0} {1} could not be read: {2}",
+                    request.prologue().method(), request.path().path(), e.toString());
+            if (!deadline.disarm()) {
+                throw new CloseConnectionException("request body not received within " + limits.bodyTimeout(), e);
             }
-            return bytes;
-        } catch (IOException e) {
-            throw new HttpProblem(Status.BAD_REQUEST_400, "Could not read the request body");
+            // Helidon reports a malformed chunk size as a NumberFormatException, other framing errors as I/O ones.
+            throw HttpProblem.closing(Status.BAD_REQUEST_400, request.headers().contains(HeaderNames.TRANSFER_ENCODING)
+                    ? "Malformed chunked request body" + (e instanceof NumberFormatException ? ": bad chunk size" : "")
+                    : "Could not read the request body");
         }
+        if (!deadline.disarm()) {
+            Thread.interrupted(); // the alarm rang as the read ended; the body is whole, so carry on
+        }
+        if (bytes.length > maxBodyBytes) {
+            throw tooLarge(maxBodyBytes);
+        }
+        return bytes;
     }
 
     private static HttpProblem tooLarge(long maxBodyBytes) {
-        return new HttpProblem(Status.REQUEST_ENTITY_TOO_LARGE_413,
+        return HttpProblem.closing(Status.REQUEST_ENTITY_TOO_LARGE_413,
                 "Request body is larger than the server's limit of " + maxBodyBytes + " bytes");
     }
 

@@ -3,14 +3,17 @@ package motus.serve.server.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpException;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.lang.System.Logger.Level;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import motus.serve.server.session.Session;
@@ -22,6 +25,7 @@ import motus.serve.server.session.Turn;
 import motus.serve.server.turn.TurnRunner;
 import motus.serve.worker.wire.Json;
 import motus.serve.worker.wire.MessageCodec;
+import motus.serve.worker.wire.Problem;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,7 +40,7 @@ public final class SessionService implements HttpService {
     private final SessionStore sessions;
     private final TurnRunner turns;
     private final boolean allowCustomIds;
-    private final long maxRequestBytes;
+    private final RequestLimits limits;
     private final @Nullable BearerToken apiKey;
     private final BooleanSupplier stopping;
     private final Runnable beforeStart;
@@ -48,12 +52,12 @@ public final class SessionService implements HttpService {
      * @param beforeStart run before a WebServer serving these routes listens
      * @param afterStop run when it has stopped
      */
-    public SessionService(SessionStore sessions, TurnRunner turns, boolean allowCustomIds, long maxRequestBytes,
+    public SessionService(SessionStore sessions, TurnRunner turns, boolean allowCustomIds, RequestLimits limits,
                           @Nullable String apiKey, BooleanSupplier stopping, Runnable beforeStart, Runnable afterStop) {
         this.sessions = sessions;
         this.turns = turns;
         this.allowCustomIds = allowCustomIds;
-        this.maxRequestBytes = maxRequestBytes;
+        this.limits = limits;
         this.apiKey = apiKey == null ? null : new BearerToken(apiKey);
         this.stopping = stopping;
         this.beforeStart = beforeStart;
@@ -134,7 +138,7 @@ public final class SessionService implements HttpService {
     }
 
     private Session createSession(String id, ServerRequest request) {
-        var state = Requests.initialState(request, maxRequestBytes);
+        var state = Requests.initialState(request, limits);
         refuseWhenStopping();
         return sessions.create(id, state);
     }
@@ -164,7 +168,11 @@ public final class SessionService implements HttpService {
 
     private void send(ServerRequest request, ServerResponse response) {
         Session session = sessions.get(id(request));
-        Requests.MessageRequest body = Requests.message(request, maxRequestBytes);
+        Requests.MessageRequest body = Requests.message(request, limits);
+        String refusal = body.webhook() == null ? null : turns.webhookRefusal(body.webhook().url());
+        if (refusal != null) {
+            throw HttpProblem.invalid(Problem.refused(List.of("body", "webhook", "url"), refusal));
+        }
         refuseWhenStopping();
         Turn turn = session.startTurn(body.message(), body.webhook());
         turns.start(session, turn);
@@ -221,6 +229,9 @@ public final class SessionService implements HttpService {
                     throw HttpProblem.of(refusal);
                 }
             } catch (HttpProblem problem) {
+                if (problem.closesConnection) {
+                    response.header(HeaderValues.CONNECTION_CLOSE);
+                }
                 send(response, problem.status, Json.MAPPER.createObjectNode().set("detail", problem.detail));
             } catch (HttpException e) {
                 // Helidon's own refusals (an entity over the size limit, say) keep their status.
@@ -228,7 +239,10 @@ public final class SessionService implements HttpService {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 send(response, Status.SERVICE_UNAVAILABLE_503, Bodies.detail("Server is shutting down"));
-            } catch (RuntimeException e) {
+            } catch (CloseConnectionException e) {
+                throw e; // nobody to answer: Helidon closes the connection
+
+            } catch (RuntimeException | Error e) { // an OutOfMemoryError too: the client still gets JSON
                 LOG.log(Level.ERROR, "request " + request.prologue().method() + " " + request.path().path() + " failed", e);
                 send(response, Status.INTERNAL_SERVER_ERROR_500, Bodies.detail("Internal server error"));
             }

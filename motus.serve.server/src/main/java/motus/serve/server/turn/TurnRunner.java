@@ -39,6 +39,8 @@ public final class TurnRunner {
     private final WebhookSender webhooks;
     private final ServerMetrics metrics;
     private final Set<Turn> active = ConcurrentHashMap.newKeySet();
+    private final Set<Turn> queued = ConcurrentHashMap.newKeySet();
+    private volatile @Nullable String refusal;
     private final ReentrantLock idleLock = new ReentrantLock();
     private final Condition idle = idleLock.newCondition();
 
@@ -54,6 +56,11 @@ public final class TurnRunner {
         this.timer = timer;
         this.webhooks = webhooks;
         this.metrics = metrics;
+    }
+
+    /** Why a turn's webhook may not go to {@code url}, or null; may resolve its host. */
+    public @Nullable String webhookRefusal(String url) {
+        return webhooks.refusal(url);
     }
 
     public int maxWorkers() {
@@ -110,6 +117,15 @@ public final class TurnRunner {
         }
     }
 
+    /**
+     * Starts no more turns: those waiting for a worker slot, now or later, are cancelled with
+     * {@code reason}; running ones carry on.
+     */
+    public void cancelQueued(String reason) {
+        refusal = reason;
+        queued.forEach(turn -> turn.cancel(reason));
+    }
+
     /** Cancels every turn still queued or running; their workers are killed at once. */
     public void cancelAll(String reason) {
         active.forEach(turn -> turn.cancel(reason));
@@ -156,15 +172,21 @@ public final class TurnRunner {
     /** The worker's outcome; a cancel or the timeout, which {@link Turn#outcome} reports, may overrule it. */
     private TurnOutcome runInWorker(Turn turn, Attempt attempt) {
         turn.waitingFor(Thread.currentThread());
+        queued.add(turn);
         try {
             slots.acquire();
             attempt.holdsSlot = true;
         } catch (InterruptedException e) {
             return new TurnOutcome.Cancelled("Turn cancelled"); // a cancel woke us; its reason wins
         } finally {
+            queued.remove(turn);
             turn.waitingFor(null);
         }
         Thread.interrupted(); // a cancel that raced the acquire is seen through Turn.outcome
+        String refused = refusal;
+        if (refused != null) {
+            turn.cancel(refused); // queued when cancelQueued looked, or just after
+        }
         if (turn.isEnded()) {
             return new TurnOutcome.Cancelled("Turn cancelled");
         }

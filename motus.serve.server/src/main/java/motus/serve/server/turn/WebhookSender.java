@@ -7,10 +7,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import motus.serve.server.session.SessionView;
 import motus.serve.server.session.Webhook;
 import motus.serve.worker.wire.Json;
 import motus.serve.worker.wire.MessageCodec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Delivers webhooks in the background. Delivery never changes a session and never delays a
@@ -20,15 +24,32 @@ import motus.serve.worker.wire.MessageCodec;
 public final class WebhookSender {
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private final WebhookDestinations destinations;
+    private final Duration timeout;
+    private final HttpClient client;
 
-    private final HttpClient client = HttpClient.newBuilder()
-            .connectTimeout(TIMEOUT)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    /** @param timeout the most a whole delivery may take, connecting to the receiver's last byte */
+    public WebhookSender(WebhookDestinations destinations, Duration timeout) {
+        this.destinations = destinations;
+        this.timeout = timeout;
+        this.client = HttpClient.newBuilder()
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /** Why the server will not send to {@code url}, or null; may resolve its host. */
+    public @Nullable String refusal(String url) {
+        return destinations.refusal(url);
+    }
 
     /** Posts how a turn ended: {@code session} is the snapshot its commit made. */
     void send(Webhook webhook, SessionView session) {
+        // On a platform thread: resolving the host for the destination rules is a native call that would pin.
+        CompletableFuture.runAsync(() -> deliver(webhook, session));
+    }
+
+    private void deliver(Webhook webhook, SessionView session) {
         String sessionId = session.id();
         ObjectNode payload = Json.MAPPER.createObjectNode();
         payload.put("session_id", sessionId);
@@ -39,8 +60,13 @@ public final class WebhookSender {
 
         HttpRequest.Builder request;
         try {
+            String refusal = destinations.refusal(webhook.url());
+            if (refusal != null) {
+                LOG.log(Level.WARNING, "[{0}] webhook not sent: {1}", sessionId, refusal);
+                return;
+            }
             request = HttpRequest.newBuilder(URI.create(webhook.url()))
-                    .timeout(TIMEOUT)
+                    .timeout(timeout)
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(Json.bytes(payload)));
         } catch (IllegalArgumentException e) {
@@ -50,8 +76,14 @@ public final class WebhookSender {
         if (webhook.token() != null) {
             request.header("Authorization", "Bearer " + webhook.token());
         }
-        client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding()).whenComplete((answer, failure) -> {
-            if (failure != null) {
+        var exchange = client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding());
+        // The request timeout ends at the response's headers; a receiver trickling its body would hold on.
+        CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS).execute(() -> exchange.cancel(true));
+        exchange.whenComplete((answer, failure) -> {
+            if (failure instanceof CancellationException) {
+                LOG.log(Level.WARNING, "[{0}] webhook to {1} took longer than {2} s and was abandoned",
+                        sessionId, webhook.url(), timeout.toMillis() / 1000.0);
+            } else if (failure != null) {
                 LOG.log(Level.WARNING, "[{0}] webhook to {1} failed: {2}", sessionId, webhook.url(), failure.toString());
             } else if (answer.statusCode() >= 300) {
                 LOG.log(Level.WARNING, "[{0}] webhook to {1} answered {2}", sessionId, webhook.url(), answer.statusCode());

@@ -4,12 +4,18 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /** The one JSON mapper of the server and its workers, for HTTP bodies and worker frames alike. */
 public final class Json {
 
     // Trailing tokens would otherwise be ignored: '{} junk' must be a bad body, not an empty one.
-    public static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    // Trees keep every number as written (see JsonValues).
+    public static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .registerModule(new SimpleModule("exact-numbers").addDeserializer(JsonNode.class, new JsonValues.TreeReader()));
 
     private Json() {
     }

@@ -2,7 +2,6 @@ package motus.serve.worker.wire;
 
 import static motus.serve.worker.wire.Problem.at;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,8 +21,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class MessageCodec {
 
-    private static final TypeReference<Map<String, @Nullable Object>> OBJECT = new TypeReference<>() { };
-
     private MessageCodec() {
     }
 
@@ -33,7 +30,7 @@ public final class MessageCodec {
         putIfPresent(json, "content", message.content());
         putIfPresent(json, "reasoning", message.reasoning());
         if (message.reasoningDetails() != null) {
-            json.set("reasoning_details", Json.MAPPER.valueToTree(message.reasoningDetails()));
+            json.set("reasoning_details", JsonValues.toJson(message.reasoningDetails()));
         }
         if (message.toolCalls() != null) {
             ArrayNode calls = json.putArray("tool_calls");
@@ -46,7 +43,7 @@ public final class MessageCodec {
         putIfPresent(json, "name", message.name());
         putIfPresent(json, "base64_image", message.base64Image());
         if (message.userParams() != null) {
-            json.set("user_params", Json.MAPPER.valueToTree(message.userParams()));
+            json.set("user_params", JsonValues.toJson(message.userParams()));
         }
         return json;
     }
@@ -149,7 +146,9 @@ public final class MessageCodec {
             problems.add(Problem.notADictionary(loc));
             return null;
         }
-        return Json.MAPPER.convertValue(value, OBJECT);
+        @SuppressWarnings("unchecked") // an object node's Java value is a map
+        Map<String, @Nullable Object> map = (Map<String, @Nullable Object>) JsonValues.toJava(value);
+        return map;
     }
 
     private static @Nullable List<Map<String, @Nullable Object>> objectList(JsonNode json, String field,
