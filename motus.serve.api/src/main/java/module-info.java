@@ -8,4 +8,5 @@ module motus.serve.api {
     requires static org.jspecify;
 
     exports motus.serve.api;
+    exports motus.serve.api.spi;
 }

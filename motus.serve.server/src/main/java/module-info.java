@@ -8,6 +8,7 @@ module motus.serve.server {
     requires motus.serve.worker;
     requires transitive io.helidon.webserver;
     requires transitive io.helidon.config;
+    requires io.helidon.webserver.sse;
     requires io.helidon.webserver.observe.health;
     requires io.helidon.webserver.observe.metrics;
     requires io.helidon.metrics.api;

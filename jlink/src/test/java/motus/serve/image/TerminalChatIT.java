@@ -84,6 +84,38 @@ class TerminalChatIT {
         }
     }
 
+    /** The notes example asks before it forgets: the approval is asked and answered at the terminal. */
+    @Test
+    void anApprovalIsAskedAndAnsweredAtTheTerminal() throws Exception {
+        assumeTrue(Files.isExecutable(SCRIPT), "util-linux script makes the terminal");
+        try (Motus server = Motus.start(dir, "serve", "start", "com.example.notes.NotesAgent",
+                "--module-path", Motus.example("notes"), "--host", "127.0.0.1", "--port", "0")) {
+            String url = "http://127.0.0.1:" + server.awaitPort(DEADLINE);
+            String chat = "stty cols 100 rows 24 && exec '" + Motus.IMAGE.resolve("bin/motus") + "' serve chat " + url;
+            ProcessBuilder builder = new ProcessBuilder(SCRIPT.toString(), "-q", "-e", "-c", chat, "/dev/null")
+                    .directory(dir.toFile()).redirectErrorStream(true);
+            builder.environment().clear();
+            builder.environment().putAll(Map.of("PATH", "/usr/bin:/bin", "TERM", "xterm-256color", "HOME", dir.toString()));
+            Process terminal = builder.start();
+            Screen screen = new Screen(terminal.getInputStream());
+            try (OutputStream keyboard = terminal.getOutputStream()) {
+                screen.awaitPrompts(1);
+                type(keyboard, "remember milk\r");
+                screen.await("the note taken", Pattern.compile("Noted: milk"));
+                screen.awaitPrompts(2);
+                type(keyboard, "forget\r");
+                screen.await("the approval", Pattern.compile("\\[approval\\] Agent wants to call: forget_notes"));
+                screen.await("the question", Pattern.compile("Approve\\? \\[y/N\\]: "));
+                type(keyboard, "y\r");
+                screen.await("the agent's answer", Pattern.compile("Forgot 1 notes\\."));
+                screen.awaitPrompts(3);
+                type(keyboard, "\u0004");
+                assertTrue(terminal.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), screen.text());
+            }
+            assertEquals(0, terminal.exitValue(), screen.text());
+        }
+    }
+
     private static void awaitMessages(String messagesUrl, int count) throws Exception {
         long end = System.nanoTime() + DEADLINE.toNanos();
         while (JSON.readTree(Motus.get(messagesUrl)).size() < count) {

@@ -3,7 +3,9 @@ package motus.serve.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import motus.serve.worker.wire.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,7 +50,9 @@ final class ChatCommand extends ClientCommand {
         boolean owned = sessionId == null && !keep;
         try {
             if (message != null) {
-                return turn(client, id, message) ? 0 : 1;
+                try (OpenedOnDemand answers = new OpenedOnDemand()) {
+                    return turn(client, id, message, answers) ? 0 : 1;
+                }
             }
             try (ReplInput input = ReplInput.open(out())) {
                 Signal.handle(new Signal("INT"), signal -> {
@@ -67,26 +71,83 @@ final class ChatCommand extends ClientCommand {
     private void repl(ServeClient client, String id, ReplInput input) throws IOException {
         for (String line = input.readLine("> "); line != null; line = input.readLine("> ")) {
             if (!line.isBlank()) {
-                turn(client, id, line);
+                turn(client, id, line, () -> input);
             }
         }
     }
 
-    /** Sends one message and prints the reply, or the turn's error; true if the turn succeeded. */
-    private boolean turn(ServeClient client, String id, String content) {
+    /**
+     * Sends one message and prints the reply as it streams, or the turn's error; asks what the
+     * turn asks on the way. True if the turn succeeded.
+     */
+    private boolean turn(ServeClient client, String id, String content, Supplier<ReplInput> input) throws IOException {
         ObjectNode body = Json.MAPPER.createObjectNode().put("content", content);
         params.addTo(body);
-        client.post(ServeClient.session(id) + "/messages", body);
-        JsonNode session;
+        InterruptPrompts prompts = new InterruptPrompts(client, id, out(), input);
+        StringBuilder streamed = new StringBuilder();
+        JsonNode[] end = new JsonNode[1];
         try (var waiting = WaitingIndicator.show(out())) {
-            session = client.awaitSession(id, null);
+            client.stream(ServeClient.session(id) + "/messages", body, event -> {
+                switch (event.name()) {
+                    case "delta" -> {
+                        waiting.close();
+                        String text = event.data().path("text").asText();
+                        streamed.append(text);
+                        out().print(text);
+                        out().flush();
+                    }
+                    case "interrupted" -> {
+                        waiting.close();
+                        if (!streamed.isEmpty()) {
+                            out().println();
+                            streamed.setLength(0);
+                        }
+                        askQuietly(prompts, event.data().path("interrupts"));
+                    }
+                    case "done" -> end[0] = event.data();
+                    default -> { }
+                }
+                return end[0] == null;
+            });
         }
+        JsonNode session = end[0] != null ? end[0] : client.awaitSession(id, null); // the stream broke off
         if ("error".equals(session.path("status").asText())) {
+            if (!streamed.isEmpty()) {
+                out().println();
+            }
             err().println(ClientException.line(session.path("error").asText()));
             return false;
         }
-        out().println(session.path("response").path("content").asText(""));
+        out().println(streamed.isEmpty() ? session.path("response").path("content").asText("") : "");
         return true;
+    }
+
+    private static void askQuietly(InterruptPrompts prompts, JsonNode interrupts) {
+        try {
+            prompts.ask(interrupts);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The terminal, opened only if a one-message chat's turn asks something. */
+    private final class OpenedOnDemand implements Supplier<ReplInput>, AutoCloseable {
+        private ReplInput input;
+
+        @Override
+        public ReplInput get() {
+            if (input == null) {
+                input = ReplInput.open(out());
+            }
+            return input;
+        }
+
+        @Override
+        public void close() {
+            if (input != null) {
+                input.close();
+            }
+        }
     }
 
     /** Says goodbye once, deleting the session if this command created it for itself. */

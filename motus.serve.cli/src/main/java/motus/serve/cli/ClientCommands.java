@@ -1,6 +1,10 @@
 package motus.serve.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+import motus.serve.worker.wire.Json;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -87,6 +91,65 @@ final class ClientCommands {
         @Override
         public Integer call() {
             out().println(JsonOutput.indented(client().get(ServeClient.session(id) + "/messages")));
+            return 0;
+        }
+    }
+
+    @Command(name = "resume",
+            description = "Answer an interrupt of a session's turn; <value> is JSON, or else taken as a string.")
+    static final class Resume extends ClientCommand {
+        @Parameters(index = "1", paramLabel = "<id>", description = "The session id.")
+        String id;
+
+        @Parameters(index = "2", paramLabel = "<interrupt_id>", description = "The interrupt to answer.")
+        String interruptId;
+
+        @Parameters(index = "3", paramLabel = "<value>", description = "The answer, e.g. '{\"approved\": true}'.")
+        String value;
+
+        @Override
+        public Integer call() {
+            ObjectNode body = Json.MAPPER.createObjectNode().put("interrupt_id", interruptId);
+            body.set("value", parsed(value));
+            out().println(JsonOutput.indented(client().post(ServeClient.session(id) + "/resume", body)));
+            return 0;
+        }
+
+        private static JsonNode parsed(String value) {
+            try {
+                return Json.MAPPER.readTree(value);
+            } catch (IOException notJson) {
+                return TextNode.valueOf(value);
+            }
+        }
+    }
+
+    @Command(name = "events",
+            description = "Follow the events of a session's latest turn, one line each, until it ends.")
+    static final class Events extends ClientCommand {
+        @Parameters(index = "1", paramLabel = "<id>", description = "The session id.")
+        String id;
+
+        @Override
+        public Integer call() {
+            client().stream(ServeClient.session(id) + "/events", null, event -> {
+                out().println(event.name() + " " + event.data());
+                out().flush();
+                return !event.name().equals("done");
+            });
+            return 0;
+        }
+    }
+
+    @Command(name = "cancel",
+            description = "Cancel a session's running or interrupted turn; the session keeps its state.")
+    static final class Cancel extends ClientCommand {
+        @Parameters(index = "1", paramLabel = "<id>", description = "The session id.")
+        String id;
+
+        @Override
+        public Integer call() {
+            out().println(JsonOutput.indented(client().post(ServeClient.session(id) + "/cancel", null)));
             return 0;
         }
     }

@@ -3,6 +3,7 @@ package motus.serve.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -14,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import motus.serve.server.Settings;
@@ -85,6 +87,33 @@ final class ServeClient {
         send(request(path).DELETE());
     }
 
+    /**
+     * Opens the event stream of a request ({@code GET .../events}, or a send with
+     * {@code Accept: text/event-stream}) and hands its events to {@code handler} until it says stop.
+     */
+    void stream(String path, @Nullable ObjectNode body, Predicate<ServerEvent> handler) {
+        HttpRequest.Builder request = request(path).setHeader("Accept", "text/event-stream");
+        if (body != null) {
+            request.header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+        }
+        try {
+            HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream events = response.body()) {
+                if (response.statusCode() >= 300) {
+                    throw new ClientException(response.statusCode() + " - "
+                            + new String(events.readAllBytes(), StandardCharsets.UTF_8));
+                }
+                ServerEvent.read(events, handler);
+            }
+        } catch (IOException e) {
+            throw new ClientException("Could not connect to " + url);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ClientException("interrupted");
+        }
+    }
+
     /** A session's status, long-polling until it is no longer running. */
     JsonNode awaitSession(String id, @Nullable Double timeoutSeconds) {
         Map<String, String> query = timeoutSeconds == null
@@ -100,7 +129,7 @@ final class ServeClient {
         } catch (IllegalArgumentException e) {
             throw new ClientException("'" + url + "' is not a valid URL: " + e.getMessage());
         }
-        builder.header("Accept", "application/json");
+        builder.setHeader("Accept", "application/json");
         if (apiKey != null) {
             builder.header("Authorization", "Bearer " + apiKey);
         }

@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
             ClientCommands.Get.class,
             ClientCommands.Delete.class,
             ClientCommands.Messages.class,
+            ClientCommands.Resume.class,
+            ClientCommands.Events.class,
+            ClientCommands.Cancel.class,
             SendCommand.class,
         })
 final class ServeCommand {

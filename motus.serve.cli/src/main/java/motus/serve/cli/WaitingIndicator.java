@@ -10,6 +10,7 @@ final class WaitingIndicator implements AutoCloseable {
 
     private final PrintWriter out;
     private final @Nullable Thread spinner;
+    private boolean closed;
 
     private WaitingIndicator(PrintWriter out, boolean visible) {
         this.out = out;
@@ -34,11 +35,13 @@ final class WaitingIndicator implements AutoCloseable {
         }
     }
 
+    /** Stops the spinner and clears its line; only the first call does anything. */
     @Override
     public void close() {
-        if (spinner == null) {
+        if (spinner == null || closed) {
             return;
         }
+        closed = true;
         spinner.interrupt();
         try {
             spinner.join();

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -165,6 +166,73 @@ class ClientCommandsTest {
         assertEquals(0, run.exitCode(), run.err());
         assertEquals("> first\n> > second\n> \nBye!\n", run.out());
         assertEquals(before, sessionCount());
+    }
+
+    @Test
+    void chatAsksForApprovalAsTheOriginalDoesAndResumes() {
+        CliRun approved = CliRun.withInput("y\n", "serve", "chat", url, "approve delete_file");
+        assertEquals(0, approved.exitCode(), approved.err());
+        assertEquals("""
+
+                [approval] Agent wants to call: delete_file
+                           Args: {"path":"/tmp/notes.txt"}
+                           Approve? [y/N]: approved
+                """, approved.out());
+        CliRun rejected = CliRun.withInput("n\n", "serve", "chat", url, "approve delete_file");
+        assertTrue(rejected.out().endsWith("Approve? [y/N]: rejected\n"), rejected.out());
+    }
+
+    @Test
+    void chatAsksAQuestionWithItsOptionsAndOther() {
+        CliRun picked = CliRun.withInput("2\n", "serve", "chat", url, "ask");
+        assertEquals(0, picked.exitCode(), picked.err());
+        assertEquals("""
+
+                [ask] Which color?
+                  1. red — warm
+                  2. blue — cold
+                  3. (Other — type your own answer)
+                  Choice: {answers={Which color?=blue}}
+                """, picked.out());
+        CliRun other = CliRun.withInput("3\nteal\n", "serve", "chat", url, "ask");
+        assertTrue(other.out().endsWith("  Choice:   Your answer: {answers={Which color?=teal}}\n"), other.out());
+    }
+
+    @Test
+    void chatPrintsAStreamedReplyAsItComes() {
+        CliRun run = CliRun.motus("serve", "chat", url, "stream one two three");
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals("one two three\n", run.out());
+    }
+
+    @Test
+    void eventsResumeAndCancelCommands() throws IOException {
+        String id = sessionId(CliRun.motus("serve", "create", url).out());
+        CliRun streamed = CliRun.motus("serve", "send", url, id, "stream a b", "--wait");
+        assertEquals(0, streamed.exitCode(), streamed.err());
+        CliRun events = CliRun.motus("serve", "events", url, id);
+        assertEquals(0, events.exitCode(), events.err());
+        String[] lines = events.out().split("\n");
+        assertEquals(List.of("started", "delta", "delta", "done"), Arrays.stream(lines).map(l -> l.split(" ")[0]).toList());
+        assertEquals("delta {\"text\":\"a\"}", lines[1]);
+
+        CliRun.motus("serve", "send", url, id, "ask");
+        JsonNode interrupted = Json.MAPPER.readTree(CliRun.motus("serve", "get", url, id, "--wait").out());
+        assertEquals("interrupted", interrupted.path("status").asText());
+        String interruptId = interrupted.at("/interrupts/0/interrupt_id").asText();
+        CliRun resumed = CliRun.motus("serve", "resume", url, id, interruptId, "free text, not JSON");
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertEquals("running", Json.MAPPER.readTree(resumed.out()).path("status").asText());
+        JsonNode done = Json.MAPPER.readTree(CliRun.motus("serve", "get", url, id, "--wait").out());
+        assertEquals("free text, not JSON", done.at("/response/content").asText());
+
+        CliRun.motus("serve", "send", url, id, "sleep 30");
+        CliRun cancelled = CliRun.motus("serve", "cancel", url, id);
+        assertEquals(0, cancelled.exitCode(), cancelled.err());
+        assertEquals("Turn cancelled", Json.MAPPER.readTree(cancelled.out()).path("error").asText());
+        CliRun nothing = CliRun.motus("serve", "cancel", url, id);
+        assertEquals(1, nothing.exitCode());
+        assertEquals("Error: 409 - {\"detail\":\"Session is error, not running\"}\n", nothing.err());
     }
 
     @Test

@@ -89,7 +89,8 @@ public final class AgentServer {
         this.metrics = new ServerMetrics(sessions::size, this::runningWorkers);
         this.workers = new WorkerPool(launcher, settings.value(Settings.PREWARM),
                 settings.value(Settings.AGENT_AOT_CACHE) ? settings.value(Settings.AOT_CACHE_DIR) : null, timer, metrics);
-        this.turns = new TurnRunner(workers, settings.value(Settings.WORKERS), settings.value(Settings.TIMEOUT), timer,
+        this.turns = new TurnRunner(workers, settings.value(Settings.WORKERS), settings.value(Settings.TIMEOUT),
+                settings.value(Settings.INTERRUPT_TIMEOUT), timer,
                 new WebhookSender(new WebhookDestinations(settings.value(Settings.WEBHOOK_HOSTS)),
                         settings.value(Settings.WEBHOOK_TIMEOUT)), metrics);
         this.service = new SessionService(sessions, turns, settings.value(Settings.ALLOW_CUSTOM_IDS),
@@ -283,6 +284,9 @@ public final class AgentServer {
         }
         workers.close();
         turns.cancelQueued(SHUTDOWN_CANCEL);
+        if (shutdownTimeout.isZero()) {
+            turns.cancelInterrupted(SHUTDOWN_CANCEL); // "as long as they take" is for agents, not for humans
+        }
         try {
             if (!turns.awaitIdle(shutdownTimeout)) {
                 LOG.log(Level.INFO, "shutdown timeout reached: cancelling the turns still running");
@@ -346,6 +350,14 @@ public final class AgentServer {
         /** The most a turn may take before its worker is killed; zero (default) sets no limit. */
         public Builder timeout(Duration timeout) {
             return set(Settings.TIMEOUT, timeout);
+        }
+
+        /**
+         * The most a turn may wait for answers to its interrupts before it ends in error (default
+         * one hour); {@link #timeout} does not count that wait.
+         */
+        public Builder interruptTimeout(Duration timeout) {
+            return set(Settings.INTERRUPT_TIMEOUT, timeout);
         }
 
         /** The most sessions at once; zero (default) sets no limit. */

@@ -40,6 +40,10 @@ public final class Settings {
     public static final Setting<Duration> TIMEOUT = seconds("timeout",
             "Most seconds per turn before its worker is killed; 0 = no limit (default: 0).");
 
+    public static final Setting<Duration> INTERRUPT_TIMEOUT = seconds("interrupt-timeout", Duration.ofHours(1), "S",
+            "Most seconds a turn may wait for answers to its interrupts before it ends in error (default: 3600);"
+                    + " the turn's --timeout does not count that wait.");
+
     public static final Setting<Integer> MAX_SESSIONS = whole("max-sessions", 0, 0,
             "N", "Most sessions at once; 0 = no limit (default: 0).");
 
@@ -108,7 +112,7 @@ public final class Settings {
             "Most seconds a webhook delivery may take, from connecting to the receiver's last byte (default: 10).");
 
     /** All of them, in the order help and docs list them. */
-    public static final List<Setting<?>> ALL = List.of(AGENT, MODULE_PATH, CLASS_PATH, WORKERS, TTL, TIMEOUT,
+    public static final List<Setting<?>> ALL = List.of(AGENT, MODULE_PATH, CLASS_PATH, WORKERS, TTL, TIMEOUT, INTERRUPT_TIMEOUT,
             MAX_SESSIONS, SHUTDOWN_TIMEOUT, ALLOW_CUSTOM_IDS, PREWARM, API_KEY, WORKER_JVM_OPTIONS, WORKER_ENVIRONMENT,
             AGENT_AOT_CACHE, AOT_CACHE_DIR, WORKER_HEAP_MB,
             MAX_REQUEST_BYTES, MAX_RESULT_BYTES, MAX_CONNECTIONS, HEADER_TIMEOUT, BODY_TIMEOUT, IDLE_TIMEOUT,

@@ -181,7 +181,7 @@ class SessionApiTest {
     void aSendWhileRunningIs409AndChangesNothing() {
         String id = api.createSession();
         api.post("/sessions/" + id + "/messages", "{\"content\": \"sleep 1\"}").expect(202);
-        assertEquals("Session is already running",
+        assertEquals("Session is running",
                 api.post("/sessions/" + id + "/messages", "{\"content\": \"other\"}").expect(409).text("detail"));
         Api.Answer done = api.awaitDone(id);
         assertEquals("slept 1", done.body().at("/response/content").asText());

@@ -43,7 +43,7 @@ public final class AotTraining {
         WorkerProcess worker = launcher.startTraining(output);
         worker.awaitReady();
         WorkerAnswer outcome = worker.runTurn("aot-training", ChatMessage.user("hello"),
-                List.of(ChatMessage.system("You are a training run.")));
+                List.of(ChatMessage.system("You are a training run.")), TurnListener.NONE);
         if (!(outcome instanceof WorkerAnswer.Success)) {
             fail("the training turn failed: " + outcome);
         }

@@ -26,7 +26,11 @@ final class Frames {
     }
 
     static void write(OutputStream out, ObjectNode frame) throws IOException {
-        byte[] body = Json.MAPPER.writeValueAsBytes(frame);
+        writeBytes(out, Json.MAPPER.writeValueAsBytes(frame));
+    }
+
+    /** A frame already encoded, {@code body} being a JSON object with a type. */
+    static void writeBytes(OutputStream out, byte[] body) throws IOException {
         out.write(ByteBuffer.allocate(8).putInt(MAGIC).putInt(body.length).array());
         out.write(body);
         out.flush();

@@ -1,5 +1,7 @@
 package motus.serve.worker;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.util.List;
 import motus.serve.api.ChatMessage;
 
@@ -13,7 +15,14 @@ public interface Worker {
      * Runs the turn and returns the worker's answer, or why there is none. Never throws,
      * whatever the agent or the process does. Called at most once.
      */
-    WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state);
+    WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state, TurnListener listener);
+
+    /**
+     * Hands a client's answer to the agent waiting on {@code interruptId}.
+     *
+     * @throws IOException if the worker is gone
+     */
+    void resume(String interruptId, JsonNode value) throws IOException;
 
     /** Ends the worker and everything it started, at once; a running {@link #runTurn} then returns a failure. */
     void kill();

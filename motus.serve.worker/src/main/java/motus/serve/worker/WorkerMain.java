@@ -16,9 +16,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import motus.serve.api.ChatMessage;
 import motus.serve.api.ServableAgent;
+import motus.serve.api.Turn;
 import motus.serve.api.TurnResult;
 import motus.serve.worker.wire.MessageCodec;
 import motus.serve.worker.wire.Problem;
@@ -43,6 +45,8 @@ public final class WorkerMain {
     static final String CLASS_PATH = "--class-path";
     /** Enough for class initialisation and first execution; more buys little and costs CPU. */
     private static final int WARM_UP_ROUNDS = 10;
+    /** The server checks an answer's size against its max-request-bytes; this only bounds a broken stream. */
+    private static final long MAX_RESUME_BYTES = 64L << 20;
     /** A stack trace is for a log line: the top of a deep one says enough. */
     private static final int MAX_TRACE_CHARS = 16_384;
 
@@ -64,8 +68,8 @@ public final class WorkerMain {
             return;
         }
         boolean training = Boolean.getBoolean(TRAINING_PROPERTY);
-        CountDownLatch requestRead = new CountDownLatch(1);
-        watchParent(in, requestRead);
+        CompletableFuture<WorkerTurn> turn = new CompletableFuture<>();
+        watchParent(in, turn);
         // Its own clock, so that the server can time a spare's start-up though it reads this frame later.
         Frames.write(frames, Frames.frame("ready").put("ready_at_ms", System.currentTimeMillis()));
         warmUp(in, training);
@@ -78,10 +82,18 @@ public final class WorkerMain {
             }
             Runtime.getRuntime().halt(0); // released unused: a start-up check or a spare worker
         }
+        WorkerTurn host = new WorkerTurn(request.path("session_id").asText(), frames,
+                request.path("max_frame_bytes").asLong(1 << 20));
         if (!training) {
-            requestRead.countDown();
+            turn.complete(host);
         }
-        Frames.write(frames, prepareFailure != null ? prepareFailure : runTurn(agent, request));
+        ObjectNode answer;
+        try (var scope = Turn.use(host)) {
+            answer = prepareFailure != null ? prepareFailure : runTurn(agent, request);
+        }
+        synchronized (frames) { // after any event an agent thread is still writing
+            Frames.write(frames, answer);
+        }
         ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
         if (training) {
             System.exit(0); // a normal exit, so that the JVM writes the AOT cache it was asked to record
@@ -189,18 +201,21 @@ public final class WorkerMain {
     }
 
     /**
-     * The server never writes after the request, so end of input then means it is gone: so are
-     * we. The watching thread starts before the ready frame, because starting a thread costs a
-     * few milliseconds that a waiting turn should not pay; it reads only once the request is in.
+     * Reads the server's frames during the turn (answers to interrupts); end of input means the
+     * server is gone, and so are we. The watching thread starts before the ready frame, because
+     * starting a thread costs a few milliseconds that a waiting turn should not pay; it reads
+     * only once the request is in.
      */
-    private static void watchParent(InputStream in, CountDownLatch requestRead) {
+    private static void watchParent(InputStream in, CompletableFuture<WorkerTurn> turn) {
         Thread.ofPlatform().daemon().name("motus-parent-watchdog").start(() -> {
             try {
-                requestRead.await();
-                while (in.read() >= 0) {
-                    // drain; nothing more is expected
+                WorkerTurn host = turn.get();
+                for (ObjectNode frame; (frame = Frames.read(in, MAX_RESUME_BYTES)) != null; ) {
+                    if (frame.path("type").asText().equals("resume")) {
+                        host.resume(frame);
+                    }
                 }
-            } catch (IOException | InterruptedException e) {
+            } catch (IOException | InterruptedException | ExecutionException e) {
                 // same as end of input
             }
             ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);

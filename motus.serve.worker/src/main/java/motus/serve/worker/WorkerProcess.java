@@ -20,8 +20,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import motus.serve.api.ChatMessage;
+import motus.serve.worker.wire.Json;
 import motus.serve.worker.wire.MessageCodec;
 import motus.serve.worker.wire.Problem;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One worker process, seen from the server: wait until it is ready, hand it one turn, read its
@@ -113,15 +115,17 @@ public final class WorkerProcess implements Worker {
      * launcher's {@code maxResultBytes} kills the worker.
      */
     @Override
-    public WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state) {
-        ObjectNode request = Frames.frame("turn").put("session_id", sessionId);
+    public WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state, TurnListener listener) {
+        ObjectNode request = Frames.frame("turn").put("session_id", sessionId).put("max_frame_bytes", maxResultBytes);
         request.set("message", MessageCodec.toJson(message));
         request.set("state", MessageCodec.toJson(state));
         ObjectNode answer;
         try {
             answer = PipeThreads.call(() -> {
-                Frames.write(requests, request);
-                return Frames.read(frames, maxResultBytes);
+                synchronized (requests) {
+                    Frames.write(requests, request);
+                }
+                return readAnswer(listener);
             });
         } catch (Frames.FrameTooLargeException e) {
             kill();
@@ -147,6 +151,36 @@ public final class WorkerProcess implements Worker {
                     answer.path("trace").isTextual() ? answer.path("trace").textValue() : null);
             default -> new WorkerAnswer.Failure("Worker broke the protocol: unexpected '" + answer.path("type").asText() + "'");
         };
+    }
+
+    /** Passes the turn's events and interrupts to {@code listener} until the result or error frame. */
+    private @Nullable ObjectNode readAnswer(TurnListener listener) throws IOException {
+        for (ObjectNode frame; (frame = Frames.read(frames, maxResultBytes)) != null; ) {
+            switch (frame.path("type").asText()) {
+                case "event" -> listener.event(frame.path("event").asText(), object(frame.path("data")));
+                case "interrupt" -> listener.interrupted(frame.path("interrupt_id").asText(), object(frame.path("payload")));
+                default -> {
+                    return frame;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static ObjectNode object(JsonNode node) {
+        return node instanceof ObjectNode object ? object : Json.MAPPER.createObjectNode();
+    }
+
+    @Override
+    public void resume(String interruptId, JsonNode value) throws IOException {
+        ObjectNode frame = Frames.frame("resume").put("interrupt_id", interruptId);
+        frame.set("value", value);
+        PipeThreads.call(() -> {
+            synchronized (requests) {
+                Frames.write(requests, frame);
+            }
+            return null;
+        });
     }
 
     /** Closes the worker's input without a turn: an unused worker exits, a training run writes its cache. */
@@ -222,7 +256,9 @@ public final class WorkerProcess implements Worker {
 
     private void closeQuietly() {
         try {
-            requests.close();
+            synchronized (requests) { // not in the middle of a resume
+                requests.close();
+            }
         } catch (IOException e) {
             // the worker is gone already
         }

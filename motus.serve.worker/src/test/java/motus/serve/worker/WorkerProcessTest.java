@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 /** The server's view of one worker process, against stand-in processes that get the protocol right and wrong. */
 class WorkerProcessTest {
 
+
     private static final long MAX_RESULT_BYTES = 1 << 20;
 
     @Test
@@ -25,7 +26,7 @@ class WorkerProcessTest {
         WorkerProcess worker = start("echo");
         worker.awaitReady();
         assertFalse(worker.startupTime().isNegative());
-        WorkerAnswer answer = worker.runTurn("s1", ChatMessage.user("hi"), List.of(ChatMessage.system("sys")));
+        WorkerAnswer answer = worker.runTurn("s1", ChatMessage.user("hi"), List.of(ChatMessage.system("sys")), TurnListener.NONE);
         WorkerAnswer.Success success = assertInstanceOf(WorkerAnswer.Success.class, answer);
         assertEquals(ChatMessage.user("hi"), success.response());
         assertEquals(List.of(ChatMessage.system("sys")), success.state());
@@ -52,7 +53,7 @@ class WorkerProcessTest {
     void anAnswerOverTheLimitFailsTheTurnAndKillsTheWorker() throws Exception {
         WorkerProcess worker = start("oversized");
         worker.awaitReady();
-        WorkerAnswer answer = worker.runTurn("s1", ChatMessage.user("hi"), List.of());
+        WorkerAnswer answer = worker.runTurn("s1", ChatMessage.user("hi"), List.of(), TurnListener.NONE);
         assertEquals(new WorkerAnswer.Failure("Agent result too large: 50000000 bytes (limit " + MAX_RESULT_BYTES + ")"),
                 answer);
         worker.handle().onExit().get(10, TimeUnit.SECONDS);
@@ -62,7 +63,7 @@ class WorkerProcessTest {
     void killEndsATurnThatIsWaitingForItsAnswer() throws Exception {
         WorkerProcess worker = start("silent"); // reads the request, then never answers
         worker.awaitReady();
-        var turn = CompletableFuture.supplyAsync(() -> worker.runTurn("s1", ChatMessage.user("hi"), List.of()),
+        var turn = CompletableFuture.supplyAsync(() -> worker.runTurn("s1", ChatMessage.user("hi"), List.of(), TurnListener.NONE),
                 Executors.newVirtualThreadPerTaskExecutor());
         worker.kill();
         assertEquals(new WorkerAnswer.Failure("Worker process was killed"), turn.get(10, TimeUnit.SECONDS));

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import motus.serve.api.ChatMessage;
 import motus.serve.api.ServableAgent;
+import motus.serve.api.Turn;
 import motus.serve.api.TurnResult;
 
 /**
@@ -17,7 +18,10 @@ import motus.serve.api.TurnResult;
  * (throws an Error), {@code recurse} (overflows the stack), {@code oom} (fills the heap),
  * {@code spin} (a busy loop that ignores interrupts), {@code flood N} (N MiB to System.out and
  * to System.err), {@code big N} (a reply of N MiB), {@code env NAME} (an environment variable);
- * anything else is echoed.
+ * and during the turn ({@link Turn}): {@code stream W...} (each word a delta), {@code emit} (an
+ * event of its own), {@code approve TOOL} (a tool approval), {@code ask} (a user-input question),
+ * {@code ask-two} (two interrupts at once, from two threads), {@code ask-big N} (an interrupt of N
+ * MiB); anything else is echoed.
  */
 public class ScriptedAgent implements ServableAgent {
 
@@ -111,6 +115,30 @@ public class ScriptedAgent implements ServableAgent {
             }
             case "big" -> "y".repeat(Integer.parseInt(words[1]) << 20);
             case "env" -> String.valueOf(System.getenv(words[1]));
+            case "stream" -> {
+                for (int i = 1; i < words.length; i++) {
+                    Turn.delta((i > 1 ? " " : "") + words[i]);
+                }
+                yield String.join(" ", List.of(words).subList(1, words.length));
+            }
+            case "emit" -> {
+                Turn.emit("progress", Map.of("step", 1, "of", 2));
+                yield "emitted in " + Turn.sessionId();
+            }
+            case "approve" -> Turn.approveTool(words[1], Map.of("path", "/tmp/notes.txt")) ? "approved" : "rejected";
+            case "ask" -> String.valueOf(Turn.interrupt(question("Which color?")));
+            case "ask-two" -> {
+                var other = java.util.concurrent.CompletableFuture.supplyAsync(() -> Turn.interrupt(question("Second?")));
+                Object first = Turn.interrupt(question("First?"));
+                yield first + " / " + other.join();
+            }
+            case "ask-big" -> {
+                try {
+                    yield String.valueOf(Turn.interrupt(Map.of("type", "big", "blob", "z".repeat(Integer.parseInt(words[1]) << 20))));
+                } catch (IllegalArgumentException e) {
+                    yield "refused: " + e.getMessage();
+                }
+            }
             default -> text;
         };
         List<ChatMessage> next = new ArrayList<>(state);
@@ -118,6 +146,14 @@ public class ScriptedAgent implements ServableAgent {
         ChatMessage answer = ChatMessage.assistant(reply);
         next.add(answer);
         return new TurnResult(answer, next);
+    }
+
+    /** A user-input interrupt; {@code pid} lets a test find the worker that waits on it. */
+    private static Map<String, Object> question(String question) {
+        return Map.of("type", "user_input", "pid", ProcessHandle.current().pid(),
+                "questions", List.of(Map.of("question", question, "header", "Color",
+                "multiSelect", false, "options", List.of(Map.of("label", "red", "description", "warm"),
+                        Map.of("label", "blue", "description", "cold")))));
     }
 
     private static int recurse(int depth) {

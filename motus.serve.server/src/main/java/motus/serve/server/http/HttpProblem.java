@@ -40,8 +40,8 @@ final class HttpProblem extends RuntimeException {
     /** The one place where the session rules' refusals get their HTTP status. */
     static HttpProblem of(SessionException refusal) {
         Status status = switch (refusal.reason()) {
-            case NOT_FOUND -> Status.NOT_FOUND_404;
-            case ALREADY_EXISTS, RUNNING -> Status.CONFLICT_409;
+            case NOT_FOUND, UNKNOWN_INTERRUPT -> Status.NOT_FOUND_404;
+            case ALREADY_EXISTS, RUNNING, INTERRUPTED, NOT_INTERRUPTED, NOT_RUNNING -> Status.CONFLICT_409;
             case TOO_MANY, SHUTTING_DOWN -> Status.SERVICE_UNAVAILABLE_503;
         };
         return new HttpProblem(status, refusal.getMessage());

@@ -79,6 +79,35 @@ final class Requests {
         return new MessageRequest(message, webhook);
     }
 
+    /** The body of a resume: which interrupt, and the client's answer (any JSON value, null included). */
+    record ResumeRequest(String interruptId, JsonNode value) {
+    }
+
+    static ResumeRequest resume(ServerRequest request, RequestLimits limits) {
+        JsonNode body = body(request, limits);
+        if (body == null) {
+            throw HttpProblem.invalid(Problem.missing(BODY));
+        }
+        if (!body.isObject()) {
+            throw HttpProblem.invalid(Problem.notAnObject(BODY));
+        }
+        List<Problem> problems = new ArrayList<>();
+        JsonNode id = body.get("interrupt_id");
+        if (id == null) {
+            problems.add(Problem.missing(Problem.at(BODY, "interrupt_id")));
+        } else if (!id.isTextual()) {
+            problems.add(Problem.notAString(Problem.at(BODY, "interrupt_id")));
+        }
+        JsonNode value = body.get("value");
+        if (value == null) {
+            problems.add(Problem.missing(Problem.at(BODY, "value")));
+        }
+        if (!problems.isEmpty()) {
+            throw HttpProblem.invalid(problems);
+        }
+        return new ResumeRequest(id.textValue(), value);
+    }
+
     /** {@code wait}: a boolean in any of the spellings the original server accepts; absent means false. */
     static boolean waitParameter(ServerRequest request) {
         var value = request.query().first("wait");

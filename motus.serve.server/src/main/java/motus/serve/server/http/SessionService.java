@@ -2,6 +2,7 @@ package motus.serve.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpException;
@@ -14,6 +15,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.lang.System.Logger.Level;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import motus.serve.server.session.Session;
@@ -36,6 +38,7 @@ import org.jspecify.annotations.Nullable;
 public final class SessionService implements HttpService {
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
+    private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
 
     private final SessionStore sessions;
     private final TurnRunner turns;
@@ -90,7 +93,13 @@ public final class SessionService implements HttpService {
                 .any("/sessions/{id}", methodNotAllowed("GET, PUT, DELETE"))
                 .get("/sessions/{id}/messages", json(this::messages))
                 .post("/sessions/{id}/messages", json(this::send))
-                .any("/sessions/{id}/messages", methodNotAllowed("GET, POST"));
+                .any("/sessions/{id}/messages", methodNotAllowed("GET, POST"))
+                .get("/sessions/{id}/events", json(this::events))
+                .any("/sessions/{id}/events", methodNotAllowed("GET"))
+                .post("/sessions/{id}/resume", json(this::resume))
+                .any("/sessions/{id}/resume", methodNotAllowed("POST"))
+                .post("/sessions/{id}/cancel", json(this::cancel))
+                .any("/sessions/{id}/cancel", methodNotAllowed("POST"));
     }
 
     /** With an API key set, everything but the health checks needs {@code Authorization: Bearer <key>}. */
@@ -166,7 +175,7 @@ public final class SessionService implements HttpService {
         send(response, Status.OK_200, MessageCodec.toJson(sessions.get(id(request)).state()));
     }
 
-    private void send(ServerRequest request, ServerResponse response) {
+    private void send(ServerRequest request, ServerResponse response) throws InterruptedException {
         Session session = sessions.get(id(request));
         Requests.MessageRequest body = Requests.message(request, limits);
         String refusal = body.webhook() == null ? null : turns.webhookRefusal(body.webhook().url());
@@ -176,11 +185,39 @@ public final class SessionService implements HttpService {
         refuseWhenStopping();
         Turn turn = session.startTurn(body.message(), body.webhook());
         turns.start(session, turn);
+        if (acceptsEventStream(request)) {
+            EventStream.send(response, session.events(), null);
+            return;
+        }
         String messagesPath = request.path().absolute().path();
         response.header(HeaderNames.LOCATION, messagesPath.substring(0, messagesPath.lastIndexOf('/')));
         send(response, Status.ACCEPTED_202, Json.MAPPER.createObjectNode()
                 .put("session_id", session.id())
                 .put("status", SessionStatus.RUNNING.wireName()));
+    }
+
+    private void events(ServerRequest request, ServerResponse response) throws InterruptedException {
+        Session session = sessions.get(id(request));
+        EventStream.send(response, session.events(), request.headers().first(LAST_EVENT_ID).orElse(null));
+    }
+
+    private void resume(ServerRequest request, ServerResponse response) {
+        Requests.ResumeRequest body = Requests.resume(request, limits);
+        Session session = sessions.get(id(request));
+        SessionStatus status = turns.resume(session, body.interruptId(), body.value());
+        send(response, Status.OK_200, Json.MAPPER.createObjectNode()
+                .put("session_id", session.id())
+                .put("status", status.wireName()));
+    }
+
+    private void cancel(ServerRequest request, ServerResponse response) throws InterruptedException {
+        send(response, Status.OK_200, Bodies.sessionResponse(turns.cancel(sessions.get(id(request)))));
+    }
+
+    private static boolean acceptsEventStream(ServerRequest request) {
+        return request.headers().first(HeaderNames.ACCEPT)
+                .map(accept -> accept.toLowerCase(Locale.ROOT).contains("text/event-stream"))
+                .orElse(false);
     }
 
     private void refuseWhenStopping() {

@@ -54,6 +54,7 @@ public final class ServerMetrics {
     private final MeterRegistry registry = Metrics.globalRegistry();
     private final List<Meter> meters = new ArrayList<>();
     private final Counter started;
+    private final Counter interrupts;
     private final Map<Outcome, Counter> finished = new EnumMap<>(Outcome.class);
     private final Timer turnDuration;
     private final Timer workerStartup;
@@ -61,6 +62,8 @@ public final class ServerMetrics {
     public ServerMetrics(IntSupplier sessions, IntSupplier runningWorkers) {
         started = register(Counter.builder("motus.turns.started")
                 .description("Turns accepted by POST /sessions/{id}/messages"));
+        interrupts = register(Counter.builder("motus.interrupts")
+                .description("Interrupts agents asked (Turn.interrupt), answered or not"));
         for (Outcome outcome : Outcome.values()) {
             finished.put(outcome, register(Counter.builder("motus.turns.finished")
                     .description("Turns ended, by outcome: succeeded, failed, timed_out or cancelled")
@@ -91,6 +94,10 @@ public final class ServerMetrics {
 
     public void turnStarted() {
         started.increment();
+    }
+
+    public void interrupted() {
+        interrupts.increment();
     }
 
     /** A turn ended with {@code outcome}; a discarded one (its session was deleted) counts as cancelled. */

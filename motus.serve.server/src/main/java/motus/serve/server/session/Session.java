@@ -1,9 +1,14 @@
 package motus.serve.server.session;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import motus.serve.api.ChatMessage;
+import motus.serve.worker.wire.Json;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,6 +17,9 @@ import org.jspecify.annotations.Nullable;
  * are each a single check-and-set.
  */
 public final class Session {
+
+    /** What a turn's event log keeps of the agent's deltas and events; see {@link TurnEvents}. */
+    private static final long MAX_EVENT_BYTES = 8L << 20;
 
     private final String id;
     private final ReentrantLock lock = new ReentrantLock();
@@ -23,6 +31,9 @@ public final class Session {
     private List<ChatMessage> state;
     private long lastActivityNanos;
     private @Nullable Turn turn;
+    private final Map<String, Interrupt> interrupts = new LinkedHashMap<>();
+    private @Nullable TurnEvents events;
+    private long turns;
     private boolean deleted;
 
     Session(String id, List<ChatMessage> state, long nowNanos) {
@@ -67,10 +78,14 @@ public final class Session {
             if (status == SessionStatus.RUNNING) {
                 throw new SessionException(SessionException.Reason.RUNNING);
             }
+            if (status == SessionStatus.INTERRUPTED) {
+                throw new SessionException(SessionException.Reason.INTERRUPTED);
+            }
             status = SessionStatus.RUNNING;
             response = null;
             error = null;
             turn = new Turn(id, message, state, webhook);
+            events = new TurnEvents(++turns, MAX_EVENT_BYTES);
             return turn;
         } finally {
             lock.unlock();
@@ -89,6 +104,7 @@ public final class Session {
             if (deleted || turn != finished) {
                 return null;
             }
+            interrupts.clear();
             if (outcome instanceof TurnOutcome.Succeeded success) {
                 status = SessionStatus.IDLE;
                 response = success.response();
@@ -100,7 +116,119 @@ public final class Session {
             turn = null;
             lastActivityNanos = nowNanos;
             changed.signalAll();
+            SessionView view = viewLocked();
+            if (events != null) {
+                events.end(view);
+            }
+            return view;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Something the turn reported that clients following it see: {@code started} is the server's, the rest the agent's. */
+    public void turnEvent(Turn reporting, String name, ObjectNode data) {
+        lock.lock();
+        try {
+            if (turn == reporting && events != null) {
+                if (name.equals("started")) {
+                    events.server(name, data);
+                } else {
+                    events.agent(name, data);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The turn asks a client something: the session is {@code interrupted} until every pending
+     * interrupt is answered. Long-polls wake.
+     *
+     * @return the session as it is now, or null if the turn is no longer the session's
+     */
+    public @Nullable SessionView interrupt(Turn asking, Interrupt interrupt) {
+        lock.lock();
+        try {
+            if (deleted || turn != asking) {
+                return null;
+            }
+            interrupts.put(interrupt.id(), interrupt);
+            status = SessionStatus.INTERRUPTED;
+            changed.signalAll();
+            ObjectNode data = Json.MAPPER.createObjectNode();
+            ArrayNode pending = data.putArray("interrupts");
+            interrupts.values().forEach(waiting -> pending.add(waiting.json()));
+            events.server("interrupted", data);
             return viewLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** What a resume took: the turn to hand the answer to, and whether it runs again. */
+    public record Resumed(Turn turn, SessionStatus status) {
+    }
+
+    /**
+     * Takes a client's answer to one pending interrupt; with none left the session is running again.
+     *
+     * @throws SessionException {@code NOT_FOUND}, {@code NOT_INTERRUPTED} or {@code UNKNOWN_INTERRUPT}
+     */
+    public Resumed resume(String interruptId) {
+        lock.lock();
+        try {
+            if (deleted) {
+                throw new SessionException(SessionException.Reason.NOT_FOUND);
+            }
+            if (status != SessionStatus.INTERRUPTED) {
+                throw new SessionException(SessionException.Reason.NOT_INTERRUPTED,
+                        "Session is " + status.wireName() + ", not interrupted");
+            }
+            if (interrupts.remove(interruptId) == null) {
+                throw new SessionException(SessionException.Reason.UNKNOWN_INTERRUPT, "Unknown interrupt_id: " + interruptId);
+            }
+            if (interrupts.isEmpty()) {
+                status = SessionStatus.RUNNING;
+            }
+            events.server("resumed", Json.MAPPER.createObjectNode().put("interrupt_id", interruptId));
+            changed.signalAll();
+            return new Resumed(turn, status);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The turn to cancel.
+     *
+     * @throws SessionException {@code NOT_FOUND}, or {@code NOT_RUNNING} if no turn runs
+     */
+    public Turn runningTurn() {
+        lock.lock();
+        try {
+            if (deleted) {
+                throw new SessionException(SessionException.Reason.NOT_FOUND);
+            }
+            if (turn == null) {
+                throw new SessionException(SessionException.Reason.NOT_RUNNING,
+                        "Session is " + status.wireName() + ", not running");
+            }
+            return turn;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The events of the latest turn, or for a session that has had none, a log with only its {@code done}. */
+    public TurnEvents events() {
+        lock.lock();
+        try {
+            if (deleted) {
+                throw new SessionException(SessionException.Reason.NOT_FOUND);
+            }
+            return events != null ? events : TurnEvents.none(viewLocked());
         } finally {
             lock.unlock();
         }
@@ -118,6 +246,10 @@ public final class Session {
             Turn running = turn;
             turn = null;
             changed.signalAll();
+            if (running != null && events != null) {
+                // Streams of the turn end too: the session is gone, and so is what the turn would have left.
+                events.end(new SessionView(id, SessionStatus.ERROR, null, "Session deleted", state));
+            }
             return running;
         } finally {
             lock.unlock();
@@ -128,7 +260,7 @@ public final class Session {
     boolean expireIfIdleSince(long nowNanos, long ttlNanos) {
         lock.lock();
         try {
-            if (deleted || status == SessionStatus.RUNNING || nowNanos - lastActivityNanos < ttlNanos) {
+            if (deleted || turn != null || nowNanos - lastActivityNanos < ttlNanos) {
                 return false;
             }
             deleted = true;
@@ -140,15 +272,26 @@ public final class Session {
     }
 
     /**
-     * Waits while the session is running, at most {@code timeoutNanos} (negative: no limit).
+     * Waits while the session is running, at most {@code timeoutNanos} (negative: no limit): until
+     * the turn ends or is interrupted.
      *
      * @throws SessionException {@code NOT_FOUND} if the session is deleted while waiting
      */
     public SessionView awaitNotRunning(long timeoutNanos) throws InterruptedException {
+        return await(SessionStatus.RUNNING, timeoutNanos);
+    }
+
+    /** Waits until the turn has ended, interrupted or not; see {@link #awaitNotRunning}. */
+    public SessionView awaitTurnEnd(long timeoutNanos) throws InterruptedException {
+        return await(null, timeoutNanos);
+    }
+
+    /** Waits while the status is {@code waitingStatus}, or with null while a turn exists. */
+    private SessionView await(@Nullable SessionStatus waitingStatus, long timeoutNanos) throws InterruptedException {
         lock.lock();
         try {
             long left = timeoutNanos;
-            while (status == SessionStatus.RUNNING && !deleted) {
+            while ((waitingStatus == null ? turn != null : status == waitingStatus) && !deleted) {
                 if (timeoutNanos < 0) {
                     changed.await();
                 } else if (left <= 0) {
@@ -167,6 +310,6 @@ public final class Session {
     }
 
     private SessionView viewLocked() {
-        return new SessionView(id, status, response, error, state);
+        return new SessionView(id, status, response, error, state, List.copyOf(interrupts.values()));
     }
 }

@@ -10,7 +10,14 @@ public final class SessionException extends RuntimeException {
     public enum Reason {
         NOT_FOUND("Session not found"),
         ALREADY_EXISTS("Session already exists"),
-        RUNNING("Session is already running"),
+        RUNNING("Session is running"),
+        INTERRUPTED("Session is interrupted"),
+        /** A resume for a session that is not interrupted; the message names its status. */
+        NOT_INTERRUPTED("Session is not interrupted"),
+        /** A resume naming an interrupt the session does not have (any more). */
+        UNKNOWN_INTERRUPT("Unknown interrupt_id"),
+        /** A cancel with no turn to cancel; the message names the status. */
+        NOT_RUNNING("Session is not running"),
         TOO_MANY("Maximum number of sessions reached"),
         SHUTTING_DOWN("Server is shutting down");
 
@@ -24,7 +31,12 @@ public final class SessionException extends RuntimeException {
     private final Reason reason;
 
     public SessionException(Reason reason) {
-        super(reason.message, null, false, false);
+        this(reason, reason.message);
+    }
+
+    /** With a message that says more than the reason's own (which status, which id). */
+    public SessionException(Reason reason, String message) {
+        super(message, null, false, false);
         this.reason = reason;
     }
 

@@ -8,6 +8,8 @@ public enum SessionStatus {
     IDLE,
     /** A turn is queued or executing. */
     RUNNING,
+    /** The running turn waits for clients to answer its interrupts. */
+    INTERRUPTED,
     /** The last turn failed; the session's error says why. */
     ERROR;
 

@@ -10,7 +10,13 @@ import org.jspecify.annotations.Nullable;
  * at that moment (an immutable list, shared, not copied).
  */
 public record SessionView(String id, SessionStatus status, @Nullable ChatMessage response, @Nullable String error,
-                          List<ChatMessage> state) {
+                          List<ChatMessage> state, List<Interrupt> interrupts) {
+
+    /** Without interrupts: any status but {@code interrupted}. */
+    public SessionView(String id, SessionStatus status, @Nullable ChatMessage response, @Nullable String error,
+                       List<ChatMessage> state) {
+        this(id, status, response, error, state, List.of());
+    }
 
     public int totalMessages() {
         return state.size();

@@ -1,7 +1,11 @@
 package motus.serve.server.turn;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -11,15 +15,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import motus.serve.server.observe.ServerMetrics;
+import motus.serve.server.session.Interrupt;
 import motus.serve.server.session.Session;
 import motus.serve.server.session.SessionStatus;
 import motus.serve.server.session.SessionView;
 import motus.serve.server.session.Turn;
 import motus.serve.server.session.TurnOutcome;
 import motus.serve.server.workers.Workers;
+import motus.serve.worker.TurnListener;
 import motus.serve.worker.Worker;
 import motus.serve.worker.WorkerAnswer;
 import motus.serve.worker.WorkerStartException;
+import motus.serve.worker.wire.Json;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,6 +37,7 @@ import org.jspecify.annotations.Nullable;
 public final class TurnRunner {
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
+    private static final String CANCELLED = "Turn cancelled";
 
     private final Workers workers;
     private final int maxWorkers;
@@ -38,21 +46,27 @@ public final class TurnRunner {
     private final ScheduledExecutorService timer;
     private final WebhookSender webhooks;
     private final ServerMetrics metrics;
+    private final Duration interruptTimeout;
+    private final Map<Turn, Attempt> attempts = new ConcurrentHashMap<>();
     private final Set<Turn> active = ConcurrentHashMap.newKeySet();
     private final Set<Turn> queued = ConcurrentHashMap.newKeySet();
     private volatile @Nullable String refusal;
+    private volatile @Nullable String interruptRefusal;
     private final ReentrantLock idleLock = new ReentrantLock();
     private final Condition idle = idleLock.newCondition();
 
     /**
-     * @param timeout the most a turn may take once it has a slot; zero: no limit
+     * @param timeout the most a turn may take once it has a slot, not counting time spent
+     *                waiting for answers to its interrupts; zero: no limit
+     * @param interruptTimeout the most a turn may wait for answers to its interrupts, at a time
      */
-    public TurnRunner(Workers workers, int maxWorkers, Duration timeout, ScheduledExecutorService timer,
-                      WebhookSender webhooks, ServerMetrics metrics) {
+    public TurnRunner(Workers workers, int maxWorkers, Duration timeout, Duration interruptTimeout,
+                      ScheduledExecutorService timer, WebhookSender webhooks, ServerMetrics metrics) {
         this.workers = workers;
         this.maxWorkers = maxWorkers;
         this.slots = new Semaphore(maxWorkers, true);
         this.timeout = timeout;
+        this.interruptTimeout = interruptTimeout;
         this.timer = timer;
         this.webhooks = webhooks;
         this.metrics = metrics;
@@ -126,6 +140,54 @@ public final class TurnRunner {
         queued.forEach(turn -> turn.cancel(reason));
     }
 
+    /**
+     * Hands a client's answer to the interrupt it names; once none is pending, the turn's clock
+     * runs again.
+     *
+     * @return the session's status after it: {@code running}, or {@code interrupted} while others are pending
+     * @throws motus.serve.server.session.SessionException as {@link Session#resume} says
+     */
+    public SessionStatus resume(Session session, String interruptId, JsonNode value) {
+        Session.Resumed resumed = session.resume(interruptId);
+        Attempt attempt = attempts.get(resumed.turn());
+        if (attempt == null) {
+            return resumed.status(); // the turn is ending as we speak; its worker is gone or going
+        }
+        if (resumed.status() == SessionStatus.RUNNING) {
+            attempt.answered();
+        }
+        try {
+            Worker worker = attempt.worker;
+            if (worker != null) {
+                worker.resume(interruptId, value);
+            }
+        } catch (IOException e) {
+            // The worker is gone: the turn ends with its own error.
+        }
+        return resumed.status();
+    }
+
+    /**
+     * Cancels the session's turn, running or interrupted: its worker dies at once and the
+     * session goes to {@code error} with its state unchanged.
+     *
+     * @return the session as the cancel left it
+     * @throws motus.serve.server.session.SessionException {@code NOT_RUNNING} if no turn runs
+     */
+    public SessionView cancel(Session session) throws InterruptedException {
+        session.runningTurn().cancel(CANCELLED);
+        return session.awaitTurnEnd(-1);
+    }
+
+    /**
+     * Ends turns that wait for answers to their interrupts, now or later, with {@code reason}:
+     * a stop that waits for running turns must not wait for a human.
+     */
+    public void cancelInterrupted(String reason) {
+        interruptRefusal = reason;
+        attempts.values().forEach(Attempt::cancelIfInterrupted);
+    }
+
     /** Cancels every turn still queued or running; their workers are killed at once. */
     public void cancelAll(String reason) {
         active.forEach(turn -> turn.cancel(reason));
@@ -136,7 +198,8 @@ public final class TurnRunner {
         TurnOutcome outcome;
         SessionView committed;
         long ended;
-        try (Attempt attempt = new Attempt()) {
+        try (Attempt attempt = new Attempt(session, turn)) {
+            attempts.put(turn, attempt);
             outcome = turn.outcome(runInWorker(turn, attempt));
             // Committed before the worker is reaped: the client is not kept waiting for clean-up.
             ended = System.nanoTime();
@@ -177,7 +240,7 @@ public final class TurnRunner {
             slots.acquire();
             attempt.holdsSlot = true;
         } catch (InterruptedException e) {
-            return new TurnOutcome.Cancelled("Turn cancelled"); // a cancel woke us; its reason wins
+            return new TurnOutcome.Cancelled(CANCELLED); // a cancel woke us; its reason wins
         } finally {
             queued.remove(turn);
             turn.waitingFor(null);
@@ -188,12 +251,10 @@ public final class TurnRunner {
             turn.cancel(refused); // queued when cancelQueued looked, or just after
         }
         if (turn.isEnded()) {
-            return new TurnOutcome.Cancelled("Turn cancelled");
+            return new TurnOutcome.Cancelled(CANCELLED);
         }
         LOG.log(Level.INFO, "[{0}] turn started", turn.sessionId);
-        if (!timeout.isZero()) {
-            attempt.deadline = timer.schedule(turn::timeOut, timeout.toNanos(), TimeUnit.NANOSECONDS);
-        }
+        attempt.startClock();
         Worker worker;
         try {
             worker = workers.acquire(turn);
@@ -201,28 +262,112 @@ public final class TurnRunner {
             return new TurnOutcome.Failed(e.getMessage());
         }
         if (worker == null) {
-            return new TurnOutcome.Cancelled("Turn cancelled");
+            return new TurnOutcome.Cancelled(CANCELLED);
         }
         attempt.worker = worker;
-        return switch (worker.runTurn(turn.sessionId, turn.message, turn.state)) {
+        attempt.session.turnEvent(turn, "started", Json.MAPPER.createObjectNode().put("session_id", turn.sessionId));
+        return switch (worker.runTurn(turn.sessionId, turn.message, turn.state, attempt)) {
             case WorkerAnswer.Success success -> new TurnOutcome.Succeeded(success.response(), success.state());
             case WorkerAnswer.Failure failure -> new TurnOutcome.Failed(failure.error(), failure.trace());
         };
     }
 
-    /** What a turn holds until it is settled: its deadline, its worker and its worker slot. */
-    private final class Attempt implements AutoCloseable {
-        @Nullable ScheduledFuture<?> deadline;
-        @Nullable Worker worker;
+    /**
+     * What a turn holds until it is settled: its clocks, its worker and its worker slot. It
+     * also hears what the worker reports while it runs.
+     */
+    private final class Attempt implements TurnListener, AutoCloseable {
+        final Session session;
+        final Turn turn;
+        volatile @Nullable Worker worker;
         boolean holdsSlot;
+        // The turn's timeout runs only while no interrupt waits; the interrupt timeout only while one does.
+        private @Nullable ScheduledFuture<?> deadline;
+        private long timeLeftNanos;
+        private long clockStartedNanos;
+        private @Nullable ScheduledFuture<?> answerDeadline;
+
+        Attempt(Session session, Turn turn) {
+            this.session = session;
+            this.turn = turn;
+            this.timeLeftNanos = timeout.toNanos();
+        }
+
+        synchronized void startClock() {
+            if (!timeout.isZero()) {
+                clockStartedNanos = System.nanoTime();
+                deadline = timer.schedule(turn::timeOut, timeLeftNanos, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        @Override
+        public void event(String name, ObjectNode data) {
+            session.turnEvent(turn, name, data);
+        }
+
+        @Override
+        public void interrupted(String interruptId, ObjectNode payload) {
+            String refused = interruptRefusal;
+            if (refused != null) {
+                turn.cancel(refused);
+                return;
+            }
+            synchronized (this) {
+                if (deadline != null && deadline.cancel(false)) {
+                    timeLeftNanos -= System.nanoTime() - clockStartedNanos;
+                    deadline = null;
+                }
+                if (answerDeadline == null) {
+                    answerDeadline = timer.schedule(() -> turn.cancel(unanswered()), interruptTimeout.toNanos(),
+                            TimeUnit.NANOSECONDS);
+                }
+            }
+            metrics.interrupted();
+            SessionView interrupted = session.interrupt(turn, Interrupt.of(interruptId, payload));
+            if (interrupted != null) {
+                LOG.log(Level.INFO, "[{0}] turn interrupted: {1}", turn.sessionId, Interrupt.of(interruptId, payload).type());
+                if (turn.webhook != null) {
+                    webhooks.send(turn.webhook, interrupted);
+                }
+            }
+        }
+
+        synchronized void cancelIfInterrupted() {
+            if (answerDeadline != null) {
+                turn.cancel(interruptRefusal);
+            }
+        }
+
+        /** Every interrupt is answered: the turn's clock runs on. */
+        synchronized void answered() {
+            if (answerDeadline != null) {
+                answerDeadline.cancel(false);
+                answerDeadline = null;
+            }
+            if (deadline == null) {
+                startClock();
+            }
+        }
+
+        private String unanswered() {
+            return "Turn ended: no answer to its interrupt within " + interruptTimeout.toSeconds()
+                    + " s (interrupt-timeout)";
+        }
 
         @Override
         public void close() {
-            if (deadline != null) {
-                deadline.cancel(false);
+            attempts.remove(turn);
+            synchronized (this) {
+                if (deadline != null) {
+                    deadline.cancel(false);
+                }
+                if (answerDeadline != null) {
+                    answerDeadline.cancel(false);
+                }
             }
-            if (worker != null) {
-                worker.kill(); // it exits by itself after answering; this makes sure nothing it started is left
+            Worker running = worker;
+            if (running != null) {
+                running.kill(); // it exits by itself after answering; this makes sure nothing it started is left
             }
             if (holdsSlot) {
                 slots.release();

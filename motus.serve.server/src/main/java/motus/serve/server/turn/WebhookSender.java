@@ -1,5 +1,6 @@
 package motus.serve.server.turn;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.System.Logger.Level;
 import java.net.URI;
@@ -43,7 +44,10 @@ public final class WebhookSender {
         return destinations.refusal(url);
     }
 
-    /** Posts how a turn ended: {@code session} is the snapshot its commit made. */
+    /**
+     * Posts how a turn ended, or that it waits for answers to its interrupts: {@code session} is
+     * the snapshot its commit (or interrupt) made.
+     */
     void send(Webhook webhook, SessionView session) {
         // On a platform thread: resolving the host for the destination rules is a native call that would pin.
         CompletableFuture.runAsync(() -> deliver(webhook, session));
@@ -57,6 +61,13 @@ public final class WebhookSender {
         payload.set("response", session.response() == null ? null : MessageCodec.toJson(session.response()));
         payload.put("error", session.error());
         payload.set("messages", webhook.includeMessages() ? MessageCodec.toJson(session.state()) : null);
+        if (!session.interrupts().isEmpty()) {
+            // Sent when a turn is interrupted too, so that webhook clients need not poll for questions.
+            ArrayNode interrupts = payload.putArray("interrupts");
+            session.interrupts().forEach(interrupt -> interrupts.add(interrupt.json()));
+        } else {
+            payload.putNull("interrupts");
+        }
 
         HttpRequest.Builder request;
         try {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,7 @@ import motus.serve.server.session.SessionView;
 import motus.serve.server.session.Turn;
 import motus.serve.server.session.TurnOutcome;
 import motus.serve.server.workers.Workers;
+import motus.serve.worker.TurnListener;
 import motus.serve.worker.Worker;
 import motus.serve.worker.WorkerAnswer;
 import org.jspecify.annotations.Nullable;
@@ -163,7 +165,8 @@ class TurnRaceTest {
     }
 
     private TurnRunner runner(int maxWorkers, Duration timeout) {
-        return new TurnRunner(workers, maxWorkers, timeout, timer, new WebhookSender(new WebhookDestinations(List.of("*")), Duration.ofSeconds(10)), metrics);
+        return new TurnRunner(workers, maxWorkers, timeout, Duration.ofHours(1), timer,
+                new WebhookSender(new WebhookDestinations(List.of("*")), Duration.ofSeconds(10)), metrics);
     }
 
     private static void await(String what, BooleanSupplier condition) {
@@ -214,7 +217,7 @@ class TurnRaceTest {
         }
 
         @Override
-        public WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state) {
+        public WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state, TurnListener listener) {
             ChatMessage response = reply.join();
             if (response == null) {
                 return new WorkerAnswer.Failure("Worker process was killed");
@@ -223,6 +226,11 @@ class TurnRaceTest {
             next.add(message);
             next.add(response);
             return new WorkerAnswer.Success(response, next);
+        }
+
+        @Override
+        public void resume(String interruptId, JsonNode value) {
+            throw new UnsupportedOperationException("stand-ins never interrupt");
         }
 
         @Override

@@ -1,0 +1,25 @@
+package motus.serve.server.session;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import motus.serve.worker.wire.Json;
+
+/**
+ * A question a running turn asks and waits on: the contract's InterruptInfo.
+ *
+ * @param id what a resume names
+ * @param type the payload's {@code type}, or {@code unknown}
+ * @param payload what the agent asked, a JSON object
+ */
+public record Interrupt(String id, String type, ObjectNode payload) {
+
+    /** The contract's InterruptInfo: {@code {interrupt_id, type, payload}}. */
+    public ObjectNode json() {
+        ObjectNode json = Json.MAPPER.createObjectNode().put("interrupt_id", id).put("type", type);
+        json.set("payload", payload);
+        return json;
+    }
+
+    public static Interrupt of(String id, ObjectNode payload) {
+        return new Interrupt(id, payload.path("type").isTextual() ? payload.path("type").textValue() : "unknown", payload);
+    }
+}
