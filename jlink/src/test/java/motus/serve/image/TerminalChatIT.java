@@ -116,6 +116,34 @@ class TerminalChatIT {
         }
     }
 
+    /** A user-input question: the options are listed and a number picks one. */
+    @Test
+    void aQuestionIsAskedAndAnsweredAtTheTerminal() throws Exception {
+        assumeTrue(Files.isExecutable(SCRIPT), "util-linux script makes the terminal");
+        String agents = Path.of(System.getProperty("motus.test.agents", "../test-agents/target/classes"))
+                .toAbsolutePath().toString();
+        try (Motus server = Motus.start(dir, "serve", "start", "motus.serve.testagents.ScriptedAgent",
+                "--module-path", agents, "--host", "127.0.0.1", "--port", "0")) {
+            String url = "http://127.0.0.1:" + server.awaitPort(DEADLINE);
+            String chat = "stty cols 100 rows 24 && exec '" + Motus.IMAGE.resolve("bin/motus") + "' serve chat " + url + " ask";
+            ProcessBuilder builder = new ProcessBuilder(SCRIPT.toString(), "-q", "-e", "-c", chat, "/dev/null")
+                    .directory(dir.toFile()).redirectErrorStream(true);
+            builder.environment().clear();
+            builder.environment().putAll(Map.of("PATH", "/usr/bin:/bin", "TERM", "xterm-256color", "HOME", dir.toString()));
+            Process terminal = builder.start();
+            Screen screen = new Screen(terminal.getInputStream());
+            try (OutputStream keyboard = terminal.getOutputStream()) {
+                screen.await("the question", Pattern.compile("\\[ask\\] Which color\\?"));
+                screen.await("the options", Pattern.compile("  2\\. blue — cold"));
+                screen.await("the choice prompt", Pattern.compile("  Choice: "));
+                type(keyboard, "2\r");
+                screen.await("the agent's answer", Pattern.compile("\\{answers=\\{Which color\\?=blue}}"));
+                assertTrue(terminal.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), screen.text());
+            }
+            assertEquals(0, terminal.exitValue(), screen.text());
+        }
+    }
+
     private static void awaitMessages(String messagesUrl, int count) throws Exception {
         long end = System.nanoTime() + DEADLINE.toNanos();
         while (JSON.readTree(Motus.get(messagesUrl)).size() < count) {
