@@ -48,12 +48,7 @@ class TerminalChatIT {
         try (Motus server = Motus.start(dir, "serve", "start", "com.example.echo.EchoAgent",
                 "--module-path", Motus.example("echo"), "--host", "127.0.0.1", "--port", "0")) {
             String url = "http://127.0.0.1:" + server.awaitPort(DEADLINE);
-            String chat = "stty cols 80 rows 24 && exec '" + Motus.IMAGE.resolve("bin/motus") + "' serve chat --keep " + url;
-            ProcessBuilder builder = new ProcessBuilder(SCRIPT.toString(), "-q", "-e", "-c", chat, "/dev/null")
-                    .directory(dir.toFile()).redirectErrorStream(true);
-            builder.environment().clear();
-            builder.environment().putAll(Map.of("PATH", "/usr/bin:/bin", "TERM", "xterm-256color", "HOME", dir.toString()));
-            Process terminal = builder.start();
+            Process terminal = terminal(80, "serve chat --keep " + url);
             Screen screen = new Screen(terminal.getInputStream());
             try (OutputStream keyboard = terminal.getOutputStream()) {
                 Matcher session = screen.await("the session id", SESSION);
@@ -91,12 +86,7 @@ class TerminalChatIT {
         try (Motus server = Motus.start(dir, "serve", "start", "com.example.notes.NotesAgent",
                 "--module-path", Motus.example("notes"), "--host", "127.0.0.1", "--port", "0")) {
             String url = "http://127.0.0.1:" + server.awaitPort(DEADLINE);
-            String chat = "stty cols 100 rows 24 && exec '" + Motus.IMAGE.resolve("bin/motus") + "' serve chat " + url;
-            ProcessBuilder builder = new ProcessBuilder(SCRIPT.toString(), "-q", "-e", "-c", chat, "/dev/null")
-                    .directory(dir.toFile()).redirectErrorStream(true);
-            builder.environment().clear();
-            builder.environment().putAll(Map.of("PATH", "/usr/bin:/bin", "TERM", "xterm-256color", "HOME", dir.toString()));
-            Process terminal = builder.start();
+            Process terminal = terminal(100, "serve chat " + url);
             Screen screen = new Screen(terminal.getInputStream());
             try (OutputStream keyboard = terminal.getOutputStream()) {
                 screen.awaitPrompts(1);
@@ -125,12 +115,7 @@ class TerminalChatIT {
         try (Motus server = Motus.start(dir, "serve", "start", "motus.serve.testagents.ScriptedAgent",
                 "--module-path", agents, "--host", "127.0.0.1", "--port", "0")) {
             String url = "http://127.0.0.1:" + server.awaitPort(DEADLINE);
-            String chat = "stty cols 100 rows 24 && exec '" + Motus.IMAGE.resolve("bin/motus") + "' serve chat " + url + " ask";
-            ProcessBuilder builder = new ProcessBuilder(SCRIPT.toString(), "-q", "-e", "-c", chat, "/dev/null")
-                    .directory(dir.toFile()).redirectErrorStream(true);
-            builder.environment().clear();
-            builder.environment().putAll(Map.of("PATH", "/usr/bin:/bin", "TERM", "xterm-256color", "HOME", dir.toString()));
-            Process terminal = builder.start();
+            Process terminal = terminal(100, "serve chat " + url + " ask");
             Screen screen = new Screen(terminal.getInputStream());
             try (OutputStream keyboard = terminal.getOutputStream()) {
                 screen.await("the question", Pattern.compile("\\[ask\\] Which color\\?"));
@@ -142,6 +127,16 @@ class TerminalChatIT {
             }
             assertEquals(0, terminal.exitValue(), screen.text());
         }
+    }
+
+    /** {@code bin/motus <arguments>} at a terminal of {@code cols} columns, in the test's folder. */
+    private Process terminal(int cols, String arguments) throws IOException {
+        String command = "stty cols " + cols + " rows 24 && exec '" + Motus.IMAGE.resolve("bin/motus") + "' " + arguments;
+        ProcessBuilder builder = new ProcessBuilder(SCRIPT.toString(), "-q", "-e", "-c", command, "/dev/null")
+                .directory(dir.toFile()).redirectErrorStream(true);
+        builder.environment().clear();
+        builder.environment().putAll(Map.of("PATH", "/usr/bin:/bin", "TERM", "xterm-256color", "HOME", dir.toString()));
+        return builder.start();
     }
 
     private static void awaitMessages(String messagesUrl, int count) throws Exception {
