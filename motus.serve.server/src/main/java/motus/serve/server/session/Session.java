@@ -126,16 +126,24 @@ public final class Session {
         }
     }
 
-    /** Something the turn reported that clients following it see: {@code started} is the server's, the rest the agent's. */
+    /** The turn got its worker: clients following it see {@code started}. */
+    public void turnStarted(Turn started) {
+        lock.lock();
+        try {
+            if (turn == started && events != null) {
+                events.server("started", Json.MAPPER.createObjectNode().put("session_id", id));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Something the agent streamed ({@code delta}, {@code agent}), for clients following the turn. */
     public void turnEvent(Turn reporting, String name, ObjectNode data) {
         lock.lock();
         try {
             if (turn == reporting && events != null) {
-                if (name.equals("started")) {
-                    events.server(name, data);
-                } else {
-                    events.agent(name, data);
-                }
+                events.agent(name, data);
             }
         } finally {
             lock.unlock();

@@ -26,7 +26,6 @@ import motus.serve.worker.TurnListener;
 import motus.serve.worker.Worker;
 import motus.serve.worker.WorkerAnswer;
 import motus.serve.worker.WorkerStartException;
-import motus.serve.worker.wire.Json;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -265,7 +264,7 @@ public final class TurnRunner {
             return new TurnOutcome.Cancelled(CANCELLED);
         }
         attempt.worker = worker;
-        attempt.session.turnEvent(turn, "started", Json.MAPPER.createObjectNode().put("session_id", turn.sessionId));
+        attempt.session.turnStarted(turn);
         return switch (worker.runTurn(turn.sessionId, turn.message, turn.state, attempt)) {
             case WorkerAnswer.Success success -> new TurnOutcome.Succeeded(success.response(), success.state());
             case WorkerAnswer.Failure failure -> new TurnOutcome.Failed(failure.error(), failure.trace());
