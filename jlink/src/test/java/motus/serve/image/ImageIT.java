@@ -315,6 +315,38 @@ class ImageIT {
         }
     }
 
+    /** The image carries the API: an agent compiles against its jar with nothing but a JDK, and is served. */
+    @Test
+    void anAgentCompiledAgainstTheImagesApiJarAloneIsServed() throws Exception {
+        Path api = Motus.IMAGE.resolve("api/motus.serve.api.jar");
+        assertTrue(Files.isRegularFile(Motus.IMAGE.resolve("api/motus.serve.api-javadoc.jar")), "the javadoc is there too");
+        Path sources = dir.resolve("src/com/acme/hello");
+        Files.createDirectories(sources);
+        Files.writeString(dir.resolve("src/module-info.java"),
+                "module com.acme.hello { requires motus.serve.api; exports com.acme.hello; }");
+        Files.writeString(sources.resolve("HelloAgent.java"), """
+                package com.acme.hello;
+                import java.util.List;
+                import motus.serve.api.*;
+                public class HelloAgent implements ServableAgent {
+                    public TurnResult runTurn(ChatMessage message, List<ChatMessage> state) {
+                        return TurnResult.append(state, message, ChatMessage.assistant("hello, " + message.content()));
+                    }
+                }
+                """);
+        Path classes = dir.resolve("classes");
+        int compiled = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, "--release", "21",
+                "-p", api.toString(), "-d", classes.toString(),
+                dir.resolve("src/module-info.java").toString(), sources.resolve("HelloAgent.java").toString());
+        assertEquals(0, compiled, "javac -p <image>/api/motus.serve.api.jar");
+        try (Motus server = Motus.start(dir, "serve", "start", "com.acme.hello.HelloAgent",
+                "--module-path", classes.toString(), "--host", "127.0.0.1", "--port", "0")) {
+            String url = "http://127.0.0.1:" + server.awaitPort(START);
+            Motus.Result chat = Motus.run(dir, "", "serve", "chat", url, "world");
+            assertEquals("hello, world\n", chat.output());
+        }
+    }
+
     @Test
     void workersExitOnTheirOwnWhenTheServerIsKilled() throws Exception {
         try (Motus server = Motus.start(dir, "serve", "start", "motus.serve.testagents.ScriptedAgent",
