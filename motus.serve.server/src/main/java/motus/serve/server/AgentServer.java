@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import motus.serve.server.edge.Edge;
@@ -83,8 +83,11 @@ public final class AgentServer {
                 .workerEnvironment(settings.value(Settings.WORKER_ENVIRONMENT))
                 .build();
         this.shutdownTimeout = settings.value(Settings.SHUTDOWN_TIMEOUT);
-        this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform()
-                .name("motus-timer").daemon().factory());
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("motus-timer").daemon().factory());
+        // Every request arms read deadlines and nearly all are cancelled: drop them at once, not when due.
+        timer.setRemoveOnCancelPolicy(true);
+        this.timer = timer;
         this.sessions = new SessionStore(settings.value(Settings.MAX_SESSIONS));
         this.metrics = new ServerMetrics(sessions::size, this::runningWorkers);
         this.workers = new WorkerPool(launcher, settings.value(Settings.PREWARM),
