@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Interrupts a thread unless disarmed in time. Interrupting a thread blocked on a socket read
@@ -13,15 +12,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Alarm {
 
-    private final AtomicBoolean armed = new AtomicBoolean(true);
+    private final Thread thread;
     private final ScheduledFuture<?> ring;
+    private boolean armed = true;
 
     private Alarm(Thread thread, Duration delay, ScheduledExecutorService timer) {
-        this.ring = timer.schedule(() -> {
-            if (armed.compareAndSet(true, false)) {
-                thread.interrupt();
-            }
-        }, delay.toNanos(), TimeUnit.NANOSECONDS);
+        this.thread = thread;
+        this.ring = timer.schedule(this::ring, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Interrupts the calling thread after {@code delay}, unless {@link #disarm()} comes first. */
@@ -29,10 +26,28 @@ public final class Alarm {
         return new Alarm(Thread.currentThread(), delay, timer);
     }
 
-    /** @return false if the alarm went off already: the thread is interrupted or about to be */
-    public boolean disarm() {
-        boolean disarmed = armed.compareAndSet(true, false);
+    private synchronized void ring() {
+        if (armed) {
+            armed = false;
+            thread.interrupt();
+        }
+    }
+
+    /**
+     * Called by the thread the alarm watches. If the alarm rang, its interrupt has been delivered
+     * (ringing and disarming exclude each other, so none can land later, in the next request), and
+     * the thread's interrupt status is cleared so that it interrupts nothing the caller does next;
+     * a read it cut short has closed its socket already.
+     *
+     * @return false if the alarm rang
+     */
+    public synchronized boolean disarm() {
         ring.cancel(false);
-        return disarmed;
+        if (armed) {
+            armed = false;
+            return true;
+        }
+        Thread.interrupted();
+        return false;
     }
 }

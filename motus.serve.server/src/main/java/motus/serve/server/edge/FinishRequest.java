@@ -77,7 +77,6 @@ final class FinishRequest implements Filter {
             throw new CloseConnectionException("the rest of the request body could not be read", e);
         } finally {
             if (!deadline.disarm()) {
-                Thread.interrupted();
                 throw new CloseConnectionException("request body not received within " + time);
             }
         }

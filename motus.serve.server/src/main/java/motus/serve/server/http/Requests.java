@@ -237,9 +237,7 @@ final class Requests {
                     ? "Malformed chunked request body" + (e instanceof NumberFormatException ? ": bad chunk size" : "")
                     : "Could not read the request body");
         }
-        if (!deadline.disarm()) {
-            Thread.interrupted(); // the alarm rang as the read ended; the body is whole, so carry on
-        }
+        deadline.disarm(); // if it rang as the read ended, the body is whole all the same: carry on
         if (bytes.length > maxBodyBytes) {
             throw tooLarge(maxBodyBytes);
         }
