@@ -1,10 +1,9 @@
 package motus.serve.server.http;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import motus.serve.server.session.Interrupt;
 import motus.serve.server.session.SessionView;
 import motus.serve.worker.wire.MessageCodec;
-import org.jspecify.annotations.Nullable;
 
 import static motus.serve.worker.wire.Json.MAPPER;
 
@@ -21,18 +20,8 @@ final class Bodies {
         json.put("status", view.status().wireName());
         json.set("response", view.response() == null ? null : MessageCodec.toJson(view.response()));
         json.put("error", view.error());
-        json.set("interrupts", interrupts(view));
+        json.set("interrupts", view.interrupts().isEmpty() ? null : Interrupt.json(view.interrupts()));
         return json;
-    }
-
-    /** The pending interrupts as InterruptInfo objects, or null when there are none. */
-    static @Nullable ArrayNode interrupts(SessionView view) {
-        if (view.interrupts().isEmpty()) {
-            return null;
-        }
-        ArrayNode list = MAPPER.createArrayNode();
-        view.interrupts().forEach(interrupt -> list.add(interrupt.json()));
-        return list;
     }
 
     static ObjectNode sessionSummary(SessionView view) {

@@ -1,6 +1,8 @@
 package motus.serve.server.session;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Collection;
 import motus.serve.worker.wire.Json;
 
 /**
@@ -17,6 +19,13 @@ public record Interrupt(String id, String type, ObjectNode payload) {
         ObjectNode json = Json.MAPPER.createObjectNode().put("interrupt_id", id).put("type", type);
         json.set("payload", payload);
         return json;
+    }
+
+    /** A list of them as InterruptInfo objects, as responses, events and webhooks show pending interrupts. */
+    public static ArrayNode json(Collection<Interrupt> interrupts) {
+        ArrayNode list = Json.MAPPER.createArrayNode();
+        interrupts.forEach(interrupt -> list.add(interrupt.json()));
+        return list;
     }
 
     public static Interrupt of(String id, ObjectNode payload) {

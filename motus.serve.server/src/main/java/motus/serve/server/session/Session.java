@@ -1,6 +1,5 @@
 package motus.serve.server.session;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,8 +165,7 @@ public final class Session {
             status = SessionStatus.INTERRUPTED;
             changed.signalAll();
             ObjectNode data = Json.MAPPER.createObjectNode();
-            ArrayNode pending = data.putArray("interrupts");
-            interrupts.values().forEach(waiting -> pending.add(waiting.json()));
+            data.set("interrupts", Interrupt.json(interrupts.values()));
             events.server("interrupted", data);
             return viewLocked();
         } finally {

@@ -64,7 +64,7 @@ public final class WebhookDestinations {
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
         }
-        String name = host;
+        String name = host; // effectively final, for the lambda
         if (hosts.contains(name) || domains.stream().anyMatch(name::endsWith)) {
             return null;
         }

@@ -1,6 +1,5 @@
 package motus.serve.server.turn;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.System.Logger.Level;
 import java.net.URI;
@@ -11,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import motus.serve.server.session.Interrupt;
 import motus.serve.server.session.SessionView;
 import motus.serve.server.session.Webhook;
 import motus.serve.worker.wire.Json;
@@ -61,13 +61,8 @@ public final class WebhookSender {
         payload.set("response", session.response() == null ? null : MessageCodec.toJson(session.response()));
         payload.put("error", session.error());
         payload.set("messages", webhook.includeMessages() ? MessageCodec.toJson(session.state()) : null);
-        if (!session.interrupts().isEmpty()) {
-            // Sent when a turn is interrupted too, so that webhook clients need not poll for questions.
-            ArrayNode interrupts = payload.putArray("interrupts");
-            session.interrupts().forEach(interrupt -> interrupts.add(interrupt.json()));
-        } else {
-            payload.putNull("interrupts");
-        }
+        // Sent when a turn is interrupted too, so that webhook clients need not poll for questions.
+        payload.set("interrupts", session.interrupts().isEmpty() ? null : Interrupt.json(session.interrupts()));
 
         HttpRequest.Builder request;
         try {
