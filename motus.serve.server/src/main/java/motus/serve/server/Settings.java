@@ -121,10 +121,10 @@ public final class Settings {
     private Settings() {
     }
 
-    /** A path list: one ':'-separated string, or in a config file a list of paths as well. */
+    /** A path list: one ':'-separated string, or in a config file a list of paths as well; {@code dir/*} is dir's jars. */
     private static Setting<List<Path>> paths(String key, List<String> aliases, String description) {
         Function<Config, Optional<List<Path>>> reader = node -> node.type() == Config.Type.LIST
-                ? node.asList(String.class).asOptional().map(list -> list.stream().map(Path::of).toList())
+                ? node.asList(String.class).asOptional().map(PathList::of)
                 : node.asString().asOptional().map(PathList::parse);
         return new Setting<>(key, description, List.of(), reader, value -> { }, "PATH", aliases);
     }
