@@ -11,6 +11,7 @@ module motus.serve.cli {
     requires com.fasterxml.jackson.databind;
     requires java.logging;
     requires java.net.http;
+    requires java.compiler; // SourceVersion: the starter checks Java names as javac does
     // sun.misc.Signal: SIGTERM and Ctrl-C stop the server gracefully and exit 0
     requires jdk.unsupported;
     requires static org.jspecify;

@@ -15,7 +15,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = "motus serve: any agent as an HTTP service, one fresh worker process per turn.",
-        subcommands = ServeCommand.class)
+        subcommands = {ServeCommand.class, NewCommand.class})
 public final class Motus {
 
     private Motus() {
