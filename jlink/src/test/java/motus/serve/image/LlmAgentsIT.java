@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Real LLM agents served by the image with no worker option: a LangChain4j assistant with a tool
- * (its HTTP client is java.net.http, which a worker once lacked) and an agent on the official
- * Anthropic Java SDK (OkHttp, Kotlin, Jackson modules), each answering a tool-using question
+ * (its HTTP client is java.net.http, which a worker once lacked) and agents on the official
+ * OpenAI and Anthropic Java SDKs (OkHttp, Kotlin, Jackson modules), each answering a tool-using question
  * against fake model endpoints on loopback, with keys from the server's environment.
  */
 class LlmAgentsIT {
@@ -42,7 +42,7 @@ class LlmAgentsIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"motus.bench.agents.LangChainAgent", "motus.bench.agents.AnthropicAgent"})
+    @ValueSource(strings = {"motus.bench.agents.LangChainAgent", "motus.bench.agents.OpenAiAgent", "motus.bench.agents.AnthropicAgent"})
     void anLlmAgentWithAToolServesFromTheClassPath(String agent) throws Exception {
         String base = "http://127.0.0.1:" + models.port();
         Map<String, String> environment = Map.of(

@@ -40,12 +40,12 @@ public class AnthropicAgent implements ServableAgent {
     public void prepare() {
         client();
         // The SDK's request and response paths once, without the network.
-        request("warm-up").toBuilder().build().toString();
+        request(List.of(), ChatMessage.user("warm-up")).toBuilder().build().toString();
     }
 
     @Override
     public TurnResult runTurn(ChatMessage message, List<ChatMessage> state) {
-        MessageCreateParams first = request(message.content());
+        MessageCreateParams first = request(state, message);
         Message asked = client().messages().create(first);
         MessageCreateParams.Builder second = first.toBuilder().addMessage(asked);
         List<ContentBlockParam> results = asked.content().stream()
@@ -72,13 +72,30 @@ public class AnthropicAgent implements ServableAgent {
                 .map(text -> text.text()).collect(Collectors.joining());
     }
 
-    private static MessageCreateParams request(String text) {
-        return MessageCreateParams.builder()
+    /**
+     * The history's text as Anthropic's messages, then the new one. A system message is Anthropic's
+     * {@code system} parameter; tool calls stay within the turn that made them (only the answer is
+     * recorded), so the history holds none.
+     */
+    private static MessageCreateParams request(List<ChatMessage> state, ChatMessage message) {
+        MessageCreateParams.Builder params = MessageCreateParams.builder()
                 .model(Env.or("ANTHROPIC_MODEL", "claude-sonnet-4-5"))
                 .maxTokens(1024)
-                .addTool(ADD)
-                .addUserMessage(text)
-                .build();
+                .addTool(ADD);
+        for (ChatMessage m : state) {
+            String text = m.content() == null ? "" : m.content();
+            switch (m.role()) {
+                case ChatMessage.SYSTEM -> params.system(text);
+                case ChatMessage.USER -> params.addUserMessage(text);
+                case ChatMessage.ASSISTANT -> {
+                    if (!text.isBlank()) {
+                        params.addAssistantMessage(text);
+                    }
+                }
+                default -> { } // tool results: not recorded by this agent
+            }
+        }
+        return params.addUserMessage(message.content() == null ? "" : message.content()).build();
     }
 
     private AnthropicClient client() {

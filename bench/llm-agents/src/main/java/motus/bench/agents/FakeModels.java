@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  */
 public final class FakeModels implements AutoCloseable {
 
-    /** The result in a tool message: {@code "role":"tool",...,"content":"5"} (OpenAI). */
-    private static final Pattern OPENAI_RESULT = Pattern.compile("\"role\"\\s*:\\s*\"tool\"[^}]*?\"content\"\\s*:\\s*\"([^\"]*)\"");
+    /** The result in a tool message: {@code "role":"tool",...,"content":"5"}, fields in either order (OpenAI). */
+    private static final Pattern OPENAI_RESULT = Pattern.compile("\"role\"\\s*:\\s*\"tool\"[^}]*?\"content\"\\s*:\\s*\"([^\"]*)\"|\"content\"\\s*:\\s*\"([^\"]*)\"[^}]*?\"role\"\\s*:\\s*\"tool\"");
     /** The result in a tool_result block: {@code "type":"tool_result",...,"content":"5"} (Anthropic). */
     private static final Pattern ANTHROPIC_RESULT = Pattern.compile("\"content\"\\s*:\\s*\"([^\"]*)\"[^}]*?\"type\"\\s*:\\s*\"tool_result\"|\"type\"\\s*:\\s*\"tool_result\"[^}]*?\"content\"\\s*:\\s*\"([^\"]*)\"");
 
