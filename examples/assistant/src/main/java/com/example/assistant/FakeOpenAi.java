@@ -91,7 +91,8 @@ public final class FakeOpenAi implements AutoCloseable {
             for (int i = messages.size() - 1; i >= 0 && messages.get(i).path("role").asText().equals("tool"); i--) {
                 results.addFirst(messages.get(i).path("content").asText());
             }
-            return text("Here you are: " + String.join("; ", results) + ".");
+            String joined = String.join("; ", results);
+            return text("Here you are: " + joined + (joined.endsWith(".") ? "" : "."));
         }
         String said = last.path("content").asText();
         Matcher arithmetic = ARITHMETIC.matcher(said);
