@@ -79,7 +79,8 @@ final class StartCommand implements Callable<Integer> {
                 OptionSpec.Builder flag = OptionSpec.builder(setting.flagNames().toArray(String[]::new))
                         .description(setting.description());
                 if (setting.flagLabel().isEmpty()) {
-                    flag.arity("0").type(Boolean.class);
+                    // A switch that is on by default is turned off with --no-<key>.
+                    flag.arity("0").type(Boolean.class).negatable(Boolean.TRUE.equals(setting.defaultValue()));
                 } else {
                     flag.paramLabel(setting.flagLabel()).type(String.class);
                 }

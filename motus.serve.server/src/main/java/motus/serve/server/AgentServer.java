@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import motus.serve.server.edge.Edge;
 import motus.serve.server.edge.ListenerWatch;
+import motus.serve.server.http.ChatPage;
 import motus.serve.server.http.NotFoundFallback;
 import motus.serve.server.http.RequestLimits;
 import motus.serve.server.http.SessionService;
@@ -63,6 +64,7 @@ public final class AgentServer {
     private final WorkerPool workers;
     private final TurnRunner turns;
     private final SessionService service;
+    private final @Nullable ChatPage page;
     private final Edge edge;
     private final AtomicBoolean agentChecked = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -96,6 +98,7 @@ public final class AgentServer {
                 settings.value(Settings.INTERRUPT_TIMEOUT), timer,
                 new WebhookSender(new WebhookDestinations(settings.value(Settings.WEBHOOK_HOSTS)),
                         settings.value(Settings.WEBHOOK_TIMEOUT)), metrics);
+        this.page = settings.value(Settings.UI) ? new ChatPage() : null;
         this.service = new SessionService(sessions, turns, settings.value(Settings.ALLOW_CUSTOM_IDS),
                 new RequestLimits(settings.value(Settings.MAX_REQUEST_BYTES), settings.value(Settings.BODY_TIMEOUT), timer),
                 settings.value(Settings.API_KEY), stopping::get, this::checkAgent, this::stopTurns);
@@ -179,9 +182,14 @@ public final class AgentServer {
                 .update(edge::configure)
                 .addFeature(ObserveFeature.just(Health.observer(workers.agent(), this::notReady), metrics.observer()))
                 .addFeature(OpenApiFeature.create()) // serves META-INF/openapi.yaml at /openapi
-                .routing(routing -> routing.update(edge::configure).register(service)
-                        // Only here, not in the service others mount: their unknown paths are theirs.
-                        .addFeature(new NotFoundFallback()))
+                .routing(routing -> {
+                    routing.update(edge::configure);
+                    if (page != null) {
+                        routing.register(page); // before the API's key check: the page's files need no key
+                    }
+                    // Only here, not in the service others mount: their unknown paths are theirs.
+                    routing.register(service).addFeature(new NotFoundFallback());
+                })
                 .build()
                 .start();
     }
@@ -376,6 +384,11 @@ public final class AgentServer {
         /** Whether clients may choose session ids with {@code PUT /sessions/{id}}. */
         public Builder allowCustomIds(boolean allowCustomIds) {
             return set(Settings.ALLOW_CUSTOM_IDS, allowCustomIds);
+        }
+
+        /** Whether {@code start} serves the chat page at {@code /ui} (default: true). */
+        public Builder ui(boolean ui) {
+            return set(Settings.UI, ui);
         }
 
         /** Extra JVM options for every worker, e.g. {@code -Dapi.url=...}. */

@@ -111,12 +111,16 @@ public final class Settings {
     public static final Setting<Duration> WEBHOOK_TIMEOUT = seconds("webhook-timeout", Duration.ofSeconds(10), null,
             "Most seconds a webhook delivery may take, from connecting to the receiver's last byte (default: 10).");
 
+    public static final Setting<Boolean> UI = new Setting<>("ui",
+            "Serve the chat page at /ui (default: true; --no-ui or 'ui: false' turns it off).",
+            true, node -> node.asBoolean().asOptional(), value -> { }, "", List.of());
+
     /** All of them, in the order help and docs list them. */
     public static final List<Setting<?>> ALL = List.of(AGENT, MODULE_PATH, CLASS_PATH, WORKERS, TTL, TIMEOUT, INTERRUPT_TIMEOUT,
             MAX_SESSIONS, SHUTDOWN_TIMEOUT, ALLOW_CUSTOM_IDS, PREWARM, API_KEY, WORKER_JVM_OPTIONS, WORKER_ENVIRONMENT,
             AGENT_AOT_CACHE, AOT_CACHE_DIR, WORKER_HEAP_MB,
             MAX_REQUEST_BYTES, MAX_RESULT_BYTES, MAX_CONNECTIONS, HEADER_TIMEOUT, BODY_TIMEOUT, IDLE_TIMEOUT,
-            WEBHOOK_HOSTS, WEBHOOK_TIMEOUT);
+            WEBHOOK_HOSTS, WEBHOOK_TIMEOUT, UI);
 
     private Settings() {
     }

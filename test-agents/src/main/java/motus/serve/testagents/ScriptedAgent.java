@@ -121,6 +121,13 @@ public class ScriptedAgent implements ServableAgent {
                 }
                 yield String.join(" ", List.of(words).subList(1, words.length));
             }
+            case "drip" -> { // streams a word every 300 ms, so that a client sees the reply grow
+                for (int i = 1; i < words.length; i++) {
+                    Turn.delta((i > 1 ? " " : "") + words[i]);
+                    Thread.sleep(300);
+                }
+                yield String.join(" ", List.of(words).subList(1, words.length));
+            }
             case "emit" -> {
                 Turn.emit("progress", Map.of("step", 1, "of", 2));
                 yield "emitted in " + Turn.sessionId();
