@@ -17,8 +17,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The assistant example as the README's quick start serves it: the image's fake endpoint script,
@@ -49,11 +50,13 @@ class AssistantIT {
         endpoint.waitFor(10, TimeUnit.SECONDS);
     }
 
-    @Test
-    void theAssistantAnswersWithItsToolsAndRemembersTheConversation() throws Exception {
+    /** From the class path, as documented; from the module path too, LangChain4j's jars as automatic modules. */
+    @ParameterizedTest
+    @ValueSource(strings = {"--class-path", "--module-path"})
+    void theAssistantAnswersWithItsToolsAndRemembersTheConversation(String path) throws Exception {
         String baseUrl = baseUrl();
         try (Motus server = Motus.start(dir, Map.of("OPENAI_BASE_URL", baseUrl, "OPENAI_API_KEY", "sk-fake"),
-                "serve", "start", "com.example.assistant.AssistantAgent", "--class-path", ASSISTANT + "/*",
+                "serve", "start", "com.example.assistant.AssistantAgent", path, ASSISTANT + "/*",
                 "--host", "127.0.0.1", "--port", "0")) {
             String url = "http://127.0.0.1:" + server.awaitPort(Duration.ofMinutes(1));
 

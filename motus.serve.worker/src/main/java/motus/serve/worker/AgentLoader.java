@@ -128,18 +128,23 @@ final class AgentLoader {
         return type.getName() + " is not accessible: " + e.getMessage();
     }
 
-    /** The form every failure takes on the wire: {@code SimpleName: message}. */
     /**
      * A failure in one line, its causes included: {@code IllegalStateException: quota exceeded
      * (caused by ConnectException: Connection refused)}. A missing class says what to do.
      */
     static String describe(Throwable t) {
-        StringBuilder line = new StringBuilder(oneThrowable(t));
+        String last = oneThrowable(t);
+        StringBuilder line = new StringBuilder(last);
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         seen.add(t);
+        Throwable named = t; // the last one the line shows
         for (Throwable cause = t.getCause(); cause != null && seen.add(cause); cause = cause.getCause()) {
-            if (!isWrapper(cause)) {
-                line.append(" (caused by ").append(oneThrowable(cause)).append(')');
+            String text = oneThrowable(cause);
+            // Nothing new: a cause that only wraps its own, one the line's last message already names, a repeat.
+            if (!isWrapper(cause) && !cause.toString().equals(named.getMessage()) && !text.equals(last)) {
+                line.append(" (caused by ").append(text).append(')');
+                last = text;
+                named = cause;
             }
         }
         if (t instanceof NoClassDefFoundError || t.getCause() instanceof ClassNotFoundException) {
