@@ -121,6 +121,19 @@ class ChatPageBrowserTest {
     }
 
     @Test
+    void aReloadInTheMiddleOfATurnFollowsItToItsEnd() {
+        send("drip a b c d e f g h i j k l m n o p q r s t");
+        WebElement streaming = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#messages li.streaming")));
+        wait.until(d -> streaming.getText().contains("b"));
+
+        browser.navigate().refresh();
+
+        wait.until(d -> "running".equals(status()));
+        awaitMessage("assistant", "a b c d e f g h i j k l m n o p q r s t");
+        assertEquals("idle", status());
+    }
+
+    @Test
     void aToolCallIsApprovedThenAnotherRejected() throws IOException {
         send("approve delete_file");
         WebElement question = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#interrupts .interrupt")));

@@ -260,19 +260,25 @@ async function send() {
 }
 
 // Follows a turn's events until its done event: deltas into a streaming reply, questions as forms.
+// A stream that breaks off before its done event (a proxy, the network) is picked up again.
 function follow(responsePromise) {
   const mine = following;
   run(async () => {
+    let finished = false;
     const response = await responsePromise;
     await readEvents(response, (name, data) => {
       if (name === "delta") {
         streamingItem().append(document.createTextNode(data.text));
+      } else if (name === "agent") {
+        $("status").textContent = "The agent is working… (" + data.type
+            + (data.data === null || data.data === undefined ? "" : ": " + JSON.stringify(data.data)) + ")";
       } else if (name === "interrupted") {
         setStatus({ session_id: sessionId, status: "interrupted" });
         renderInterrupts(data.interrupts);
       } else if (name === "resumed") {
         setStatus({ session_id: sessionId, status: "running" });
       } else if (name === "done") {
+        finished = true;
         renderInterrupts([]);
         setStatus(data);
         run(async () => {
@@ -281,7 +287,10 @@ function follow(responsePromise) {
         });
       }
     });
-    if (following === mine) following = null;
+    if (following === mine) {
+      following = null;
+      if (!finished) await open(sessionId);
+    }
   });
 }
 
