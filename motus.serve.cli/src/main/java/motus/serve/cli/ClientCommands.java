@@ -50,10 +50,7 @@ final class ClientCommands {
 
     @Command(name = "get",
             description = "Show a session; with --wait, once it is no longer running.")
-    static final class Get extends ClientCommand {
-        @Parameters(index = "1", paramLabel = "<id>", description = "The session id.")
-        String id;
-
+    static final class Get extends SessionCommand {
         @Option(names = "--wait", description = "Wait until the session's turn has finished.")
         boolean await;
 
@@ -70,10 +67,7 @@ final class ClientCommands {
 
     @Command(name = "delete",
             description = "Delete a session, stopping its turn if one is running.")
-    static final class Delete extends ClientCommand {
-        @Parameters(index = "1", paramLabel = "<id>", description = "The session id.")
-        String id;
-
+    static final class Delete extends SessionCommand {
         @Override
         public Integer call() {
             client().delete(ServeClient.session(id));
@@ -84,10 +78,7 @@ final class ClientCommands {
 
     @Command(name = "messages",
             description = "Print a session's conversation, oldest message first.")
-    static final class Messages extends ClientCommand {
-        @Parameters(index = "1", paramLabel = "<id>", description = "The session id.")
-        String id;
-
+    static final class Messages extends SessionCommand {
         @Override
         public Integer call() {
             out().println(JsonOutput.indented(client().get(ServeClient.session(id) + "/messages")));
@@ -97,10 +88,7 @@ final class ClientCommands {
 
     @Command(name = "resume",
             description = "Answer an interrupt of a session's turn; <value> is JSON, or else taken as a string.")
-    static final class Resume extends ClientCommand {
-        @Parameters(index = "1", paramLabel = "<id>", description = "The session id.")
-        String id;
-
+    static final class Resume extends SessionCommand {
         @Parameters(index = "2", paramLabel = "<interrupt_id>", description = "The interrupt to answer.")
         String interruptId;
 
@@ -126,10 +114,7 @@ final class ClientCommands {
 
     @Command(name = "events",
             description = "Follow the events of a session's latest turn, one line each, until it ends.")
-    static final class Events extends ClientCommand {
-        @Parameters(index = "1", paramLabel = "<id>", description = "The session id.")
-        String id;
-
+    static final class Events extends SessionCommand {
         @Override
         public Integer call() {
             client().stream(ServeClient.session(id) + "/events", null, event -> {
@@ -143,10 +128,7 @@ final class ClientCommands {
 
     @Command(name = "cancel",
             description = "Cancel a session's running or interrupted turn; the session keeps its state.")
-    static final class Cancel extends ClientCommand {
-        @Parameters(index = "1", paramLabel = "<id>", description = "The session id.")
-        String id;
-
+    static final class Cancel extends SessionCommand {
         @Override
         public Integer call() {
             out().println(JsonOutput.indented(client().post(ServeClient.session(id) + "/cancel", null)));

@@ -11,10 +11,7 @@ import picocli.CommandLine.Parameters;
 /** {@code motus serve send}: one message to a session, optionally waiting for the turn. */
 @Command(name = "send",
         description = "Send a message to a session; with --wait, print the session once the turn has finished.")
-final class SendCommand extends ClientCommand {
-
-    @Parameters(index = "1", paramLabel = "<id>", description = "The session id.")
-    String id;
+final class SendCommand extends SessionCommand {
 
     @Parameters(index = "2", paramLabel = "<message>", description = "The message content.")
     String message;

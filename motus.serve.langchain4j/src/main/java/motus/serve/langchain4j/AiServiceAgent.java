@@ -39,9 +39,10 @@ final class AiServiceAgent<S> implements ServableAgent {
         S ready = service();
         memory.start(state);
         String text = call.apply(ready, message.content() == null ? "" : message.content());
+        List<dev.langchain4j.data.message.ChatMessage> turnMessages = memory.added();
         List<ChatMessage> next = new ArrayList<>(memory.base());
         ChatMessage reply = null;
-        for (dev.langchain4j.data.message.ChatMessage added : memory.added()) {
+        for (dev.langchain4j.data.message.ChatMessage added : turnMessages) {
             ChatMessage converted = Messages.fromLangChain4j(added);
             // The client's own message, with all it carried, unless a prompt template rewrote it.
             if (added instanceof UserMessage user && user.hasSingleText() && user.singleText().equals(message.content())) {
@@ -54,7 +55,7 @@ final class AiServiceAgent<S> implements ServableAgent {
         }
         if (reply == null) {
             // The service answered without the memory (a tool returned directly, say): record the exchange.
-            if (memory.added().isEmpty()) {
+            if (turnMessages.isEmpty()) {
                 next.add(message);
             }
             reply = ChatMessage.assistant(text);

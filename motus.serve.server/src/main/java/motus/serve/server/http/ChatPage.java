@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The chat page at {@code /ui}: three static files that act only through the API, with the
@@ -26,10 +27,7 @@ public final class ChatPage implements HttpService {
     private final Map<String, byte[]> contents;
 
     public ChatPage() {
-        contents = Map.of(
-                "index.html", read("index.html"),
-                "app.js", read("app.js"),
-                "style.css", read("style.css"));
+        contents = FILES.keySet().stream().collect(Collectors.toUnmodifiableMap(file -> file, ChatPage::read));
     }
 
     @Override

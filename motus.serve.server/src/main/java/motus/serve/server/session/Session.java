@@ -71,9 +71,7 @@ public final class Session {
     public Turn startTurn(ChatMessage message, @Nullable Webhook webhook) {
         lock.lock();
         try {
-            if (deleted) {
-                throw new SessionException(SessionException.Reason.NOT_FOUND);
-            }
+            requireNotDeletedLocked();
             if (status == SessionStatus.RUNNING) {
                 throw new SessionException(SessionException.Reason.RUNNING);
             }
@@ -185,9 +183,7 @@ public final class Session {
     public Resumed resume(String interruptId) {
         lock.lock();
         try {
-            if (deleted) {
-                throw new SessionException(SessionException.Reason.NOT_FOUND);
-            }
+            requireNotDeletedLocked();
             if (status != SessionStatus.INTERRUPTED) {
                 throw new SessionException(SessionException.Reason.NOT_INTERRUPTED,
                         "Session is " + status.wireName() + ", not interrupted");
@@ -214,9 +210,7 @@ public final class Session {
     public Turn runningTurn() {
         lock.lock();
         try {
-            if (deleted) {
-                throw new SessionException(SessionException.Reason.NOT_FOUND);
-            }
+            requireNotDeletedLocked();
             if (turn == null) {
                 throw new SessionException(SessionException.Reason.NOT_RUNNING,
                         "Session is " + status.wireName() + ", not running");
@@ -231,9 +225,7 @@ public final class Session {
     public TurnEvents events() {
         lock.lock();
         try {
-            if (deleted) {
-                throw new SessionException(SessionException.Reason.NOT_FOUND);
-            }
+            requireNotDeletedLocked();
             return events != null ? events : TurnEvents.none(viewLocked());
         } finally {
             lock.unlock();
@@ -306,12 +298,16 @@ public final class Session {
                     left = changed.awaitNanos(left);
                 }
             }
-            if (deleted) {
-                throw new SessionException(SessionException.Reason.NOT_FOUND);
-            }
+            requireNotDeletedLocked();
             return viewLocked();
         } finally {
             lock.unlock();
+        }
+    }
+
+    private void requireNotDeletedLocked() {
+        if (deleted) {
+            throw new SessionException(SessionException.Reason.NOT_FOUND);
         }
     }
 
