@@ -15,7 +15,8 @@ import motus.bench.agents.FakeModels;
 
 /**
  * The benchmark of real LLM agents (bench/llm.sh): each agent served by the image against the
- * fake model endpoints, without and with its own AOT cache, alternating, side by side in one run.
+ * fake model endpoints, without and with its own AOT cache, and with isolation per session (and
+ * the cache), alternating, side by side in one run.
  * Prints per configuration: turn latency p50/p90 paced (a spare ready) and back to back, CPU per
  * turn of the server's whole process tree, peak worker RSS, throughput with 8 sessions; and the
  * agent's warm turn in one JVM as the floor.
@@ -51,9 +52,12 @@ public final class LlmBench {
             for (int run = 1; run <= runs; run++) {
                 for (String agent : AGENTS) {
                     // Alternate which goes first, so a drift of the machine's speed hits both alike.
-                    for (boolean cache : run % 2 == 1 ? new boolean[] {false, true} : new boolean[] {true, false}) {
-                        String config = name(agent) + (cache ? " cache" : " no-cache");
-                        Map<String, Double> figures = measure(motus, classPath, agent, cache, keys, results,
+                    List<String> configs = run % 2 == 1 ? List.of("no-cache", "cache", "session")
+                            : List.of("session", "cache", "no-cache");
+                    for (String variant : configs) {
+                        String config = name(agent) + " " + variant;
+                        Map<String, Double> figures = measure(motus, classPath, agent, !variant.equals("no-cache"),
+                                variant.equals("session") ? "session" : "turn", keys, results,
                                 results.resolve(config.replace(' ', '-') + "-run-" + run + ".log"));
                         System.out.println(config + " run " + run + ": " + figures);
                         all.computeIfAbsent(config, k -> new ArrayList<>()).add(figures);
@@ -92,13 +96,13 @@ public final class LlmBench {
         return Map.of("warm_ms", Double.parseDouble(warm.group(1)));
     }
 
-    private static Map<String, Double> measure(Path motus, String classPath, String agent, boolean cache,
+    private static Map<String, Double> measure(Path motus, String classPath, String agent, boolean cache, String isolation,
                                                Map<String, String> keys, Path results, Path log) throws Exception {
         Map<String, String> environment = new LinkedHashMap<>(keys);
         environment.put("MOTUS_SERVE_AGENT_dash_AOT_dash_CACHE", String.valueOf(cache));
         environment.put("MOTUS_SERVE_AOT_dash_CACHE_dash_DIR", results.resolve("caches").toString());
         List<String> command = List.of(motus.toString(), "serve", "start", agent, "--class-path", classPath,
-                "--host", "127.0.0.1", "--port", "0", "--workers", "2", "--prewarm", "1");
+                "--host", "127.0.0.1", "--port", "0", "--workers", "2", "--prewarm", "1", "--isolation", isolation);
         try (ServerProcess server = ServerProcess.start(command, environment, log)) {
             if (cache) {
                 server.awaitLogged("start from", 180); // made now, or found from an earlier run
@@ -109,7 +113,7 @@ public final class LlmBench {
                 turn(client, session); // warm-up: the server's HTTP path and the spares' first boots
             }
             server.resetWorkerPeaks();
-            double cpuBefore = server.treeCpuSeconds();
+            double cpuBefore = server.liveTreeCpuSeconds();
             List<Double> paced = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 Thread.sleep(1500); // a spare is ready and prepared before each message
@@ -119,8 +123,8 @@ public final class LlmBench {
             for (int i = 0; i < 15; i++) {
                 backToBack.add(turn(client, session));
             }
-            Thread.sleep(1500); // the last worker is reaped, so its CPU is counted
-            double cpuPerTurn = (server.treeCpuSeconds() - cpuBefore) / (paced.size() + backToBack.size()) * 1000;
+            Thread.sleep(1500); // the last worker exits and a spare boots: part of what a turn costs
+            double cpuPerTurn = (server.liveTreeCpuSeconds() - cpuBefore) / (paced.size() + backToBack.size()) * 1000;
             Map<String, Double> figures = new LinkedHashMap<>();
             figures.put("paced_p50_ms", new Stats(paced).percentile(50));
             figures.put("paced_p90_ms", new Stats(paced).percentile(90));

@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A {@code motus serve start} process, and what /proc says about it and its workers: RSS,
@@ -104,16 +105,31 @@ final class ServerProcess implements AutoCloseable {
         return (ticks[2] + ticks[3]) / (double) CLOCK_TICKS_PER_SECOND;
     }
 
-    /** CPU seconds of the server itself and of every child it has reaped: the whole tree's, but the live children. */
-    double treeCpuSeconds() {
-        long[] ticks = cpuTicks();
-        return (ticks[0] + ticks[1] + ticks[2] + ticks[3]) / (double) CLOCK_TICKS_PER_SECOND;
+    /**
+     * CPU seconds of the whole process tree so far: the server, every child it has reaped, and
+     * the live ones (workers kept between turns, spares) with their own reaped children.
+     */
+    double liveTreeCpuSeconds() {
+        long ticks = 0;
+        for (long pid : Stream.concat(Stream.of(process.pid()), process.descendants().map(ProcessHandle::pid)).toList()) {
+            try {
+                long[] own = cpuTicks(pid);
+                ticks += own[0] + own[1] + own[2] + own[3];
+            } catch (IllegalStateException e) {
+                // exited since it was listed: its ticks are in its parent's reaped children now, or will be
+            }
+        }
+        return ticks / (double) CLOCK_TICKS_PER_SECOND;
+    }
+
+    private long[] cpuTicks() {
+        return cpuTicks(process.pid());
     }
 
     /** utime, stime, cutime, cstime of /proc/PID/stat. */
-    private long[] cpuTicks() {
+    private static long[] cpuTicks(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             // after the command: state(0) ... utime is field 14 of stat, index 11 here; stime, cutime, cstime follow
             return new long[] {Long.parseLong(fields[11]), Long.parseLong(fields[12]),

@@ -58,6 +58,7 @@ public final class AgentServer {
     private static final String SHUTDOWN_CANCEL = "Turn cancelled: server shutting down";
 
     private final Duration shutdownTimeout;
+    private final Isolation isolation;
     private final ScheduledExecutorService timer;
     private final SessionStore sessions;
     private final ServerMetrics metrics;
@@ -83,16 +84,19 @@ public final class AgentServer {
                 .maxResultBytes(settings.value(Settings.MAX_RESULT_BYTES))
                 .hiddenEnvironment(Set.of(Settings.API_KEY_VARIABLE))
                 .workerEnvironment(settings.value(Settings.WORKER_ENVIRONMENT))
+                .servesSessions(settings.value(Settings.ISOLATION) == Isolation.SESSION)
                 .build();
         this.shutdownTimeout = settings.value(Settings.SHUTDOWN_TIMEOUT);
+        this.isolation = settings.value(Settings.ISOLATION);
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("motus-timer").daemon().factory());
         // Every request arms read deadlines and nearly all are cancelled: drop them at once, not when due.
         timer.setRemoveOnCancelPolicy(true);
         this.timer = timer;
-        this.sessions = new SessionStore(settings.value(Settings.MAX_SESSIONS));
+        this.sessions = new SessionStore(settings.value(Settings.MAX_SESSIONS), this::sessionEnded);
         this.metrics = new ServerMetrics(sessions::size, this::runningWorkers);
-        this.workers = new WorkerPool(launcher, settings.value(Settings.PREWARM),
+        this.workers = new WorkerPool(launcher, settings.value(Settings.WORKERS), settings.value(Settings.PREWARM),
+                settings.value(Settings.PREWARM_MAX), settings.value(Settings.WORKER_IDLE_TIMEOUT),
                 settings.value(Settings.AGENT_AOT_CACHE) ? settings.value(Settings.AOT_CACHE_DIR) : null, timer, metrics);
         this.turns = new TurnRunner(workers, settings.value(Settings.WORKERS), settings.value(Settings.TIMEOUT),
                 settings.value(Settings.INTERRUPT_TIMEOUT), timer,
@@ -102,8 +106,8 @@ public final class AgentServer {
         this.service = new SessionService(sessions, turns, settings.value(Settings.ALLOW_CUSTOM_IDS),
                 new RequestLimits(settings.value(Settings.MAX_REQUEST_BYTES), settings.value(Settings.BODY_TIMEOUT), timer),
                 settings.value(Settings.API_KEY), stopping::get, this::checkAgent, this::stopTurns);
-        this.edge = new Edge(settings.value(Settings.MAX_CONNECTIONS),
-                settings.value(Settings.WORKERS) + settings.value(Settings.PREWARM),
+        int mostSpares = Math.max(settings.value(Settings.PREWARM), settings.value(Settings.PREWARM_MAX));
+        this.edge = new Edge(settings.value(Settings.MAX_CONNECTIONS), settings.value(Settings.WORKERS) + mostSpares,
                 settings.value(Settings.HEADER_TIMEOUT), settings.value(Settings.BODY_TIMEOUT), settings.value(Settings.IDLE_TIMEOUT),
                 settings.value(Settings.MAX_REQUEST_BYTES), timer);
         Duration ttl = settings.value(Settings.TTL);
@@ -162,8 +166,8 @@ public final class AgentServer {
             stop();
             throw new IllegalStateException("cannot listen on " + host + ":" + port + "; see the log above");
         }
-        LOG.log(Level.INFO, "serving {0} on http://{1}:{2,number,#} with {3} workers",
-                workers.agent(), host, server.port(), turns.maxWorkers());
+        LOG.log(Level.INFO, "serving {0} on http://{1}:{2,number,#} with {3} workers, isolation per {4}",
+                workers.agent(), host, server.port(), turns.maxWorkers(), isolation);
         LOG.log(Level.DEBUG, "at most {0} connections", edge.maxConnections());
         int boundPort = server.port();
         listenerWatch = new ListenerWatch(host, boundPort, () -> relisten(host, boundPort), timer);
@@ -287,6 +291,11 @@ public final class AgentServer {
         }
     }
 
+    /** A session was deleted or expired: a worker kept for it ends. */
+    private void sessionEnded(String sessionId) {
+        workers.sessionEnded(sessionId);
+    }
+
     /** The first call refuses new work and ends the turns; later ones wait until that is done. */
     private void stopTurns() {
         if (!stopping.compareAndSet(false, true)) {
@@ -348,7 +357,10 @@ public final class AgentServer {
             return set(Settings.CLASS_PATH, List.copyOf(classPath));
         }
 
-        /** The most worker processes running at once; further turns wait. Default: the CPU count. */
+        /**
+         * The most worker processes running at once, and with {@link Isolation#SESSION} also kept
+         * between a session's turns; further turns wait. Default: the CPU count.
+         */
         public Builder maxWorkers(int maxWorkers) {
             return set(Settings.WORKERS, maxWorkers);
         }
@@ -391,6 +403,22 @@ public final class AgentServer {
             return set(Settings.UI, ui);
         }
 
+        /**
+         * What a worker process is kept for (default {@link Isolation#TURN}: one fresh worker
+         * per turn); see {@link Isolation#SESSION} for what changes for agents.
+         */
+        public Builder isolation(Isolation isolation) {
+            return set(Settings.ISOLATION, isolation);
+        }
+
+        /**
+         * How long a session's worker ({@link Isolation#SESSION}) waits for its session's next
+         * turn, and a spare above {@link #prewarm} for a turn, before it exits (default 5 minutes).
+         */
+        public Builder workerIdleTimeout(Duration timeout) {
+            return set(Settings.WORKER_IDLE_TIMEOUT, timeout);
+        }
+
         /** Extra JVM options for every worker, e.g. {@code -Dapi.url=...}. */
         public Builder workerJvmOptions(List<String> options) {
             return set(Settings.WORKER_JVM_OPTIONS, List.copyOf(options));
@@ -402,6 +430,14 @@ public final class AgentServer {
          */
         public Builder prewarm(int spares) {
             return set(Settings.PREWARM, spares);
+        }
+
+        /**
+         * The most spare workers while turns find none ready (default 4): each such turn adds
+         * one, and one left unused for {@link #workerIdleTimeout} exits, down to {@link #prewarm}.
+         */
+        public Builder prewarmMax(int spares) {
+            return set(Settings.PREWARM_MAX, spares);
         }
 
         /**

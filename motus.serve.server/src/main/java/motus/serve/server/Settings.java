@@ -32,7 +32,8 @@ public final class Settings {
             "Non-modular agent jars (':'-separated).");
 
     public static final Setting<Integer> WORKERS = whole("workers", Runtime.getRuntime().availableProcessors(), 1,
-            "N", "Most worker processes at once (default: the CPU count).");
+            "N", "Most worker processes at once, running a turn or, with --isolation session, kept for a session's next"
+                    + " (default: the CPU count).");
 
     public static final Setting<Duration> TTL = seconds("ttl",
             "Seconds an idle or failed session lives; 0 = forever (default: 0).");
@@ -54,8 +55,21 @@ public final class Settings {
             "Enable PUT /sessions/{id}.",
             false, node -> node.asBoolean().asOptional(), value -> { }, "", List.of());
 
+    public static final Setting<Isolation> ISOLATION = new Setting<>("isolation",
+            "turn: a fresh worker for every turn; session: one worker per active session serves its turns one after"
+                    + " another, keeping the agent's memory between them (default: turn).",
+            Isolation.TURN, node -> node.asString().asOptional().map(Isolation::parse), value -> { }, "MODE", List.of());
+
+    public static final Setting<Duration> WORKER_IDLE_TIMEOUT = seconds("worker-idle-timeout", Duration.ofMinutes(5), "S",
+            "Seconds a session's worker (--isolation session) waits for the session's next message, and a spare above"
+                    + " --prewarm for a turn, before it exits (default: 300).");
+
     public static final Setting<Integer> PREWARM = whole("prewarm", 1, 0,
-            "N", "Spare workers booted ahead of the next message, each used once (default: 1).");
+            "N", "Spare workers booted ahead of the next message, each used once (default: 1; 0: none at all).");
+
+    public static final Setting<Integer> PREWARM_MAX = whole("prewarm-max", 4, 1,
+            "N", "Most spare workers while turns find none ready: each such turn adds one, and one unused for"
+                    + " --worker-idle-timeout exits, down to --prewarm (default: 4; each costs a worker's memory).");
 
     public static final Setting<String> API_KEY = new Setting<>("api-key",
             "Require 'Authorization: Bearer KEY' on every route but /health and /observe/health"
@@ -117,8 +131,9 @@ public final class Settings {
 
     /** All of them, in the order help and docs list them. */
     public static final List<Setting<?>> ALL = List.of(AGENT, MODULE_PATH, CLASS_PATH, WORKERS, TTL, TIMEOUT, INTERRUPT_TIMEOUT,
-            MAX_SESSIONS, SHUTDOWN_TIMEOUT, ALLOW_CUSTOM_IDS, PREWARM, API_KEY, WORKER_JVM_OPTIONS, WORKER_ENVIRONMENT,
-            AGENT_AOT_CACHE, AOT_CACHE_DIR, WORKER_HEAP_MB,
+            MAX_SESSIONS, SHUTDOWN_TIMEOUT, ALLOW_CUSTOM_IDS, ISOLATION, WORKER_IDLE_TIMEOUT, PREWARM, PREWARM_MAX,
+            API_KEY,
+            WORKER_JVM_OPTIONS, WORKER_ENVIRONMENT, AGENT_AOT_CACHE, AOT_CACHE_DIR, WORKER_HEAP_MB,
             MAX_REQUEST_BYTES, MAX_RESULT_BYTES, MAX_CONNECTIONS, HEADER_TIMEOUT, BODY_TIMEOUT, IDLE_TIMEOUT,
             WEBHOOK_HOSTS, WEBHOOK_TIMEOUT, UI);
 

@@ -53,6 +53,16 @@ class SettingsTest {
     }
 
     @Test
+    void anIsolationModeIsNamedAndABadOneNamesTheChoices() {
+        Config session = Config.just(ConfigSources.create(Map.of("motus.serve.isolation", "session")));
+        assertEquals(Isolation.SESSION, AgentServer.builder().config(session.get("motus.serve")).value(Settings.ISOLATION));
+        Config bad = Config.just(ConfigSources.create(Map.of("motus.serve.isolation", "process")));
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> AgentServer.builder().config(bad.get("motus.serve")));
+        assertEquals("motus.serve.isolation: isolation must be one of turn, session, not 'process'", refused.getMessage());
+    }
+
+    @Test
     void aSettingNotSetHasItsDeclaredDefault() {
         AgentServer.Builder builder = AgentServer.builder();
         for (Setting<?> setting : Settings.ALL) {

@@ -15,7 +15,7 @@ class SpareWorkersTest {
 
     @Test
     void noProcessEverServesTwoTurnsAndSparesAreReplaced() {
-        AgentServer server = TestAgents.scripted().prewarm(2).build().start("127.0.0.1", 0);
+        AgentServer server = TestAgents.scripted().prewarm(2).prewarmMax(2).build().start("127.0.0.1", 0);
         try {
             Api api = Api.at(server.port());
             TestAgents.await("two spares are up", Duration.ofSeconds(30), () -> TestAgents.workers().size() == 2);
@@ -42,6 +42,28 @@ class SpareWorkersTest {
                 return now.size() == 2 && now.stream().noneMatch(p -> p.pid() == victim.pid());
             });
             assertEquals("still answers", api.turn(id, "still answers").body().at("/response/content").asText());
+        } finally {
+            server.stop();
+        }
+        TestAgents.await("stop kills the spares", Duration.ofSeconds(5), () -> TestAgents.workers().isEmpty());
+    }
+
+    @Test
+    void turnsThatFindNoSpareAddSparesWhichExitAgainWhenUnused() {
+        AgentServer server = TestAgents.scripted().maxWorkers(3).prewarm(1).prewarmMax(3)
+                .workerIdleTimeout(Duration.ofSeconds(2)).build().start("127.0.0.1", 0);
+        try {
+            Api api = Api.at(server.port());
+            TestAgents.await("one spare is up", Duration.ofSeconds(30), () -> TestAgents.workers().size() == 1);
+            List<String> ids = List.of(api.createSession(), api.createSession(), api.createSession());
+            for (String id : ids) { // a burst: one turn gets the spare, two start workers of their own
+                api.post("/sessions/" + id + "/messages", "{\"content\": \"sleep 0.5\"}").expect(202);
+            }
+            ids.forEach(id -> assertEquals("idle", api.awaitDone(id).text("status")));
+            TestAgents.await("three spares are up for the next burst", Duration.ofSeconds(30),
+                    () -> TestAgents.workers().size() == 3);
+            TestAgents.await("unused, the extra two exit", Duration.ofSeconds(30), () -> TestAgents.workers().size() == 1);
+            assertEquals("1", api.turn(ids.getFirst(), "count").body().at("/response/content").asText());
         } finally {
             server.stop();
         }

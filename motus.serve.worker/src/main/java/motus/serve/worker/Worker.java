@@ -6,14 +6,14 @@ import java.util.List;
 import motus.serve.api.ChatMessage;
 
 /**
- * A worker that has resolved the agent and serves one turn: what a turn needs of it. A worker
+ * A worker that has resolved the agent and serves a turn: what a turn needs of it. A worker
  * process is one; tests use stand-ins to drive races between a turn and its cancellation.
  */
 public interface Worker {
 
     /**
      * Runs the turn and returns the worker's answer, or why there is none. Never throws,
-     * whatever the agent or the process does. Called at most once.
+     * whatever the agent or the process does. Called once per turn, never for two at a time.
      */
     WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state, TurnListener listener);
 

@@ -71,6 +71,7 @@ public final class WorkerLauncher {
     private final Set<String> hiddenEnvironment;
     private final @Nullable Set<String> workerEnvironment;
     private final long maxResultBytes;
+    private final boolean servesSessions;
     private volatile @Nullable Path agentCache;
 
     private WorkerLauncher(Builder builder) {
@@ -79,7 +80,9 @@ public final class WorkerLauncher {
         this.hiddenEnvironment = Set.copyOf(builder.hiddenEnvironment);
         this.workerEnvironment = builder.workerEnvironment == null ? null : Set.copyOf(builder.workerEnvironment);
         this.maxResultBytes = builder.maxResultBytes;
-        this.agentPaths = Stream.concat(builder.modulePath.stream(), builder.classPath.stream()).toList();
+        this.servesSessions = builder.servesSessions;
+        List<Path> agentModulePath = builder.modulePath;
+        this.agentPaths = Stream.concat(agentModulePath.stream(), builder.classPath.stream()).toList();
 
         // The JVM part of the command: identical for every agent, so that one AOT cache fits all.
         List<String> jvm = new ArrayList<>();
@@ -96,9 +99,9 @@ public final class WorkerLauncher {
             shared.add(PathList.join(ownModulePath));
         }
         List<String> program = new ArrayList<>(MAIN);
-        if (!builder.modulePath.isEmpty()) {
+        if (!agentModulePath.isEmpty()) {
             program.add(WorkerMain.MODULE_PATH);
-            program.add(PathList.join(builder.modulePath));
+            program.add(PathList.join(agentModulePath));
         }
         if (!builder.classPath.isEmpty()) {
             program.add(WorkerMain.CLASS_PATH);
@@ -117,7 +120,7 @@ public final class WorkerLauncher {
         // Our modules first: where the agent brings a module we have (Jackson, say), ours wins, as in its own layer.
         List<String> own = new ArrayList<>(jvm);
         List<Path> modulePath = new ArrayList<>(ownModulePath);
-        modulePath.addAll(builder.modulePath);
+        modulePath.addAll(agentModulePath);
         if (!modulePath.isEmpty()) {
             own.add("--module-path");
             own.add(PathList.join(modulePath));
@@ -148,6 +151,11 @@ public final class WorkerLauncher {
     /** The agent reference workers resolve. */
     public String agent() {
         return agent;
+    }
+
+    /** Whether its workers serve one session's turns one after another (see {@link Builder#servesSessions}). */
+    public boolean servesSessions() {
+        return servesSessions;
     }
 
     /**
@@ -248,7 +256,8 @@ public final class WorkerLauncher {
         builder.environment().keySet().removeAll(hiddenEnvironment);
         long launchedAtMillis = System.currentTimeMillis();
         // The JDK waits on a pipe until the child has exec'd: a pinning read, so off the caller's thread.
-        return new WorkerProcess(PipeThreads.call(builder::start), tag, launchedAtMillis, maxResultBytes, outputLevel);
+        return new WorkerProcess(PipeThreads.call(builder::start), tag, launchedAtMillis, maxResultBytes, outputLevel,
+                servesSessions);
     }
 
     private static List<String> platformModules() {
@@ -300,6 +309,7 @@ public final class WorkerLauncher {
         private Set<String> hiddenEnvironment = Set.of();
         private @Nullable List<String> workerEnvironment;
         private Path aotCache = IMAGE_AOT_CACHE;
+        private boolean servesSessions;
 
         private Builder() {
         }
@@ -358,6 +368,16 @@ public final class WorkerLauncher {
          */
         public Builder aotCache(Path aotCache) {
             this.aotCache = aotCache;
+            return this;
+        }
+
+        /**
+         * Whether each worker serves one session's turns one after another, waiting for the next
+         * after each answer (default false: one turn, then it exits). The command line is the
+         * same either way, so spares and AOT caches are too.
+         */
+        public Builder servesSessions(boolean servesSessions) {
+            this.servesSessions = servesSessions;
             return this;
         }
 

@@ -16,8 +16,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
 import motus.serve.api.ChatMessage;
 import motus.serve.api.ServableAgent;
 import motus.serve.api.Turn;
@@ -27,8 +30,9 @@ import motus.serve.worker.wire.Problem;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The worker process: resolves the agent, says it is ready, runs exactly one turn, answers
- * one frame and exits.
+ * The worker process: resolves the agent, says it is ready, runs one turn, answers one frame
+ * and exits; or, when the server isolates per session, serves that session's turns one after
+ * another until the server ends it.
  *
  * <p>Usage: {@code java -m motus.serve.worker/motus.serve.worker.WorkerMain [--module-path P]
  * [--class-path P] <agent-reference>}, the paths being the agent's own (see {@link AgentCode}).
@@ -43,6 +47,12 @@ public final class WorkerMain {
     static final String TRAINING_PROPERTY = "motus.worker.training";
     static final String MODULE_PATH = "--module-path";
     static final String CLASS_PATH = "--class-path";
+    /** In a turn request: after this turn, wait for the session's next one rather than exit. */
+    static final String SERVES_SESSION = "serves_session";
+    /** In a session's turn request, instead of its state: the state this worker's previous turn returned. */
+    static final String STATE_AS_ANSWERED = "state_as_answered";
+    /** In a result, instead of the state: the messages the turn appended to the state it was given. */
+    static final String STATE_APPENDED = "state_appended";
     /** Enough for class initialisation and first execution; more buys little and costs CPU. */
     private static final int WARM_UP_ROUNDS = 10;
     /** The server checks an answer's size against its max-request-bytes; this only bounds a broken stream. */
@@ -68,8 +78,10 @@ public final class WorkerMain {
             return;
         }
         boolean training = Boolean.getBoolean(TRAINING_PROPERTY);
-        CompletableFuture<WorkerTurn> turn = new CompletableFuture<>();
-        watchParent(in, turn);
+        CompletableFuture<Void> serving = new CompletableFuture<>();
+        AtomicReference<WorkerTurn> current = new AtomicReference<>();
+        BlockingQueue<ObjectNode> nextTurns = new LinkedBlockingQueue<>();
+        watchParent(in, serving, current, nextTurns);
         // Its own clock, so that the server can time a spare's start-up though it reads this frame later.
         Frames.write(frames, Frames.frame("ready").put("ready_at_ms", System.currentTimeMillis()));
         warmUp(in, training);
@@ -82,17 +94,33 @@ public final class WorkerMain {
             }
             Runtime.getRuntime().halt(0); // released unused: a start-up check or a spare worker
         }
-        WorkerTurn host = new WorkerTurn(request.path("session_id").asText(), frames,
-                request.path("max_frame_bytes").asLong(1 << 20));
-        if (!training) {
-            turn.complete(host);
-        }
-        ObjectNode answer;
-        try (var scope = Turn.use(host)) {
-            answer = prepareFailure != null ? prepareFailure : runTurn(agent, request);
-        }
-        synchronized (frames) { // after any event an agent thread is still writing
-            Frames.write(frames, answer);
+        List<ChatMessage> answeredState = null;
+        while (true) {
+            WorkerTurn host = new WorkerTurn(request.path("session_id").asText(), frames,
+                    request.path("max_frame_bytes").asLong(1 << 20));
+            current.set(host);
+            if (!training) {
+                serving.complete(null);
+            }
+            ObjectNode answer;
+            try (var scope = Turn.use(host)) {
+                TurnAnswer turnAnswer = prepareFailure != null ? new TurnAnswer(prepareFailure, null)
+                        : runTurn(agent, request, answeredState);
+                answer = turnAnswer.frame();
+                answeredState = turnAnswer.state();
+            }
+            synchronized (frames) { // after any event an agent thread is still writing
+                Frames.write(frames, answer);
+            }
+            // Isolation per session: the same agent serves the session's next turn, statics and all.
+            if (training || prepareFailure != null || !request.path(SERVES_SESSION).asBoolean()) {
+                break;
+            }
+            try {
+                request = nextTurns.take();
+            } catch (InterruptedException e) {
+                break;
+            }
         }
         ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
         if (training) {
@@ -120,7 +148,11 @@ public final class WorkerMain {
             List<ChatMessage> state = MessageCodec.listFromJson(sample.path("state"), List.of("state"), problems);
             ObjectNode result = Frames.frame("result");
             result.set("response", MessageCodec.toJson(message));
-            result.set("state", MessageCodec.toJson(state));
+            // Both shapes of a result's state: appended to what the turn was given, and replaced.
+            List<ChatMessage> appended = new ArrayList<>(state);
+            appended.add(message);
+            putState(result, state, new TurnResult(message, appended).state());
+            putState(result, state, new TurnResult(message, List.of(message)).state());
             sink.reset();
             Frames.write(sink, result);
             Frames.read(new ByteArrayInputStream(sink.toByteArray()), Long.MAX_VALUE);
@@ -164,30 +196,57 @@ public final class WorkerMain {
         return AgentLoader.load(AgentReference.parse(args[i]), modulePath, classPath);
     }
 
-    private static ObjectNode runTurn(ServableAgent agent, ObjectNode request) {
+    /** A turn's answer frame, and the state it returned if it succeeded. */
+    private record TurnAnswer(ObjectNode frame, @Nullable List<ChatMessage> state) {
+        static TurnAnswer error(String error) {
+            return new TurnAnswer(Frames.frame("error").put("error", error), null);
+        }
+    }
+
+    /**
+     * @param answeredState the state this worker's previous turn returned, which the server
+     *        leaves out of a session's next request when it is still the session's
+     */
+    private static TurnAnswer runTurn(ServableAgent agent, ObjectNode request, @Nullable List<ChatMessage> answeredState) {
         List<Problem> problems = new ArrayList<>();
         ChatMessage message = MessageCodec.fromJson(request.path("message"), List.of("message"), problems, ChatMessage.USER);
-        List<ChatMessage> state = MessageCodec.listFromJson(request.path("state"), List.of("state"), problems);
+        List<ChatMessage> state = request.path(STATE_AS_ANSWERED).asBoolean() ? answeredState
+                : MessageCodec.listFromJson(request.path("state"), List.of("state"), problems);
         if (message == null || state == null) {
-            return Frames.frame("error").put("error", "Invalid turn request: " + problems);
+            return TurnAnswer.error("Invalid turn request: " + (state == null && problems.isEmpty()
+                    ? "no state, and no earlier turn's state to start from" : problems));
         }
         TurnResult result;
         try {
             result = agent.runTurn(message, state);
         } catch (Throwable t) {
-            return failure(AgentLoader.describe(t), t);
+            return new TurnAnswer(failure(AgentLoader.describe(t), t), null);
         }
         if (result == null) {
-            return Frames.frame("error").put("error", "Invalid turn result: the agent returned null instead of a TurnResult");
+            return TurnAnswer.error("Invalid turn result: the agent returned null instead of a TurnResult");
         }
         try {
             ObjectNode frame = Frames.frame("result");
             frame.set("response", MessageCodec.toJson(result.response()));
-            frame.set("state", MessageCodec.toJson(result.state()));
-            return frame;
+            putState(frame, state, result.state());
+            return new TurnAnswer(frame, result.state());
         } catch (IllegalArgumentException e) {
-            return Frames.frame("error").put("error",
-                    "Invalid turn result: a message holds a value that is not JSON: " + e.getMessage());
+            return TurnAnswer.error("Invalid turn result: a message holds a value that is not JSON: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Puts a result's state in its frame. Most turns append to the history they were given:
+     * then only what they appended crosses the pipe, so that a turn's cost does not grow with
+     * the conversation's length.
+     */
+    private static void putState(ObjectNode frame, List<ChatMessage> given, List<ChatMessage> next) {
+        if (next.size() >= given.size() && next.subList(0, given.size()).equals(given)) {
+            frame.remove("state");
+            frame.set(STATE_APPENDED, MessageCodec.toJson(next.subList(given.size(), next.size())));
+        } else {
+            frame.remove(STATE_APPENDED);
+            frame.set("state", MessageCodec.toJson(next));
         }
     }
 
@@ -201,18 +260,21 @@ public final class WorkerMain {
     }
 
     /**
-     * Reads the server's frames during the turn (answers to interrupts); end of input means the
-     * server is gone, and so are we. The watching thread starts before the ready frame, because
-     * starting a thread costs a few milliseconds that a waiting turn should not pay; it reads
-     * only once the request is in.
+     * Reads the server's frames once the first turn is in: answers to interrupts go to the
+     * turn running now, a session's next turn to the main thread. End of input means the
+     * server is gone, and so are we. The watching thread starts before the ready frame,
+     * because starting a thread costs a few milliseconds that a waiting turn should not pay.
      */
-    private static void watchParent(InputStream in, CompletableFuture<WorkerTurn> turn) {
+    private static void watchParent(InputStream in, CompletableFuture<Void> serving, AtomicReference<WorkerTurn> current,
+                                    BlockingQueue<ObjectNode> nextTurns) {
         Thread.ofPlatform().daemon().name("motus-parent-watchdog").start(() -> {
             try {
-                WorkerTurn host = turn.get();
+                serving.get();
                 for (ObjectNode frame; (frame = Frames.read(in, MAX_RESUME_BYTES)) != null; ) {
-                    if (frame.path("type").asText().equals("resume")) {
-                        host.resume(frame);
+                    switch (frame.path("type").asText()) {
+                        case "resume" -> current.get().resume(frame);
+                        case "turn" -> nextTurns.add(frame);
+                        default -> { } // nothing else comes from the server
                     }
                 }
             } catch (IOException | InterruptedException | ExecutionException e) {

@@ -19,6 +19,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import motus.serve.api.ChatMessage;
 import motus.serve.worker.wire.Json;
 import motus.serve.worker.wire.MessageCodec;
@@ -26,8 +27,9 @@ import motus.serve.worker.wire.Problem;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One worker process, seen from the server: wait until it is ready, hand it one turn, read its
- * answer. A worker serves exactly one turn; {@link #kill()} ends it and everything it started.
+ * One worker process, seen from the server: wait until it is ready, hand it a turn, read its
+ * answer. A worker serves exactly one turn, or with {@code servesSession} one session's turns
+ * one after another; {@link #kill()} ends it and everything it started.
  */
 public final class WorkerProcess implements Worker {
 
@@ -45,13 +47,24 @@ public final class WorkerProcess implements Worker {
     private final long launchedAtMillis;
     private final long maxResultBytes;
     private final Level outputLevel;
+    private final boolean servesSession;
     private volatile String tag;
     private volatile Duration startupTime = Duration.ZERO;
     private volatile boolean killed;
+    /**
+     * The state decoded from this worker's latest answer, while it serves a session: the list
+     * the session then holds, so that its next turn need not send the worker what it has.
+     */
+    private @Nullable List<ChatMessage> answeredState;
 
-    /** @param outputLevel what the worker's output is logged at */
-    WorkerProcess(Process process, String tag, long launchedAtMillis, long maxResultBytes, Level outputLevel) {
+    /**
+     * @param outputLevel what the worker's output is logged at
+     * @param servesSession whether it waits for another turn after answering one, rather than exit
+     */
+    WorkerProcess(Process process, String tag, long launchedAtMillis, long maxResultBytes, Level outputLevel,
+                  boolean servesSession) {
         this.outputLevel = outputLevel;
+        this.servesSession = servesSession;
         this.process = process;
         this.maxResultBytes = maxResultBytes;
         this.tag = tag;
@@ -111,14 +124,22 @@ public final class WorkerProcess implements Worker {
 
     /**
      * Runs one turn: sends the request and waits for the answer. Returns a failure, never
-     * throws, whatever the agent or the process does. Call at most once. An answer over the
-     * launcher's {@code maxResultBytes} kills the worker.
+     * throws, whatever the agent or the process does. Call once, or for a worker that serves
+     * a session once per turn, never two at a time. An answer over the launcher's
+     * {@code maxResultBytes} kills the worker.
      */
     @Override
     public WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state, TurnListener listener) {
-        ObjectNode request = Frames.frame("turn").put("session_id", sessionId).put("max_frame_bytes", maxResultBytes);
+        ObjectNode request = Frames.frame("turn").put("session_id", sessionId).put("max_frame_bytes", maxResultBytes)
+                .put(WorkerMain.SERVES_SESSION, servesSession);
         request.set("message", MessageCodec.toJson(message));
-        request.set("state", MessageCodec.toJson(state));
+        // Equal by identity in practice, as the session holds the very list: a cheap check that saves a round trip of JSON.
+        if (answeredState != null && state.equals(answeredState)) {
+            request.put(WorkerMain.STATE_AS_ANSWERED, true);
+        } else {
+            request.set("state", MessageCodec.toJson(state));
+        }
+        answeredState = null;
         ObjectNode answer;
         try {
             answer = PipeThreads.call(() -> {
@@ -140,13 +161,21 @@ public final class WorkerProcess implements Worker {
             kill();
             return new WorkerAnswer.Failure("Worker broke the protocol: " + e.getMessage());
         } finally {
-            closeQuietly();
+            if (!servesSession) {
+                closeQuietly(); // it exits after its one answer; a closed input tells it so if it is slow to
+            }
         }
         if (answer == null) {
             return new WorkerAnswer.Failure(killed ? "Worker process was killed" : died());
         }
         return switch (answer.path("type").asText()) {
-            case "result" -> decode(answer);
+            case "result" -> {
+                WorkerAnswer decoded = decode(answer, state);
+                if (servesSession && decoded instanceof WorkerAnswer.Success success) {
+                    answeredState = success.state();
+                }
+                yield decoded;
+            }
             case "error" -> new WorkerAnswer.Failure(answer.path("error").asText(),
                     answer.path("trace").isTextual() ? answer.path("trace").textValue() : null);
             default -> new WorkerAnswer.Failure("Worker broke the protocol: unexpected '" + answer.path("type").asText() + "'");
@@ -213,11 +242,19 @@ public final class WorkerProcess implements Worker {
         process.toHandle().destroyForcibly();
     }
 
-    private WorkerAnswer decode(ObjectNode answer) {
+    /** @param given the state the turn was given, which a result may append to rather than repeat */
+    private WorkerAnswer decode(ObjectNode answer, List<ChatMessage> given) {
         List<Problem> problems = new ArrayList<>();
         JsonNode responseJson = answer.path("response");
         ChatMessage response = MessageCodec.fromJson(responseJson, List.of("response"), problems, null);
-        List<ChatMessage> state = MessageCodec.listFromJson(answer.path("state"), List.of("state"), problems);
+        List<ChatMessage> state;
+        if (answer.has(WorkerMain.STATE_APPENDED)) {
+            List<ChatMessage> appended = MessageCodec.listFromJson(answer.path(WorkerMain.STATE_APPENDED),
+                    List.of("state"), problems);
+            state = appended == null ? null : Stream.concat(given.stream(), appended.stream()).toList();
+        } else {
+            state = MessageCodec.listFromJson(answer.path("state"), List.of("state"), problems);
+        }
         if (response == null || state == null) {
             return new WorkerAnswer.Failure("Invalid turn result: " + problems.getFirst().loc() + " " + problems.getFirst().msg());
         }

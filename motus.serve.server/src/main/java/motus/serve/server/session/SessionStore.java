@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import motus.serve.api.ChatMessage;
 import org.jspecify.annotations.Nullable;
 
@@ -17,11 +18,14 @@ public final class SessionStore {
 
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
     private final int maxSessions;
+    private final Consumer<String> onEnded;
     // Creation alone is serialised, so that the max_sessions check and the insert are one step.
     private final ReentrantLock creating = new ReentrantLock();
 
-    public SessionStore(int maxSessions) {
+    /** @param onEnded told the id of each session deleted or expired, after it is gone */
+    public SessionStore(int maxSessions, Consumer<String> onEnded) {
         this.maxSessions = maxSessions;
+        this.onEnded = onEnded;
     }
 
     /**
@@ -71,6 +75,7 @@ public final class SessionStore {
         if (running != null) {
             running.cancel("Turn cancelled: session deleted");
         }
+        onEnded.accept(id);
         LOG.log(Level.INFO, "[{0}] session deleted", id);
     }
 
@@ -88,6 +93,7 @@ public final class SessionStore {
         for (Session session : sessions.values()) {
             if (session.expireIfIdleSince(now, ttl.toNanos())) {
                 sessions.remove(session.id(), session);
+                onEnded.accept(session.id());
                 LOG.log(Level.INFO, "[{0}] session expired", session.id());
             }
         }

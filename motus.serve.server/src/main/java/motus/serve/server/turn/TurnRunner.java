@@ -203,6 +203,7 @@ public final class TurnRunner {
             // Committed before the worker is reaped: the client is not kept waiting for clean-up.
             ended = System.nanoTime();
             committed = session.commit(turn, outcome, ended);
+            attempt.reusable = committed != null && outcome instanceof TurnOutcome.Succeeded;
         }
         // Up to the commit, which is when the client sees the end; the worker's clean-up comes after.
         Duration duration = Duration.ofNanos(ended - started);
@@ -280,6 +281,8 @@ public final class TurnRunner {
         final Turn turn;
         volatile @Nullable Worker worker;
         boolean holdsSlot;
+        /** The turn succeeded and was committed: its worker may serve the session's next turn. */
+        boolean reusable;
         // The turn's timeout runs only while no interrupt waits; the interrupt timeout only while one does.
         private @Nullable ScheduledFuture<?> deadline;
         private long timeLeftNanos;
@@ -364,13 +367,12 @@ public final class TurnRunner {
                     answerDeadline.cancel(false);
                 }
             }
-            Worker running = worker;
-            if (running != null) {
-                running.kill(); // it exits by itself after answering; this makes sure nothing it started is left
-            }
             if (holdsSlot) {
+                workers.release(turn, worker, reusable);
+                if (reusable && session.isDeleted()) {
+                    workers.sessionEnded(turn.sessionId); // deleted or expired while its worker was being kept
+                }
                 slots.release();
-                workers.released();
             }
         }
     }

@@ -2,6 +2,7 @@ package motus.serve.server.workers;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,14 +14,16 @@ import motus.serve.worker.WorkerProcess;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Pre-started single-use workers: each boots and resolves the agent before a message arrives,
- * then serves exactly one turn like any other worker. Isolation is unchanged; only the wait for
- * a JVM to start is gone.
+ * Pre-started workers: each boots and resolves the agent before a message arrives, then serves
+ * a turn (or a session) like any other worker. Isolation is unchanged; only the wait for a JVM
+ * to start is gone.
  *
- * <p>At most {@code size} spares exist, on top of the running workers. A spare that is taken
- * is replaced when its turn ends ({@link #topUp()}), so that a booting JVM does not compete
- * with the turn for the CPU; one that dies unused is replaced after a pause, so that an agent
- * that cannot start does not make the pool spin.
+ * <p>The pool adapts to demand between {@code minimum} and {@code maximum} spares, on top of the
+ * running workers: each turn that finds none ready and starts its own worker raises the target
+ * by one, and a spare left unused for the idle time, above the minimum, exits and lowers it. A
+ * spare that is taken is replaced when its turn ends ({@link #topUp()}), so that a booting JVM
+ * does not compete with the turn for the CPU; one that dies unused is replaced after a pause, so
+ * that an agent that cannot start does not make the pool spin. With a minimum of 0 there are none.
  */
 final class SpareWorkers {
 
@@ -28,18 +31,29 @@ final class SpareWorkers {
     private static final long RETRY_MILLIS = 1_000;
 
     private final WorkerLauncher launcher;
-    private final int size;
+    private final int minimum;
+    private final int maximum;
+    private final Duration idleTimeout;
     private final ScheduledExecutorService timer;
     private final Consumer<String> onFailure;
     private final ReentrantLock lock = new ReentrantLock();
     private final Deque<WorkerProcess> spares = new ArrayDeque<>();
+    private int target;
     private int starting;
     private boolean closed;
 
-    /** @param onFailure told why a spare could not start or died unused: the pool's readiness */
-    SpareWorkers(WorkerLauncher launcher, int size, ScheduledExecutorService timer, Consumer<String> onFailure) {
+    /**
+     * @param maximum the most spares while turns come faster than spares boot (at least {@code minimum})
+     * @param idleTimeout how long a spare above the minimum may wait unused before it exits
+     * @param onFailure told why a spare could not start or died unused: the pool's readiness
+     */
+    SpareWorkers(WorkerLauncher launcher, int minimum, int maximum, Duration idleTimeout, ScheduledExecutorService timer,
+                 Consumer<String> onFailure) {
         this.launcher = launcher;
-        this.size = size;
+        this.minimum = minimum;
+        this.maximum = minimum == 0 ? 0 : Math.max(minimum, maximum);
+        this.idleTimeout = idleTimeout;
+        this.target = minimum;
         this.timer = timer;
         this.onFailure = onFailure;
     }
@@ -51,18 +65,23 @@ final class SpareWorkers {
     @Nullable WorkerProcess take() {
         lock.lock();
         try {
-            return spares.pollFirst();
+            WorkerProcess spare = spares.pollFirst();
+            if (spare == null && target < maximum) {
+                target++; // a turn waits for a JVM to boot: one more spare from now on
+                LOG.log(Level.DEBUG, "no spare worker was ready; now keeping up to {0}", target);
+            }
+            return spare;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Starts spares until there are {@code size}, counting those still starting. */
+    /** Starts spares until there are as many as the target, counting those still starting. */
     void topUp() {
         int toStart;
         lock.lock();
         try {
-            toStart = closed ? 0 : size - spares.size() - starting;
+            toStart = closed ? 0 : target - spares.size() - starting;
             starting += Math.max(0, toStart);
         } finally {
             lock.unlock();
@@ -107,9 +126,30 @@ final class SpareWorkers {
             lock.unlock();
         }
         spare.handle().onExit().thenRun(() -> replaceIfUnused(spare));
+        if (maximum > minimum) {
+            timer.schedule(() -> retireIfUnused(spare), idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Demand has dropped: a spare unused since the idle time exits, down to the minimum. */
+    private void retireIfUnused(WorkerProcess spare) {
+        int keeping;
+        lock.lock();
+        try {
+            if (target <= minimum || !spares.remove(spare)) {
+                return;
+            }
+            keeping = --target;
+        } finally {
+            lock.unlock();
+        }
+        spare.kill();
+        LOG.log(Level.DEBUG, "spare worker {0} unused for {1} s; now keeping up to {2}", spare.pid(),
+                idleTimeout.toSeconds(), keeping);
     }
 
     private void replaceIfUnused(WorkerProcess spare) {
+        // A retired spare is no longer in the pool when it exits: it is not replaced.
         boolean wasSpare;
         lock.lock();
         try {

@@ -3,7 +3,9 @@ package motus.serve.server.workers;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
 import motus.serve.server.session.Turn;
 import motus.serve.server.observe.ServerMetrics;
 import motus.serve.worker.Worker;
@@ -13,9 +15,10 @@ import motus.serve.worker.WorkerStartException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The server's worker processes: a turn's worker is a spare if one is ready, else a fresh one;
- * each serves one turn. It also checks the agent at start-up, and knows from real starts (never
- * a probe's own JVM) whether workers can start, which is the server's readiness.
+ * The server's worker processes: a turn's worker is the session's own where isolation is per
+ * session and it has one, else a spare if one is ready, else a fresh one. It also checks the
+ * agent at start-up, and knows from real starts (never a probe's own JVM) whether workers can
+ * start, which is the server's readiness.
  */
 public final class WorkerPool implements Workers {
 
@@ -25,17 +28,29 @@ public final class WorkerPool implements Workers {
     private final SpareWorkers spares;
     private final @Nullable AgentCache agentCache;
     private final ServerMetrics metrics;
+    private final @Nullable SessionWorkers sessionWorkers;
+    private final int maxWorkers;
+    /** Turns between acquire and release: with the session workers kept idle, the live processes. */
+    private final AtomicInteger busy = new AtomicInteger();
     private volatile @Nullable String lastFailure;
 
     /**
+     * @param maxWorkers the most worker processes serving sessions at once, busy or kept
+     *        between turns (spares not counted)
+     * @param prewarm the spares kept at least (see {@link SpareWorkers}); 0: none
+     * @param prewarmMax the most spares while turns find none ready
+     * @param idleTimeout how long a session's worker waits for its session's next turn, and a
+     *        spare above {@code prewarm} for a turn
      * @param agentCacheDirectory where the agent's own AOT cache is kept and made (see
      *        {@link AgentCache}), or null for none
      */
-    public WorkerPool(WorkerLauncher launcher, int prewarm, @Nullable Path agentCacheDirectory,
-                      ScheduledExecutorService timer, ServerMetrics metrics) {
+    public WorkerPool(WorkerLauncher launcher, int maxWorkers, int prewarm, int prewarmMax, Duration idleTimeout,
+                      @Nullable Path agentCacheDirectory, ScheduledExecutorService timer, ServerMetrics metrics) {
         this.launcher = launcher;
         this.metrics = metrics;
-        this.spares = new SpareWorkers(launcher, prewarm, timer, this::failed);
+        this.maxWorkers = maxWorkers;
+        this.sessionWorkers = launcher.servesSessions() ? new SessionWorkers(idleTimeout, timer) : null;
+        this.spares = new SpareWorkers(launcher, prewarm, prewarmMax, idleTimeout, timer, this::failed);
         this.agentCache = agentCacheDirectory == null ? null : new AgentCache(launcher, agentCacheDirectory);
     }
 
@@ -79,6 +94,14 @@ public final class WorkerPool implements Workers {
 
     @Override
     public @Nullable Worker acquire(Turn turn) throws WorkerStartException {
+        busy.incrementAndGet();
+        if (sessionWorkers != null) {
+            WorkerProcess own = sessionWorkers.take(turn.sessionId);
+            if (own != null) {
+                return turn.attach(own) ? own : null;
+            }
+            sessionWorkers.trimTo(maxWorkers - busy.get());
+        }
         WorkerProcess spare = spares.take();
         if (spare != null) {
             spare.tag(turn.sessionId);
@@ -128,15 +151,32 @@ public final class WorkerPool implements Workers {
         }
     }
 
-    /** Now, not while the turn ran: a booting JVM would have slowed it down. */
     @Override
-    public void released() {
-        spares.topUp();
+    public void release(Turn turn, @Nullable Worker worker, boolean reusable) {
+        if (worker != null) {
+            if (sessionWorkers != null && reusable && worker instanceof WorkerProcess process) {
+                sessionWorkers.keep(turn.sessionId, process);
+            } else {
+                worker.kill(); // it exits by itself after answering; this makes sure nothing it started is left
+            }
+        }
+        busy.decrementAndGet();
+        spares.topUp(); // now, not while the turn ran: a booting JVM would have slowed it down
     }
 
-    /** Kills the spares and a cache training run; none is started afterwards. */
+    @Override
+    public void sessionEnded(String sessionId) {
+        if (sessionWorkers != null) {
+            sessionWorkers.end(sessionId);
+        }
+    }
+
+    /** Kills the spares, the session workers between turns and a cache training run; none is started afterwards. */
     public void close() {
         spares.close();
+        if (sessionWorkers != null) {
+            sessionWorkers.close();
+        }
         if (agentCache != null) {
             agentCache.close();
         }

@@ -19,6 +19,16 @@ public interface Workers {
      */
     @Nullable Worker acquire(Turn turn) throws WorkerStartException;
 
-    /** A turn is done with the worker it acquired (which is dead by now). */
-    void released();
+    /**
+     * A turn that {@link #acquire acquired} is over: its worker, if it got one, is ended, or
+     * kept for the session's next turn where isolation is per session.
+     *
+     * @param worker the turn's worker, or null if it got none
+     * @param reusable whether the turn succeeded and was committed, so its worker may serve the
+     *        session again; a failed, timed-out or cancelled turn's worker always ends
+     */
+    void release(Turn turn, @Nullable Worker worker, boolean reusable);
+
+    /** The session is gone: a worker kept for it ends. */
+    void sessionEnded(String sessionId);
 }

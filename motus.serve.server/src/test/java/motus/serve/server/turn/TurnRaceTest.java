@@ -45,7 +45,7 @@ class TurnRaceTest {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final StandInWorkers workers = new StandInWorkers();
-    private final SessionStore sessions = new SessionStore(0);
+    private final SessionStore sessions = new SessionStore(0, id -> { });
     private final ServerMetrics metrics = new ServerMetrics(sessions::size, () -> 0);
 
     @AfterEach
@@ -193,8 +193,16 @@ class TurnRaceTest {
             return worker;
         }
 
+        /** As the pool does with isolation per turn: every turn's worker ends. */
         @Override
-        public void released() {
+        public void release(Turn turn, @Nullable Worker worker, boolean reusable) {
+            if (worker != null) {
+                worker.kill();
+            }
+        }
+
+        @Override
+        public void sessionEnded(String sessionId) {
         }
 
         StandInWorker next() throws InterruptedException {

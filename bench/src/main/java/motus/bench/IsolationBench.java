@@ -1,0 +1,183 @@
+package motus.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One echo workload against several servers, in alternating runs: {@code motus serve start}
+ * with {@code --isolation turn} and with {@code --isolation session}, and, when a command for
+ * it is given, the original Python server. Each server gets {@code --workers 2} (and isolation
+ * per session once more with 8, a worker for each session) and a fresh start per run; the figures are turn latency back to back and paced, turns per second with
+ * 8 sessions, and CPU per turn of the server's whole process tree (live workers included).
+ *
+ * <p>Usage (see bench/isolation.sh): {@code IsolationBench <motus launcher> <echo jar> <agent>
+ * <out dir> <runs> [original command]}, the original's command a shell command line with
+ * {@code {port}} where its port goes, such as {@code motus serve start echo:agent --port {port}}.
+ */
+public final class IsolationBench {
+
+    private static final int WARMUP_TURNS = 20;
+    private static final int BACK_TO_BACK_TURNS = 100;
+    private static final int PACED_TURNS = 30;
+    private static final int PACE_MILLIS = 500;
+    private static final int SESSIONS = 8;
+    private static final int THROUGHPUT_TURNS = 200;
+    private static final int ORIGINAL_PORT = 18_770;
+    private static final String ORIGINAL = "original";
+
+    /** A server under test: its name in the table and how to start it. */
+    private record Target(String name, List<String> command) {
+    }
+
+    /** Figure, then target, then the value of each run. */
+    private final Map<String, Map<String, List<Double>>> figures = new LinkedHashMap<>();
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 5 && args.length != 6) {
+            System.err.println("usage: IsolationBench <motus launcher> <echo agent jar> <agent reference> <out dir> <runs>"
+                    + " [original command with {port}]");
+            System.exit(2);
+        }
+        Path motus = Path.of(args[0]);
+        Path jar = Path.of(args[1]);
+        Path out = Path.of(args[3]);
+        int runs = Integer.parseInt(args[4]);
+        List<Target> targets = new ArrayList<>();
+        targets.add(ours("isolation turn", motus, args[2], jar, 2, "turn"));
+        targets.add(ours("isolation session", motus, args[2], jar, 2, "session"));
+        // With 8 sessions and 2 workers, 6 sessions at a time have no worker kept: each of their turns
+        // starts one. With a worker per session, none does.
+        targets.add(ours("session, 8 workers", motus, args[2], jar, 8, "session"));
+        if (args.length == 6) {
+            // exec: the server is then the process that gets SIGTERM and whose tree is measured
+            targets.add(new Target(ORIGINAL, List.of("sh", "-c",
+                    "exec " + args[5].replace("{port}", String.valueOf(ORIGINAL_PORT)))));
+        }
+        IsolationBench bench = new IsolationBench();
+        for (int run = 1; run <= runs; run++) {
+            for (Target target : targets) {
+                Path directory = out.resolve("run-" + run);
+                Files.createDirectories(directory);
+                bench.measure(target, directory.resolve(target.name().replace(' ', '-') + ".log"));
+            }
+            System.out.println("### run " + run + " of " + runs);
+            bench.print(targets, run - 1);
+        }
+        System.out.println("### median of " + runs + " runs");
+        bench.print(targets, -1);
+    }
+
+    private static Target ours(String name, Path motus, String agent, Path jar, int workers, String isolation) {
+        List<String> command = new ArrayList<>(ServerProcess.command(motus, agent, jar, workers, 1));
+        command.addAll(List.of("--isolation", isolation));
+        return new Target(name, command);
+    }
+
+    private void measure(Target target, Path log) throws Exception {
+        try (ServerProcess server = ServerProcess.start(target.command(), log)) {
+            Client client = new Client(server.port);
+            String session = client.createSession(null);
+            for (int i = 0; i < WARMUP_TURNS; i++) {
+                client.turn(session, "warm-up " + i);
+            }
+            Thread.sleep(1000); // a settling pause between phases: spares finish booting
+
+            double cpuBefore = server.liveTreeCpuSeconds();
+            List<Double> backToBack = new ArrayList<>();
+            for (int i = 0; i < BACK_TO_BACK_TURNS; i++) {
+                long start = System.nanoTime();
+                client.turn(session, "hello " + i);
+                backToBack.add((System.nanoTime() - start) / 1e6);
+            }
+            Thread.sleep(1000); // the last turn's worker exits and a spare boots: part of what a turn costs
+            double cpuPerTurn = (server.liveTreeCpuSeconds() - cpuBefore) / BACK_TO_BACK_TURNS * 1000;
+            Stats b2b = new Stats(backToBack);
+            record(target, "turn p50, back to back (ms)", b2b.median());
+            record(target, "turn p90, back to back (ms)", b2b.percentile(90));
+            record(target, "CPU per turn, whole process tree (ms)", cpuPerTurn);
+
+            List<Double> paced = new ArrayList<>();
+            for (int i = 0; i < PACED_TURNS; i++) {
+                long start = System.nanoTime();
+                client.turn(session, "paced " + i);
+                paced.add((System.nanoTime() - start) / 1e6);
+                Thread.sleep(PACE_MILLIS); // a user's pause between two messages
+            }
+            record(target, "turn p50, paced " + PACE_MILLIS + " ms apart (ms)", new Stats(paced).median());
+            record(target, "turns per second, " + SESSIONS + " sessions", throughput(client));
+        }
+    }
+
+    private static double throughput(Client client) throws Exception {
+        List<String> sessions = new ArrayList<>();
+        for (int i = 0; i < SESSIONS; i++) {
+            sessions.add(client.createSession(null));
+        }
+        AtomicInteger left = new AtomicInteger(THROUGHPUT_TURNS);
+        long start = System.nanoTime();
+        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> runs = new ArrayList<>();
+            for (String session : sessions) {
+                runs.add(pool.submit(() -> {
+                    while (left.getAndDecrement() > 0) {
+                        client.turn(session, "load");
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> run : runs) {
+                run.get();
+            }
+        }
+        return THROUGHPUT_TURNS / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private void record(Target target, String figure, double value) {
+        figures.computeIfAbsent(figure, f -> new LinkedHashMap<>())
+                .computeIfAbsent(target.name(), t -> new ArrayList<>()).add(value);
+    }
+
+    /**
+     * Run number {@code run} (from 0), or with -1 the medians; then each target's ratio to the
+     * first, and with the original, each of ours to it.
+     */
+    private void print(List<Target> targets, int run) {
+        Target first = targets.getFirst();
+        Target original = targets.getLast().name().equals(ORIGINAL) ? targets.getLast() : null;
+        List<Target> ours = original == null ? targets : targets.subList(0, targets.size() - 1);
+        List<String> columns = new ArrayList<>();
+        targets.forEach(t -> columns.add(t.name()));
+        targets.subList(1, targets.size()).forEach(t -> columns.add(t.name() + " / " + first.name()));
+        if (original != null) {
+            ours.forEach(t -> columns.add(t.name() + " / original"));
+        }
+        System.out.println("| figure | " + String.join(" | ", columns) + " |");
+        System.out.println("|---|" + "---|".repeat(columns.size()));
+        figures.forEach((figure, byTarget) -> {
+            Map<String, Double> value = new LinkedHashMap<>();
+            for (Target target : targets) {
+                List<Double> runs = byTarget.getOrDefault(target.name(), List.of());
+                value.put(target.name(), runs.isEmpty() ? Double.NaN
+                        : run < 0 ? new Stats(runs).median() : runs.get(Math.min(run, runs.size() - 1)));
+            }
+            StringBuilder line = new StringBuilder("| ").append(figure).append(" |");
+            targets.forEach(t -> line.append(String.format(Locale.ROOT, " %.1f |", value.get(t.name()))));
+            targets.subList(1, targets.size()).forEach(t -> line.append(
+                    String.format(Locale.ROOT, " %.2f |", value.get(t.name()) / value.get(first.name()))));
+            if (original != null) {
+                ours.forEach(t -> line.append(
+                        String.format(Locale.ROOT, " %.2f |", value.get(t.name()) / value.get(ORIGINAL))));
+            }
+            System.out.println(line);
+        });
+        System.out.println();
+    }
+}
