@@ -15,13 +15,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Real LLM agents served by the image with no worker option: a LangChain4j assistant with a tool
  * (its HTTP client is java.net.http, which a worker once lacked) and agents on the official
  * OpenAI and Anthropic Java SDKs (OkHttp, Kotlin, Jackson modules), each answering a tool-using question
- * against fake model endpoints on loopback, with keys from the server's environment.
+ * against fake model endpoints on loopback, with keys from the server's environment; from the
+ * class path and from the module path (LangChain4j's from the module path is AssistantIT's).
  */
 class LlmAgentsIT {
 
@@ -41,14 +42,23 @@ class LlmAgentsIT {
         models.close();
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"motus.bench.agents.LangChainAgent", "motus.bench.agents.OpenAiAgent", "motus.bench.agents.AnthropicAgent"})
-    void anLlmAgentWithAToolServesFromTheClassPath(String agent) throws Exception {
+    /**
+     * From the module path every jar is an automatic module; OkHttp's {@code okio} comes as two
+     * jars of that name, one of them empty, which the server leaves out (ModulePathEntries).
+     */
+    @ParameterizedTest(name = "{0} from the {1}")
+    @CsvSource({
+        "motus.bench.agents.LangChainAgent, --class-path",
+        "motus.bench.agents.OpenAiAgent, --class-path",
+        "motus.bench.agents.AnthropicAgent, --class-path",
+        "motus.bench.agents.OpenAiAgent, --module-path",
+        "motus.bench.agents.AnthropicAgent, --module-path"})
+    void anLlmAgentWithAToolServes(String agent, String path) throws Exception {
         String base = "http://127.0.0.1:" + models.port();
         Map<String, String> environment = Map.of(
                 "OPENAI_BASE_URL", base + "/v1", "OPENAI_API_KEY", "sk-fake",
                 "ANTHROPIC_BASE_URL", base, "ANTHROPIC_API_KEY", "sk-ant-fake");
-        try (Motus server = Motus.start(dir, environment, "serve", "start", agent, "--class-path", classPath(),
+        try (Motus server = Motus.start(dir, environment, "serve", "start", agent, path, agentPath(),
                 "--host", "127.0.0.1", "--port", "0")) {
             String url = "http://127.0.0.1:" + server.awaitPort(Duration.ofMinutes(1));
             long before = models.calls();
@@ -59,7 +69,7 @@ class LlmAgentsIT {
         }
     }
 
-    private static String classPath() throws IOException {
+    private static String agentPath() throws IOException {
         try (Stream<Path> libraries = Files.list(BUILT.resolve("lib"))) {
             return Stream.concat(Stream.of(BUILT.resolve("motus-bench-llm-agents-0.1.0-SNAPSHOT.jar")), libraries.sorted())
                     .map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(":"));

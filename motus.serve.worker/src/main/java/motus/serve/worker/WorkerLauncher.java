@@ -81,7 +81,7 @@ public final class WorkerLauncher {
         this.workerEnvironment = builder.workerEnvironment == null ? null : Set.copyOf(builder.workerEnvironment);
         this.maxResultBytes = builder.maxResultBytes;
         this.servesSessions = builder.servesSessions;
-        List<Path> agentModulePath = builder.modulePath;
+        List<Path> agentModulePath = ModulePathEntries.withoutEmptyTwins(builder.modulePath);
         this.agentPaths = Stream.concat(agentModulePath.stream(), builder.classPath.stream()).toList();
 
         // The JVM part of the command: identical for every agent, so that one AOT cache fits all.
