@@ -99,7 +99,8 @@ public final class Bench {
             Stats coldStart = coldWorkerStarts(server.workerCommand(), 15);
             row("cold worker start (launch to ready)", coldStart, "ms");
 
-            row("turns per second, --workers 2, " + PARALLEL_SESSIONS + " sessions", throughput(client), "turns/s");
+            row("turns per second, --workers 2, " + PARALLEL_SESSIONS + " sessions",
+                    throughput(client, PARALLEL_SESSIONS, THROUGHPUT_TURNS), "turns/s");
 
             row("GET /sessions/{id} requests per second (wrk -t2 -c64 -d10s)", wrk(client.base() + "/sessions/" + session), "req/s");
 
@@ -192,16 +193,17 @@ public final class Bench {
         return new Stats(millis);
     }
 
-    private double throughput(Client client) throws Exception {
-        List<String> sessions = new ArrayList<>();
-        for (int i = 0; i < PARALLEL_SESSIONS; i++) {
-            sessions.add(client.createSession(null));
+    /** Turns per second of {@code sessions} new sessions sending back to back, {@code turns} in all. */
+    static double throughput(Client client, int sessions, int turns) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < sessions; i++) {
+            ids.add(client.createSession(null));
         }
-        AtomicInteger left = new AtomicInteger(THROUGHPUT_TURNS);
+        AtomicInteger left = new AtomicInteger(turns);
         long start = System.nanoTime();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> runs = new ArrayList<>();
-            for (String session : sessions) {
+            for (String session : ids) {
                 runs.add(pool.submit(() -> {
                     while (left.getAndDecrement() > 0) {
                         client.turn(session, "load");
@@ -213,7 +215,7 @@ public final class Bench {
                 run.get();
             }
         }
-        return THROUGHPUT_TURNS / ((System.nanoTime() - start) / 1e9);
+        return turns / ((System.nanoTime() - start) / 1e9);
     }
 
     private void createManySessions(Client client) throws Exception {

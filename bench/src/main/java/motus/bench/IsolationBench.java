@@ -7,9 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One echo workload against several servers, in alternating runs: {@code motus serve start}
@@ -112,32 +109,9 @@ public final class IsolationBench {
                 Thread.sleep(PACE_MILLIS); // a user's pause between two messages
             }
             record(target, "turn p50, paced " + PACE_MILLIS + " ms apart (ms)", new Stats(paced).median());
-            record(target, "turns per second, " + SESSIONS + " sessions", throughput(client));
+            record(target, "turns per second, " + SESSIONS + " sessions",
+                    Bench.throughput(client, SESSIONS, THROUGHPUT_TURNS));
         }
-    }
-
-    private static double throughput(Client client) throws Exception {
-        List<String> sessions = new ArrayList<>();
-        for (int i = 0; i < SESSIONS; i++) {
-            sessions.add(client.createSession(null));
-        }
-        AtomicInteger left = new AtomicInteger(THROUGHPUT_TURNS);
-        long start = System.nanoTime();
-        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<?>> runs = new ArrayList<>();
-            for (String session : sessions) {
-                runs.add(pool.submit(() -> {
-                    while (left.getAndDecrement() > 0) {
-                        client.turn(session, "load");
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> run : runs) {
-                run.get();
-            }
-        }
-        return THROUGHPUT_TURNS / ((System.nanoTime() - start) / 1e9);
     }
 
     private void record(Target target, String figure, double value) {

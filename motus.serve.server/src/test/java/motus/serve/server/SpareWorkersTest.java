@@ -50,8 +50,10 @@ class SpareWorkersTest {
 
     @Test
     void turnsThatFindNoSpareAddSparesWhichExitAgainWhenUnused() {
+        // An idle time well over a spare's boot on a loaded machine: the first of the three must not
+        // retire before the last is up.
         AgentServer server = TestAgents.scripted().maxWorkers(3).prewarm(1).prewarmMax(3)
-                .workerIdleTimeout(Duration.ofSeconds(2)).build().start("127.0.0.1", 0);
+                .workerIdleTimeout(Duration.ofSeconds(8)).build().start("127.0.0.1", 0);
         try {
             Api api = Api.at(server.port());
             TestAgents.await("one spare is up", Duration.ofSeconds(30), () -> TestAgents.workers().size() == 1);

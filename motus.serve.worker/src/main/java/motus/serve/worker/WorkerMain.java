@@ -94,7 +94,7 @@ public final class WorkerMain {
             }
             Runtime.getRuntime().halt(0); // released unused: a start-up check or a spare worker
         }
-        List<ChatMessage> answeredState = null;
+        @Nullable List<ChatMessage> answeredState = null;
         while (true) {
             WorkerTurn host = new WorkerTurn(request.path("session_id").asText(), frames,
                     request.path("max_frame_bytes").asLong(1 << 20));
