@@ -254,16 +254,6 @@ public final class Session {
         }
     }
 
-    /** Whether the session was deleted or expired. */
-    public boolean isDeleted() {
-        lock.lock();
-        try {
-            return deleted;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Deletes the session if it has been inactive, and not running, for longer than {@code ttlNanos}. */
     boolean expireIfIdleSince(long nowNanos, long ttlNanos) {
         lock.lock();

@@ -200,10 +200,14 @@ public final class TurnRunner {
         try (Attempt attempt = new Attempt(session, turn)) {
             attempts.put(turn, attempt);
             outcome = turn.outcome(runInWorker(turn, attempt));
+            // Kept before the commit wakes the client, whose next message may follow at once.
+            boolean kept = outcome instanceof TurnOutcome.Succeeded && attempt.keepWorker();
             // Committed before the worker is reaped: the client is not kept waiting for clean-up.
             ended = System.nanoTime();
             committed = session.commit(turn, outcome, ended);
-            attempt.reusable = committed != null && outcome instanceof TurnOutcome.Succeeded;
+            if (kept && committed == null) {
+                workers.sessionEnded(turn.sessionId); // deleted meanwhile: so is the worker kept for it
+            }
         }
         // Up to the commit, which is when the client sees the end; the worker's clean-up comes after.
         Duration duration = Duration.ofNanos(ended - started);
@@ -281,8 +285,6 @@ public final class TurnRunner {
         final Turn turn;
         volatile @Nullable Worker worker;
         boolean holdsSlot;
-        /** The turn succeeded and was committed: its worker may serve the session's next turn. */
-        boolean reusable;
         // The turn's timeout runs only while no interrupt waits; the interrupt timeout only while one does.
         private @Nullable ScheduledFuture<?> deadline;
         private long timeLeftNanos;
@@ -334,6 +336,16 @@ public final class TurnRunner {
             }
         }
 
+        /** Offers the worker of a turn that succeeded for its session's next turn; once kept, it is no longer ours. */
+        boolean keepWorker() {
+            Worker running = worker;
+            if (running != null && workers.keep(turn, running)) {
+                worker = null;
+                return true;
+            }
+            return false;
+        }
+
         synchronized void cancelIfInterrupted() {
             if (answerDeadline != null) {
                 turn.cancel(interruptRefusal);
@@ -368,10 +380,7 @@ public final class TurnRunner {
                 }
             }
             if (holdsSlot) {
-                workers.release(turn, worker, reusable);
-                if (reusable && session.isDeleted()) {
-                    workers.sessionEnded(turn.sessionId); // deleted or expired while its worker was being kept
-                }
+                workers.release(turn, worker);
                 slots.release();
             }
         }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import motus.serve.server.session.Turn;
@@ -32,6 +34,8 @@ public final class WorkerPool implements Workers {
     private final int maxWorkers;
     /** Turns between acquire and release: with the session workers kept idle, the live processes. */
     private final AtomicInteger busy = new AtomicInteger();
+    /** Turns whose worker was kept for their session, and so counted as busy no more. */
+    private final Set<Turn> kept = ConcurrentHashMap.newKeySet();
     private volatile @Nullable String lastFailure;
 
     /**
@@ -152,15 +156,24 @@ public final class WorkerPool implements Workers {
     }
 
     @Override
-    public void release(Turn turn, @Nullable Worker worker, boolean reusable) {
-        if (worker != null) {
-            if (sessionWorkers != null && reusable && worker instanceof WorkerProcess process) {
-                sessionWorkers.keep(turn.sessionId, process);
-            } else {
-                worker.kill(); // it exits by itself after answering; this makes sure nothing it started is left
-            }
+    public boolean keep(Turn turn, Worker worker) {
+        if (sessionWorkers == null || !(worker instanceof WorkerProcess process)) {
+            return false;
         }
-        busy.decrementAndGet();
+        sessionWorkers.keep(turn.sessionId, process);
+        kept.add(turn);
+        busy.decrementAndGet(); // idle now, counted by sessionWorkers
+        return true;
+    }
+
+    @Override
+    public void release(Turn turn, @Nullable Worker worker) {
+        if (worker != null) {
+            worker.kill(); // it exits by itself after answering; this makes sure nothing it started is left
+        }
+        if (!kept.remove(turn)) {
+            busy.decrementAndGet();
+        }
         spares.topUp(); // now, not while the turn ran: a booting JVM would have slowed it down
     }
 

@@ -20,14 +20,21 @@ public interface Workers {
     @Nullable Worker acquire(Turn turn) throws WorkerStartException;
 
     /**
-     * A turn that {@link #acquire acquired} is over: its worker, if it got one, is ended, or
-     * kept for the session's next turn where isolation is per session.
+     * Where isolation is per session, keeps the worker of a turn that succeeded for the
+     * session's next turn. Called before the turn's end is committed, so that a next message
+     * sent the moment the client sees it finds the worker there.
      *
-     * @param worker the turn's worker, or null if it got none
-     * @param reusable whether the turn succeeded and was committed, so its worker may serve the
-     *        session again; a failed, timed-out or cancelled turn's worker always ends
+     * @return whether it was kept; if not, {@link #release} ends it
      */
-    void release(Turn turn, @Nullable Worker worker, boolean reusable);
+    boolean keep(Turn turn, Worker worker);
+
+    /**
+     * A turn that {@link #acquire acquired} is over: its worker, if it got one and it was not
+     * kept, is ended.
+     *
+     * @param worker the turn's worker, or null if it got none or it was kept
+     */
+    void release(Turn turn, @Nullable Worker worker);
 
     /** The session is gone: a worker kept for it ends. */
     void sessionEnded(String sessionId);

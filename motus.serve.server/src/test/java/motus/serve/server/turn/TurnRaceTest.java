@@ -193,9 +193,14 @@ class TurnRaceTest {
             return worker;
         }
 
-        /** As the pool does with isolation per turn: every turn's worker ends. */
+        /** As the pool does with isolation per turn: no worker is kept, every turn's ends. */
         @Override
-        public void release(Turn turn, @Nullable Worker worker, boolean reusable) {
+        public boolean keep(Turn turn, Worker worker) {
+            return false;
+        }
+
+        @Override
+        public void release(Turn turn, @Nullable Worker worker) {
             if (worker != null) {
                 worker.kill();
             }
