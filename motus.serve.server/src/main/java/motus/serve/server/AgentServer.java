@@ -75,6 +75,7 @@ public final class AgentServer {
     private volatile @Nullable ListenerWatch listenerWatch;
 
     private AgentServer(Builder settings) {
+        this.isolation = settings.value(Settings.ISOLATION);
         WorkerLauncher launcher = WorkerLauncher.builder()
                 .agent(settings.value(Settings.AGENT))
                 .modulePath(settings.value(Settings.MODULE_PATH))
@@ -84,10 +85,9 @@ public final class AgentServer {
                 .maxResultBytes(settings.value(Settings.MAX_RESULT_BYTES))
                 .hiddenEnvironment(Set.of(Settings.API_KEY_VARIABLE))
                 .workerEnvironment(settings.value(Settings.WORKER_ENVIRONMENT))
-                .servesSessions(settings.value(Settings.ISOLATION) == Isolation.SESSION)
+                .servesSessions(isolation == Isolation.SESSION)
                 .build();
         this.shutdownTimeout = settings.value(Settings.SHUTDOWN_TIMEOUT);
-        this.isolation = settings.value(Settings.ISOLATION);
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().name("motus-timer").daemon().factory());
         // Every request arms read deadlines and nearly all are cancelled: drop them at once, not when due.

@@ -30,6 +30,11 @@ final class SessionWorkers {
     private boolean closed;
 
     private record Idle(WorkerProcess worker, ScheduledFuture<?> exit) {
+        /** Ends the worker before its idle time is up. */
+        void dismiss() {
+            exit.cancel(false);
+            worker.kill();
+        }
     }
 
     SessionWorkers(Duration idleTimeout, ScheduledExecutorService timer) {
@@ -65,8 +70,7 @@ final class SessionWorkers {
                         idleTimeout.toNanos(), TimeUnit.NANOSECONDS);
                 Idle previous = idle.put(sessionId, new Idle(worker, exit));
                 if (previous != null) { // a turn cannot run twice at once; never expected, but never two workers
-                    previous.exit().cancel(false);
-                    previous.worker().kill();
+                    previous.dismiss();
                 }
                 return;
             }
@@ -86,23 +90,18 @@ final class SessionWorkers {
             lock.unlock();
         }
         if (ended != null) {
-            ended.exit().cancel(false);
-            ended.worker().kill();
+            ended.dismiss();
         }
     }
 
-    /**
-     * Ends the workers that have waited longest until at most {@code most} remain.
-     *
-     * @return how many remain
-     */
-    int trimTo(int most) {
+    /** Ends the workers that have waited longest until at most {@code most} remain. */
+    void trimTo(int most) {
         while (true) {
             Map.Entry<String, Idle> oldest;
             lock.lock();
             try {
                 if (idle.size() <= most) {
-                    return idle.size();
+                    return;
                 }
                 Iterator<Map.Entry<String, Idle>> first = idle.entrySet().iterator();
                 oldest = first.next();
@@ -110,8 +109,7 @@ final class SessionWorkers {
             } finally {
                 lock.unlock();
             }
-            oldest.getValue().exit().cancel(false);
-            oldest.getValue().worker().kill();
+            oldest.getValue().dismiss();
             LOG.log(Level.INFO, "[{0}] session worker {1} ended to make room for another session's (workers)",
                     oldest.getKey(), oldest.getValue().worker().pid());
         }
