@@ -14,6 +14,8 @@ module motus.serve.server {
     requires io.helidon.metrics.api;
     requires io.helidon.openapi;
     requires com.fasterxml.jackson.databind;
+    requires java.sql;
+    requires com.zaxxer.hikari; // the PostgreSQL store's pool; the driver itself is found through DriverManager
     requires java.net.http;
     requires jdk.management; // the file-descriptor limit, for the connection limit
     requires static org.jspecify;

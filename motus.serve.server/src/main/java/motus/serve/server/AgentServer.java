@@ -28,7 +28,9 @@ import motus.serve.server.http.RequestLimits;
 import motus.serve.server.http.SessionService;
 import motus.serve.server.observe.Health;
 import motus.serve.server.observe.ServerMetrics;
+import motus.serve.server.session.MemorySessionStore;
 import motus.serve.server.session.SessionStore;
+import motus.serve.server.store.PostgresStore;
 import motus.serve.server.turn.TurnRunner;
 import motus.serve.server.turn.WebhookDestinations;
 import motus.serve.server.turn.WebhookSender;
@@ -93,7 +95,7 @@ public final class AgentServer {
         // Every request arms read deadlines and nearly all are cancelled: drop them at once, not when due.
         timer.setRemoveOnCancelPolicy(true);
         this.timer = timer;
-        this.sessions = new SessionStore(settings.value(Settings.MAX_SESSIONS), this::sessionEnded);
+        this.sessions = openStore(settings, timer);
         this.metrics = new ServerMetrics(sessions::size, this::runningWorkers);
         this.workers = new WorkerPool(launcher, settings.value(Settings.WORKERS), settings.value(Settings.PREWARM),
                 settings.value(Settings.PREWARM_MAX), settings.value(Settings.WORKER_IDLE_TIMEOUT),
@@ -111,11 +113,19 @@ public final class AgentServer {
                 settings.value(Settings.HEADER_TIMEOUT), settings.value(Settings.BODY_TIMEOUT), settings.value(Settings.IDLE_TIMEOUT),
                 settings.value(Settings.MAX_REQUEST_BYTES), timer);
         Duration ttl = settings.value(Settings.TTL);
-        if (!ttl.isZero()) {
-            // A quarter of the TTL, at most a second: an expired session is gone within about a second.
-            long period = Math.clamp(ttl.toMillis() / 4, 10, 1000);
-            timer.scheduleWithFixedDelay(() -> sessions.expire(ttl), period, period, TimeUnit.MILLISECONDS);
+        // A quarter of the TTL, at most a second: an expired session is gone within about a second.
+        long period = ttl.isZero() ? 1000 : Math.clamp(ttl.toMillis() / 4, 10, 1000);
+        timer.scheduleWithFixedDelay(() -> sessions.sweep(ttl), period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private SessionStore openStore(Builder settings, ScheduledExecutorService timer) {
+        String url = settings.value(Settings.STORE_URL);
+        int maxSessions = settings.value(Settings.MAX_SESSIONS);
+        if (url == null) {
+            return new MemorySessionStore(maxSessions, this::sessionEnded);
         }
+        return PostgresStore.open(url, settings.value(Settings.STORE_USER), settings.value(Settings.STORE_PASSWORD),
+                settings.value(Settings.STORE_LEASE), maxSessions, this::sessionEnded, timer);
     }
 
     public static Builder builder() {
@@ -293,7 +303,10 @@ public final class AgentServer {
 
     /** A session was deleted or expired: a worker kept for it ends. */
     private void sessionEnded(String sessionId) {
-        workers.sessionEnded(sessionId);
+        WorkerPool pool = workers;
+        if (pool != null) { // a shared store may report another server's delete while this one is being built
+            pool.sessionEnded(sessionId);
+        }
     }
 
     /** The first call refuses new work and ends the turns; later ones wait until that is done. */
@@ -319,6 +332,7 @@ public final class AgentServer {
         } finally {
             timer.shutdownNow();
             metrics.close();
+            sessions.close();
             turnsStopped.countDown();
         }
     }
@@ -386,6 +400,19 @@ public final class AgentServer {
         /** The most sessions at once; zero (default) sets no limit. */
         public Builder maxSessions(int maxSessions) {
             return set(Settings.MAX_SESSIONS, maxSessions);
+        }
+
+        /**
+         * Keeps sessions in PostgreSQL at this JDBC URL, shared with every server pointed at the same
+         * database; by default they live in this server's memory.
+         */
+        public Builder storeUrl(String jdbcUrl) {
+            return set(Settings.STORE_URL, jdbcUrl);
+        }
+
+        /** How long a turn outlives a server that stopped without ending it, with a store URL (default 10 s). */
+        public Builder storeLease(Duration lease) {
+            return set(Settings.STORE_LEASE, lease);
         }
 
         /** How long {@link #stop()} waits for running turns before killing them; zero (default) waits for all. */

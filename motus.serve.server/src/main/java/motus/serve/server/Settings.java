@@ -76,6 +76,23 @@ public final class Settings {
                     + " (default: $" + API_KEY_VARIABLE + ", else none).",
             null, node -> node.asString().asOptional(), Settings::notBlank, "KEY", List.of());
 
+    public static final Setting<String> STORE_URL = new Setting<>("store-url",
+            "Keep sessions in PostgreSQL at this JDBC URL (jdbc:postgresql://HOST:PORT/DB?user=U&password=P), shared by"
+                    + " every server pointed at it (default: none, sessions in memory).",
+            null, node -> node.asString().asOptional(), Settings::postgresUrl, "URL", List.of());
+
+    public static final Setting<String> STORE_USER = new Setting<>("store-user",
+            "The store's user, when the URL names none (config only).",
+            null, node -> node.asString().asOptional(), Settings::notBlank, null, List.of());
+
+    public static final Setting<String> STORE_PASSWORD = new Setting<>("store-password",
+            "The store's password, when the URL holds none (config only; or ~/.pgpass).",
+            null, node -> node.asString().asOptional(), value -> { }, null, List.of());
+
+    public static final Setting<Duration> STORE_LEASE = seconds("store-lease", Duration.ofSeconds(10), "S",
+            "With --store-url: seconds before a turn whose server stopped without ending it ends in error; its server"
+                    + " renews the lease every second (default: 10).");
+
     public static final Setting<List<String>> WORKER_JVM_OPTIONS = new Setting<>("worker-jvm-options",
             "Extra JVM options for every worker, after the defaults (a list).",
             List.of(), node -> node.asList(String.class).asOptional(), value -> { }, null, List.of());
@@ -132,7 +149,7 @@ public final class Settings {
     /** All of them, in the order help and docs list them. */
     public static final List<Setting<?>> ALL = List.of(AGENT, MODULE_PATH, CLASS_PATH, WORKERS, TTL, TIMEOUT, INTERRUPT_TIMEOUT,
             MAX_SESSIONS, SHUTDOWN_TIMEOUT, ALLOW_CUSTOM_IDS, ISOLATION, WORKER_IDLE_TIMEOUT, PREWARM, PREWARM_MAX,
-            API_KEY, WORKER_JVM_OPTIONS, WORKER_ENVIRONMENT, AGENT_AOT_CACHE, AOT_CACHE_DIR, WORKER_HEAP_MB,
+            API_KEY, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_LEASE, WORKER_JVM_OPTIONS, WORKER_ENVIRONMENT, AGENT_AOT_CACHE, AOT_CACHE_DIR, WORKER_HEAP_MB,
             MAX_REQUEST_BYTES, MAX_RESULT_BYTES, MAX_CONNECTIONS, HEADER_TIMEOUT, BODY_TIMEOUT, IDLE_TIMEOUT,
             WEBHOOK_HOSTS, WEBHOOK_TIMEOUT, UI);
 
@@ -186,6 +203,12 @@ public final class Settings {
                 throw new IllegalArgumentException(key + " must be at least " + min + ", not " + value);
             }
         };
+    }
+
+    private static void postgresUrl(String value) {
+        if (!value.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("must be a PostgreSQL JDBC URL, jdbc:postgresql://HOST:PORT/DATABASE");
+        }
     }
 
     private static void notBlank(String value) {

@@ -11,22 +11,38 @@ import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.http1.Http1Client;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A small JSON client of the HTTP contract, for the tests. */
 final class Api {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Http1Client client;
+    private final List<Http1Client> clients;
+    private final AtomicInteger next = new AtomicInteger();
 
     Api(Http1Client client) {
-        this.client = client;
+        this.clients = List.of(client);
+    }
+
+    private Api(List<Http1Client> clients) {
+        this.clients = clients;
     }
 
     static Api at(int port) {
-        return new Api(Http1Client.builder().baseUri("http://127.0.0.1:" + port)
-                .readTimeout(Duration.ofSeconds(60)).build());
+        return new Api(client(port));
+    }
+
+    /** A client whose requests go to each of {@code ports} in turn: replicas behind a round-robin balancer. */
+    static Api alternating(int... ports) {
+        return new Api(Arrays.stream(ports).mapToObj(Api::client).toList());
+    }
+
+    private static Http1Client client(int port) {
+        return Http1Client.builder().baseUri("http://127.0.0.1:" + port).readTimeout(Duration.ofSeconds(60)).build();
     }
 
     /** One answer: status, parsed body (missing when empty) and the Location header. */
@@ -60,6 +76,7 @@ final class Api {
 
     Answer call(Method method, String path, String body) {
         int query = path.indexOf('?');
+        Http1Client client = clients.get(Math.floorMod(next.getAndIncrement(), clients.size()));
         var request = client.method(method).uri(query < 0 ? path : path.substring(0, query));
         if (query >= 0) {
             for (String pair : path.substring(query + 1).split("&")) {

@@ -117,7 +117,7 @@ class InterruptTest {
         JsonNode interrupt = stopping.api().awaitDone(id).body().get("interrupts").get(0);
         ProcessHandle worker = ProcessHandle.of(interrupt.at("/payload/pid").asLong()).orElseThrow();
         stopping.close(); // the default shutdown timeout waits for running turns, not for humans
-        assertEquals("Turn cancelled: server shutting down", stopping.server().sessions().get(id).view().error());
+        assertEquals("Turn cancelled: server shutting down", stopping.stored(id).error());
         TestAgents.await("the waiting worker is gone", Duration.ofSeconds(10), () -> !worker.isAlive());
     }
 

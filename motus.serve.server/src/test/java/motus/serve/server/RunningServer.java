@@ -1,15 +1,55 @@
 package motus.serve.server;
 
-/** A server started on a free loopback port, stopped on close. */
-record RunningServer(AgentServer server, Api api) implements AutoCloseable {
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import motus.serve.server.session.SessionView;
+import motus.serve.server.store.PostgresStore;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A server started on a free loopback port, stopped on close. With the system property
+ * {@code motus.test.store=postgres} (the {@code postgres-contract} run of the build) it is two
+ * replicas on a fresh PostgreSQL database, and the client alternates between them request by
+ * request: the same black-box tests then check that replicas behave as one server.
+ */
+record RunningServer(AgentServer server, Api api, List<AgentServer> replicas, @Nullable String storeUrl)
+        implements AutoCloseable {
+
+    static final boolean REPLICATED = "postgres".equals(System.getProperty("motus.test.store"));
 
     static RunningServer start(AgentServer.Builder builder) {
-        AgentServer server = builder.build().start("127.0.0.1", 0);
-        return new RunningServer(server, Api.at(server.port()));
+        if (!REPLICATED) {
+            AgentServer server = builder.build().start("127.0.0.1", 0);
+            return new RunningServer(server, Api.at(server.port()), List.of(server), null);
+        }
+        String url = Postgres.server().newDatabase();
+        builder.storeUrl(url);
+        List<AgentServer> replicas = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            replicas.add(builder.build().start("127.0.0.1", 0));
+        }
+        return new RunningServer(replicas.get(0), Api.alternating(replicas.stream().mapToInt(AgentServer::port).toArray()),
+                List.copyOf(replicas), url);
+    }
+
+    /** A session as the servers left it, once they are stopped: from memory, or from the database. */
+    SessionView stored(String id) {
+        if (storeUrl == null) {
+            return server.sessions().get(id).view();
+        }
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try (PostgresStore store = PostgresStore.open(storeUrl, null, null, Duration.ofSeconds(10), 0, ended -> { }, timer)) {
+            return store.get(id).view();
+        } finally {
+            timer.shutdownNow();
+        }
     }
 
     @Override
     public void close() {
-        server.stop();
+        replicas.forEach(AgentServer::stop);
     }
 }

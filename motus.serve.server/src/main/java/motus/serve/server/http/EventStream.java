@@ -9,7 +9,7 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import motus.serve.server.session.TurnEvents;
+import motus.serve.server.session.EventLog;
 import motus.serve.worker.wire.Json;
 import org.jspecify.annotations.Nullable;
 
@@ -33,7 +33,7 @@ final class EventStream {
      *
      * @param lastEventId the {@code Last-Event-ID} the client sent, or null: ids are {@code <turn>-<n>}
      */
-    static void send(ServerResponse response, TurnEvents events, @Nullable String lastEventId)
+    static void send(ServerResponse response, EventLog events, @Nullable String lastEventId)
             throws InterruptedException {
         long after = resumeAfter(events.turn(), lastEventId);
         response.header(HeaderNames.CACHE_CONTROL, "no-cache");
@@ -47,13 +47,13 @@ final class EventStream {
     }
 
     /** Sends the events after {@code after} as they come, a keep-alive when none does, until {@code done}. */
-    private static void follow(SseSink sink, TurnEvents events, long after) throws InterruptedException {
+    private static void follow(SseSink sink, EventLog events, long after) throws InterruptedException {
         while (true) {
-            List<TurnEvents.Event> batch = events.after(after, HEARTBEAT.toNanos());
+            List<EventLog.Event> batch = events.after(after, HEARTBEAT.toNanos());
             if (batch.isEmpty()) {
                 sink.emit(SseEvent.builder().comment("keep-alive").build());
             }
-            for (TurnEvents.Event event : batch) {
+            for (EventLog.Event event : batch) {
                 JsonNode data = event.end() != null ? Bodies.sessionResponse(event.end()) : event.data();
                 sink.emit(SseEvent.builder()
                         .id(events.turn() + "-" + event.sequence())

@@ -125,7 +125,7 @@ public final class SessionService implements HttpService {
 
     private void list(ServerRequest request, ServerResponse response) {
         ArrayNode list = Json.MAPPER.createArrayNode();
-        sessions.all().forEach(session -> list.add(Bodies.sessionSummary(session.view())));
+        sessions.list().forEach(view -> list.add(Bodies.sessionSummary(view)));
         send(response, Status.OK_200, list);
     }
 

@@ -1,151 +1,48 @@
 package motus.serve.server.session;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import motus.serve.api.ChatMessage;
-import motus.serve.worker.wire.Json;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One conversation. Every change happens under the session's lock, so the lifecycle rules
- * (one turn at a time, a deleted session never comes back, only the current turn commits)
- * are each a single check-and-set.
+ * One conversation, as its {@link SessionStore} keeps it. Each operation is one atomic step
+ * of the lifecycle rules (one turn at a time, a deleted session never comes back, only the
+ * current turn commits), whether the session lives in this process or in a database that
+ * several servers share.
  */
-public final class Session {
+public interface Session {
 
-    /** What a turn's event log keeps of the agent's deltas and events; see {@link TurnEvents}. */
-    private static final long MAX_EVENT_BYTES = 8L << 20;
+    String id();
 
-    private final String id;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    /** The session as it is now. */
+    SessionView view();
 
-    private SessionStatus status = SessionStatus.IDLE;
-    private @Nullable ChatMessage response;
-    private @Nullable String error;
-    private List<ChatMessage> state;
-    private long lastActivityNanos;
-    private @Nullable Turn turn;
-    private final Map<String, Interrupt> interrupts = new LinkedHashMap<>();
-    private @Nullable TurnEvents events;
-    private long turns;
-    private boolean deleted;
-
-    Session(String id, List<ChatMessage> state, long nowNanos) {
-        this.id = id;
-        this.state = List.copyOf(state);
-        this.lastActivityNanos = nowNanos;
-    }
-
-    public String id() {
-        return id;
-    }
-
-    public SessionView view() {
-        lock.lock();
-        try {
-            return viewLocked();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    public List<ChatMessage> state() {
-        lock.lock();
-        try {
-            return state;
-        } finally {
-            lock.unlock();
-        }
-    }
+    /** The conversation so far. */
+    List<ChatMessage> state();
 
     /**
-     * Starts a turn if the session is not running: the contract's atomic 409 rule.
+     * Starts a turn if the session is neither running nor interrupted: the contract's atomic 409 rule.
      *
-     * @throws SessionException {@code RUNNING} if a turn is running, {@code NOT_FOUND} if the session was deleted meanwhile
+     * @throws SessionException {@code RUNNING} or {@code INTERRUPTED}, or {@code NOT_FOUND} if the session was deleted meanwhile
      */
-    public Turn startTurn(ChatMessage message, @Nullable Webhook webhook) {
-        lock.lock();
-        try {
-            requireNotDeletedLocked();
-            if (status == SessionStatus.RUNNING) {
-                throw new SessionException(SessionException.Reason.RUNNING);
-            }
-            if (status == SessionStatus.INTERRUPTED) {
-                throw new SessionException(SessionException.Reason.INTERRUPTED);
-            }
-            status = SessionStatus.RUNNING;
-            response = null;
-            error = null;
-            turn = new Turn(id, message, state, webhook);
-            events = new TurnEvents(++turns, MAX_EVENT_BYTES);
-            return turn;
-        } finally {
-            lock.unlock();
-        }
-    }
+    Turn startTurn(ChatMessage message, @Nullable Webhook webhook);
 
     /**
-     * Commits a turn's outcome, unless the turn is no longer the session's (deleted).
+     * Commits a turn's outcome, unless the turn is no longer the session's (deleted, or ended
+     * by the store because the server running it stopped).
      *
      * @return the session as committed, the snapshot that waiters and the webhook report; null
      *         if the outcome was discarded
      */
-    public @Nullable SessionView commit(Turn finished, TurnOutcome outcome, long nowNanos) {
-        lock.lock();
-        try {
-            if (deleted || turn != finished) {
-                return null;
-            }
-            interrupts.clear();
-            if (outcome instanceof TurnOutcome.Succeeded success) {
-                status = SessionStatus.IDLE;
-                response = success.response();
-                state = success.state();
-            } else {
-                status = SessionStatus.ERROR;
-                error = outcome.error();
-            }
-            turn = null;
-            lastActivityNanos = nowNanos;
-            changed.signalAll();
-            SessionView view = viewLocked();
-            if (events != null) {
-                events.end(view);
-            }
-            return view;
-        } finally {
-            lock.unlock();
-        }
-    }
+    @Nullable SessionView commit(Turn finished, TurnOutcome outcome);
 
     /** The turn got its worker: clients following it see {@code started}. */
-    public void turnStarted(Turn started) {
-        lock.lock();
-        try {
-            if (turn == started && events != null) {
-                events.server("started", Json.MAPPER.createObjectNode().put("session_id", id));
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
+    void turnStarted(Turn started);
 
     /** Something the agent streamed ({@code delta}, {@code agent}), for clients following the turn. */
-    public void turnEvent(Turn reporting, String name, ObjectNode data) {
-        lock.lock();
-        try {
-            if (turn == reporting && events != null) {
-                events.agent(name, data);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
+    void turnEvent(Turn reporting, String name, ObjectNode data);
 
     /**
      * The turn asks a client something: the session is {@code interrupted} until every pending
@@ -153,121 +50,27 @@ public final class Session {
      *
      * @return the session as it is now, or null if the turn is no longer the session's
      */
-    public @Nullable SessionView interrupt(Turn asking, Interrupt interrupt) {
-        lock.lock();
-        try {
-            if (deleted || turn != asking) {
-                return null;
-            }
-            interrupts.put(interrupt.id(), interrupt);
-            status = SessionStatus.INTERRUPTED;
-            changed.signalAll();
-            ObjectNode data = Json.MAPPER.createObjectNode();
-            data.set("interrupts", Interrupt.json(interrupts.values()));
-            events.server("interrupted", data);
-            return viewLocked();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** What a resume took: the turn to hand the answer to, and whether it runs again. */
-    public record Resumed(Turn turn, SessionStatus status) {
-    }
+    @Nullable SessionView interrupt(Turn asking, Interrupt interrupt);
 
     /**
-     * Takes a client's answer to one pending interrupt; with none left the session is running again.
+     * Takes a client's answer to one pending interrupt and hands it to the turn, wherever it
+     * runs ({@link Turn#answer}); with none left the session is running again.
      *
+     * @return the session's status after it: {@code running}, or {@code interrupted} while others are pending
      * @throws SessionException {@code NOT_FOUND}, {@code NOT_INTERRUPTED} or {@code UNKNOWN_INTERRUPT}
      */
-    public Resumed resume(String interruptId) {
-        lock.lock();
-        try {
-            requireNotDeletedLocked();
-            if (status != SessionStatus.INTERRUPTED) {
-                throw new SessionException(SessionException.Reason.NOT_INTERRUPTED,
-                        "Session is " + status.wireName() + ", not interrupted");
-            }
-            if (interrupts.remove(interruptId) == null) {
-                throw new SessionException(SessionException.Reason.UNKNOWN_INTERRUPT, "Unknown interrupt_id: " + interruptId);
-            }
-            if (interrupts.isEmpty()) {
-                status = SessionStatus.RUNNING;
-            }
-            events.server("resumed", Json.MAPPER.createObjectNode().put("interrupt_id", interruptId));
-            changed.signalAll();
-            return new Resumed(turn, status);
-        } finally {
-            lock.unlock();
-        }
-    }
+    SessionStatus resume(String interruptId, JsonNode value);
 
     /**
-     * The turn to cancel.
+     * Asks the session's turn, wherever it runs, to end with {@code reason}: its worker dies
+     * and the session goes to {@code error} with its state unchanged.
      *
      * @throws SessionException {@code NOT_FOUND}, or {@code NOT_RUNNING} if no turn runs
      */
-    public Turn runningTurn() {
-        lock.lock();
-        try {
-            requireNotDeletedLocked();
-            if (turn == null) {
-                throw new SessionException(SessionException.Reason.NOT_RUNNING,
-                        "Session is " + status.wireName() + ", not running");
-            }
-            return turn;
-        } finally {
-            lock.unlock();
-        }
-    }
+    void cancel(String reason);
 
     /** The events of the latest turn, or for a session that has had none, a log with only its {@code done}. */
-    public TurnEvents events() {
-        lock.lock();
-        try {
-            requireNotDeletedLocked();
-            return events != null ? events : TurnEvents.none(viewLocked());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Marks the session deleted and wakes its waiters.
-     *
-     * @return the turn that was running, to cancel, or null
-     */
-    @Nullable Turn delete() {
-        lock.lock();
-        try {
-            deleted = true;
-            Turn running = turn;
-            turn = null;
-            changed.signalAll();
-            if (running != null && events != null) {
-                // Streams of the turn end too: the session is gone, and so is what the turn would have left.
-                events.end(new SessionView(id, SessionStatus.ERROR, null, "Session deleted", state));
-            }
-            return running;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Deletes the session if it has been inactive, and not running, for longer than {@code ttlNanos}. */
-    boolean expireIfIdleSince(long nowNanos, long ttlNanos) {
-        lock.lock();
-        try {
-            if (deleted || turn != null || nowNanos - lastActivityNanos < ttlNanos) {
-                return false;
-            }
-            deleted = true;
-            changed.signalAll();
-            return true;
-        } finally {
-            lock.unlock();
-        }
-    }
+    EventLog events();
 
     /**
      * Waits while the session is running, at most {@code timeoutNanos} (negative: no limit): until
@@ -275,43 +78,8 @@ public final class Session {
      *
      * @throws SessionException {@code NOT_FOUND} if the session is deleted while waiting
      */
-    public SessionView awaitNotRunning(long timeoutNanos) throws InterruptedException {
-        return await(SessionStatus.RUNNING, timeoutNanos);
-    }
+    SessionView awaitNotRunning(long timeoutNanos) throws InterruptedException;
 
     /** Waits until the turn has ended, interrupted or not; see {@link #awaitNotRunning}. */
-    public SessionView awaitTurnEnd(long timeoutNanos) throws InterruptedException {
-        return await(null, timeoutNanos);
-    }
-
-    /** Waits while the status is {@code waitingStatus}, or with null while a turn exists. */
-    private SessionView await(@Nullable SessionStatus waitingStatus, long timeoutNanos) throws InterruptedException {
-        lock.lock();
-        try {
-            long left = timeoutNanos;
-            while ((waitingStatus == null ? turn != null : status == waitingStatus) && !deleted) {
-                if (timeoutNanos < 0) {
-                    changed.await();
-                } else if (left <= 0) {
-                    break;
-                } else {
-                    left = changed.awaitNanos(left);
-                }
-            }
-            requireNotDeletedLocked();
-            return viewLocked();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void requireNotDeletedLocked() {
-        if (deleted) {
-            throw new SessionException(SessionException.Reason.NOT_FOUND);
-        }
-    }
-
-    private SessionView viewLocked() {
-        return new SessionView(id, status, response, error, state, List.copyOf(interrupts.values()));
-    }
+    SessionView awaitTurnEnd(long timeoutNanos) throws InterruptedException;
 }

@@ -19,7 +19,9 @@ public final class SessionException extends RuntimeException {
         /** A cancel with no turn to cancel; the message names the status. */
         NOT_RUNNING("Session is not running"),
         TOO_MANY("Maximum number of sessions reached"),
-        SHUTTING_DOWN("Server is shutting down");
+        SHUTTING_DOWN("Server is shutting down"),
+        /** A shared store that cannot be reached; the message says why. */
+        STORE_UNAVAILABLE("Session store unavailable");
 
         private final String message;
 

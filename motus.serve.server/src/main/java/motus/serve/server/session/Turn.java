@@ -1,5 +1,6 @@
 package motus.serve.server.session;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import motus.serve.api.ChatMessage;
 import motus.serve.worker.Worker;
@@ -8,11 +9,21 @@ import org.jspecify.annotations.Nullable;
 /**
  * One turn of one session, from the 202 to its commit. Cancellation (delete, shutdown) and the
  * timeout may strike at any point: before a worker exists, or while it runs; either way the
- * worker is killed as soon as it is known and nothing is committed.
+ * worker is killed as soon as it is known and nothing is committed. It lives in the server that
+ * runs it; a store shared by several servers reaches it there.
  */
 public final class Turn {
 
+    /** What a running turn does with a client's answer to one of its interrupts. */
+    @FunctionalInterface
+    public interface Answers {
+        /** @param allAnswered whether no other interrupt is pending: the turn runs again */
+        void answer(String interruptId, JsonNode value, boolean allAnswered);
+    }
+
     public final String sessionId;
+    /** The store's number for this turn: in a shared store, the fencing token its commit must match. */
+    public final long token;
     public final ChatMessage message;
     /** The session's state when the turn started: what the agent gets. */
     public final List<ChatMessage> state;
@@ -22,9 +33,11 @@ public final class Turn {
     private @Nullable Thread waitingThread;
     private @Nullable String cancelReason;
     private boolean timedOut;
+    private @Nullable Answers answers;
 
-    Turn(String sessionId, ChatMessage message, List<ChatMessage> state, @Nullable Webhook webhook) {
+    public Turn(String sessionId, long token, ChatMessage message, List<ChatMessage> state, @Nullable Webhook webhook) {
         this.sessionId = sessionId;
+        this.token = token;
         this.message = message;
         this.state = state;
         this.webhook = webhook;
@@ -47,6 +60,22 @@ public final class Turn {
         }
         this.worker = worker;
         return true;
+    }
+
+    /** Whoever runs the turn takes the answers to its interrupts from now on. */
+    public synchronized void answersTo(Answers answers) {
+        this.answers = answers;
+    }
+
+    /** Hands a client's answer to whoever runs the turn; dropped if nothing runs it (it is ending). */
+    public void answer(String interruptId, JsonNode value, boolean allAnswered) {
+        Answers to;
+        synchronized (this) {
+            to = answers;
+        }
+        if (to != null) {
+            to.answer(interruptId, value, allAnswered);
+        }
     }
 
     /** Cancels the turn: its worker dies at once and its result will be discarded. */

@@ -15,11 +15,7 @@ import org.jspecify.annotations.Nullable;
  * events are no longer kept (the reply is whole in the final {@code done} anyway); what the
  * server itself reports always is.
  */
-public final class TurnEvents {
-
-    /** A streamed event; {@code done} carries the session as the turn's end left it. */
-    public record Event(long sequence, String name, @Nullable ObjectNode data, @Nullable SessionView end) {
-    }
+public final class TurnEvents implements EventLog {
 
     private final long turn;
     private final long maxBytes;
@@ -34,7 +30,7 @@ public final class TurnEvents {
         this.maxBytes = maxBytes;
     }
 
-    /** Which of its session's turns this is, counting from 1; 0 for a session that has had none. */
+    @Override
     public long turn() {
         return turn;
     }
@@ -79,18 +75,13 @@ public final class TurnEvents {
     }
 
     /** A log that is over already, for a session with no turn: only its {@code done}. */
-    static TurnEvents none(SessionView session) {
+    public static TurnEvents none(SessionView session) {
         TurnEvents events = new TurnEvents(0, 0);
         events.end(session);
         return events;
     }
 
-    /**
-     * The events after {@code sequence} (0: from the start), waiting up to {@code timeoutNanos}
-     * for one if there is none yet.
-     *
-     * @return the events, empty if none came in time; the last is {@code done} once the turn ended
-     */
+    @Override
     public List<Event> after(long sequence, long timeoutNanos) throws InterruptedException {
         lock.lock();
         try {

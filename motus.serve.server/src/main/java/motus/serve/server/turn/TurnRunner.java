@@ -140,30 +140,15 @@ public final class TurnRunner {
     }
 
     /**
-     * Hands a client's answer to the interrupt it names; once none is pending, the turn's clock
+     * Hands a client's answer to the interrupt it names, to this server's worker or, through a
+     * shared store, to the server that runs the turn; once none is pending, the turn's clock
      * runs again.
      *
      * @return the session's status after it: {@code running}, or {@code interrupted} while others are pending
      * @throws motus.serve.server.session.SessionException as {@link Session#resume} says
      */
     public SessionStatus resume(Session session, String interruptId, JsonNode value) {
-        Session.Resumed resumed = session.resume(interruptId);
-        Attempt attempt = attempts.get(resumed.turn());
-        if (attempt == null) {
-            return resumed.status(); // the turn is ending as we speak; its worker is gone or going
-        }
-        if (resumed.status() == SessionStatus.RUNNING) {
-            attempt.answered();
-        }
-        try {
-            Worker worker = attempt.worker;
-            if (worker != null) {
-                worker.resume(interruptId, value);
-            }
-        } catch (IOException e) {
-            // The worker is gone: the turn ends with its own error.
-        }
-        return resumed.status();
+        return session.resume(interruptId, value);
     }
 
     /**
@@ -174,7 +159,7 @@ public final class TurnRunner {
      * @throws motus.serve.server.session.SessionException {@code NOT_RUNNING} if no turn runs
      */
     public SessionView cancel(Session session) throws InterruptedException {
-        session.runningTurn().cancel(CANCELLED);
+        session.cancel(CANCELLED);
         return session.awaitTurnEnd(-1);
     }
 
@@ -204,7 +189,7 @@ public final class TurnRunner {
             boolean kept = outcome instanceof TurnOutcome.Succeeded && attempt.keepWorker();
             // Committed before the worker is reaped: the client is not kept waiting for clean-up.
             ended = System.nanoTime();
-            committed = session.commit(turn, outcome, ended);
+            committed = session.commit(turn, outcome);
             if (kept && committed == null) {
                 workers.sessionEnded(turn.sessionId); // deleted meanwhile: so is the worker kept for it
             }
@@ -290,11 +275,33 @@ public final class TurnRunner {
         private long timeLeftNanos;
         private long clockStartedNanos;
         private @Nullable ScheduledFuture<?> answerDeadline;
+        private boolean closed;
 
         Attempt(Session session, Turn turn) {
             this.session = session;
             this.turn = turn;
             this.timeLeftNanos = timeout.toNanos();
+            turn.answersTo(this::answer);
+        }
+
+        /** A client answered an interrupt, here or on another server sharing the store. */
+        private void answer(String interruptId, JsonNode value, boolean allAnswered) {
+            synchronized (this) {
+                if (closed) {
+                    return; // the turn has ended: its clocks must not start again
+                }
+            }
+            if (allAnswered) {
+                answered();
+            }
+            try {
+                Worker running = worker;
+                if (running != null) {
+                    running.resume(interruptId, value);
+                }
+            } catch (IOException e) {
+                // The worker is gone: the turn ends with its own error.
+            }
         }
 
         synchronized void startClock() {
@@ -372,6 +379,7 @@ public final class TurnRunner {
         public void close() {
             attempts.remove(turn);
             synchronized (this) {
+                closed = true;
                 if (deadline != null) {
                     deadline.cancel(false);
                 }

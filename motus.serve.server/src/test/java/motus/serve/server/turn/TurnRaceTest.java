@@ -21,6 +21,7 @@ import motus.serve.server.observe.ServerMetrics;
 import motus.serve.server.session.Session;
 import motus.serve.server.session.SessionException;
 import motus.serve.server.session.SessionStatus;
+import motus.serve.server.session.MemorySessionStore;
 import motus.serve.server.session.SessionStore;
 import motus.serve.server.session.SessionView;
 import motus.serve.server.session.Turn;
@@ -45,7 +46,7 @@ class TurnRaceTest {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final StandInWorkers workers = new StandInWorkers();
-    private final SessionStore sessions = new SessionStore(0, id -> { });
+    private final SessionStore sessions = new MemorySessionStore(0, id -> { });
     private final ServerMetrics metrics = new ServerMetrics(sessions::size, () -> 0);
 
     @AfterEach

@@ -1,0 +1,147 @@
+package motus.serve.image;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replicas as they run in production: the image's own {@code bin/motus serve start} processes
+ * on one real PostgreSQL database (the machine's, through {@code tools/scratch-postgres}), with
+ * nothing downloaded or added: pgjdbc and the pool ship in the image. A replica killed with
+ * SIGKILL in the middle of a turn is the case the lease is for.
+ */
+class ReplicasIT {
+
+    private static final Duration START = Duration.ofMinutes(1);
+    private static final int LEASE_SECONDS = 2;
+    private static final String SCRIPT = Path.of("../tools/scratch-postgres").toAbsolutePath().toString();
+    private static final String TEST_AGENTS = Path.of(System.getProperty("motus.test.agents", "../test-agents/target/classes"))
+            .toAbsolutePath().toString();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+    private Path cluster;
+    private String storeUrl;
+
+    @BeforeEach
+    void startDatabase() throws Exception {
+        // Right under the temp folder: run as root, the cluster belongs to postgres, who must reach it.
+        cluster = Path.of(System.getProperty("java.io.tmpdir"), "motus-pg-it-" + ProcessHandle.current().pid());
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        storeUrl = script("start", cluster.toString(), String.valueOf(port)).strip();
+    }
+
+    @AfterEach
+    void removeDatabase() throws Exception {
+        script("destroy", cluster.toString());
+    }
+
+    private Motus replica() throws IOException {
+        return Motus.start(dir, "serve", "start", "motus.serve.testagents.ScriptedAgent", "--module-path", TEST_AGENTS,
+                "--host", "127.0.0.1", "--port", "0", "--store-url", storeUrl, "--store-lease", String.valueOf(LEASE_SECONDS));
+    }
+
+    @Test
+    void aReplicaKilledMidTurnLeavesAnErrorWithinTheLeaseAndNoWorker() throws Exception {
+        try (Motus a = replica(); Motus b = replica()) {
+            String urlA = "http://127.0.0.1:" + a.awaitPort(START);
+            String urlB = "http://127.0.0.1:" + b.awaitPort(START);
+            assertTrue(!a.output().contains(storeUrl.substring(storeUrl.indexOf('?'))), "credentials never logged: " + a.output());
+            String id = call("POST", urlB + "/sessions", null).path("session_id").asText();
+            call("POST", urlA + "/sessions/" + id + "/messages", "{\"content\": \"count\"}");
+            assertEquals("idle", call("GET", urlB + "/sessions/" + id + "?wait=true", null).path("status").asText());
+
+            Path pidFile = dir.resolve("worker.pid");
+            call("POST", urlA + "/sessions/" + id + "/messages", "{\"content\": \"hold " + pidFile + "\"}");
+            long deadline = System.nanoTime() + START.toNanos();
+            while (!Files.exists(pidFile) || Files.readString(pidFile).isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "the agent never wrote its pid");
+                Thread.sleep(20); // a poll interval
+            }
+            ProcessHandle worker = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
+
+            long killed = System.nanoTime();
+            a.process.destroyForcibly(); // SIGKILL: no shutdown hook, no goodbye to the database
+            JsonNode ended = call("GET", urlB + "/sessions/" + id + "?wait=true&timeout=30", null);
+            long failover = System.nanoTime() - killed;
+            assertEquals("error", ended.path("status").asText(), ended.toString());
+            assertEquals("Turn lost: the server running it stopped before the turn ended", ended.path("error").asText());
+            assertTrue(failover < TimeUnit.SECONDS.toNanos(LEASE_SECONDS + 3),
+                    "ended " + failover / 1_000_000 + " ms after the kill; the lease is " + LEASE_SECONDS + " s");
+            System.out.println("failover: the killed replica's turn ended in error after " + failover / 1_000_000 + " ms");
+            worker.onExit().get(10, TimeUnit.SECONDS); // its parent is gone, and so is it
+            assertEquals(2, call("GET", urlB + "/sessions/" + id + "/messages", null).size(), "the state of the last good turn");
+
+            assertEquals(202, status("POST", urlB + "/sessions/" + id + "/messages", "{\"content\": \"count\"}"), "and it goes on");
+            assertEquals("idle", call("GET", urlB + "/sessions/" + id + "?wait=true", null).path("status").asText());
+        }
+    }
+
+    @Test
+    void aFullRestartKeepsEverySessionAndItsHistory() throws Exception {
+        String id;
+        try (Motus a = replica()) {
+            String url = "http://127.0.0.1:" + a.awaitPort(START);
+            id = call("POST", url + "/sessions", null).path("session_id").asText();
+            call("POST", url + "/sessions/" + id + "/messages", "{\"content\": \"count\"}");
+            assertEquals("idle", call("GET", url + "/sessions/" + id + "?wait=true", null).path("status").asText());
+            a.sigterm();
+            assertTrue(a.process.waitFor(1, TimeUnit.MINUTES), a.output());
+        }
+        try (Motus again = replica()) {
+            String url = "http://127.0.0.1:" + again.awaitPort(START);
+            assertEquals(2, call("GET", url + "/sessions/" + id + "/messages", null).size());
+            assertEquals(1, call("GET", url + "/health", null).path("total_sessions").asInt());
+        }
+    }
+
+    private static JsonNode call(String method, String url, String body) throws IOException, InterruptedException {
+        HttpResponse<String> response = send(method, url, body);
+        assertTrue(response.statusCode() < 300, method + " " + url + ": " + response.statusCode() + " " + response.body());
+        return response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
+    }
+
+    private static int status(String method, String url, String body) throws IOException, InterruptedException {
+        return send(method, url, body).statusCode();
+    }
+
+    private static HttpResponse<String> send(String method, String url, String body) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(START)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String script(String... arguments) throws IOException, InterruptedException {
+        String[] command = new String[arguments.length + 1];
+        command[0] = SCRIPT;
+        System.arraycopy(arguments, 0, command, 1, arguments.length);
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES) && process.exitValue() == 0, String.join(" ", command) + " failed");
+        return output;
+    }
+}

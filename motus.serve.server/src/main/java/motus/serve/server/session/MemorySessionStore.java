@@ -1,0 +1,101 @@
+package motus.serve.server.session;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import motus.serve.api.ChatMessage;
+import org.jspecify.annotations.Nullable;
+
+/** The sessions of one server, in its memory: gone when it stops. */
+public final class MemorySessionStore implements SessionStore {
+
+    private static final System.Logger LOG = System.getLogger("motus.serve");
+
+    private final ConcurrentHashMap<String, MemorySession> sessions = new ConcurrentHashMap<>();
+    private final int maxSessions;
+    private final Consumer<String> onEnded;
+    // Creation alone is serialised, so that the max_sessions check and the insert are one step.
+    private final ReentrantLock creating = new ReentrantLock();
+
+    /** @param onEnded told the id of each session deleted or expired, after it is gone */
+    public MemorySessionStore(int maxSessions, Consumer<String> onEnded) {
+        this.maxSessions = maxSessions;
+        this.onEnded = onEnded;
+    }
+
+    @Override
+    public Session create(@Nullable String id, List<ChatMessage> state) {
+        creating.lock();
+        try {
+            if (maxSessions > 0 && sessions.size() >= maxSessions) {
+                throw new SessionException(SessionException.Reason.TOO_MANY);
+            }
+            String sessionId = id == null ? UUID.randomUUID().toString() : id;
+            MemorySession session = new MemorySession(sessionId, state, System.nanoTime());
+            if (sessions.putIfAbsent(sessionId, session) != null) {
+                throw new SessionException(SessionException.Reason.ALREADY_EXISTS);
+            }
+            LOG.log(Level.INFO, "[{0}] session created", sessionId);
+            return session;
+        } finally {
+            creating.unlock();
+        }
+    }
+
+    @Override
+    public Session get(String id) {
+        MemorySession session = sessions.get(id);
+        if (session == null) {
+            throw new SessionException(SessionException.Reason.NOT_FOUND);
+        }
+        return session;
+    }
+
+    @Override
+    public void delete(String id) {
+        MemorySession session = sessions.remove(id);
+        if (session == null) {
+            throw new SessionException(SessionException.Reason.NOT_FOUND);
+        }
+        Turn running = session.delete();
+        if (running != null) {
+            running.cancel("Turn cancelled: session deleted");
+        }
+        onEnded.accept(id);
+        LOG.log(Level.INFO, "[{0}] session deleted", id);
+    }
+
+    @Override
+    public List<SessionView> list() {
+        return sessions.values().stream().map(MemorySession::view).toList();
+    }
+
+    @Override
+    public int size() {
+        return sessions.size();
+    }
+
+    @Override
+    public void sweep(Duration ttl) {
+        if (ttl.isZero()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (MemorySession session : sessions.values()) {
+            if (session.expireIfIdleSince(now, ttl.toNanos())) {
+                sessions.remove(session.id(), session);
+                onEnded.accept(session.id());
+                LOG.log(Level.INFO, "[{0}] session expired", session.id());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        // nothing held but memory
+    }
+}

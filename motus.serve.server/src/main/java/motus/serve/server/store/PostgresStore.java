@@ -1,0 +1,617 @@
+package motus.serve.server.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.lang.System.Logger.Level;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import motus.serve.api.ChatMessage;
+import motus.serve.server.session.Interrupt;
+import motus.serve.server.session.Session;
+import motus.serve.server.session.SessionException;
+import motus.serve.server.session.SessionStatus;
+import motus.serve.server.session.SessionStore;
+import motus.serve.server.session.SessionView;
+import motus.serve.server.session.Turn;
+import motus.serve.worker.wire.Json;
+import motus.serve.worker.wire.MessageCodec;
+import motus.serve.worker.wire.Problem;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sessions in PostgreSQL, shared by every server ("replica") pointed at the same database.
+ * Each rule is one transaction on the session's row, so it holds across replicas: a turn starts
+ * only on a row with no turn token, and commits only where its token still is. A running turn
+ * lives in the replica that started it, which renews its lease; when the lease runs out (the
+ * replica died), any replica's sweep ends the turn in error. Requests for a turn that runs
+ * elsewhere (cancel, answers to interrupts, delete) are written to the database and the owner
+ * is notified; it also looks for them every second.
+ */
+public final class PostgresStore implements SessionStore {
+
+    /** The error of a turn whose replica stopped renewing its lease. */
+    public static final String LEASE_LOST = "Turn lost: the server running it stopped before the turn ended";
+    static final String DELETED = "Turn cancelled: session deleted";
+
+    private static final System.Logger LOG = System.getLogger("motus.serve");
+    /** Advisory locks: one for creation when max_sessions counts, one for the sweep. */
+    private static final long CREATE_LOCK = 0x6d6f7475_73000002L;
+    private static final long SWEEP_LOCK = 0x6d6f7475_73000003L;
+    static final String COLUMNS = "id, status, state, response, error, interrupts, turn, token";
+
+    private final HikariDataSource pool;
+    private final String owner = UUID.randomUUID().toString();
+    private final Duration lease;
+    private final int maxSessions;
+    private final Consumer<String> onEnded;
+    private final Notifications notifications;
+    private final ConcurrentHashMap<String, LocalTurn> local = new ConcurrentHashMap<>();
+    private final ScheduledFuture<?> heartbeat;
+    private volatile boolean closed;
+    private volatile boolean reachable = true;
+
+    /** A turn this replica runs, and the numbering of its events (it writes them all). */
+    static final class LocalTurn {
+        final Turn turn;
+        final long number;
+        private long sequence;
+
+        LocalTurn(Turn turn, long number) {
+            this.turn = turn;
+            this.number = number;
+        }
+
+        /** Call holding this object's monitor, which keeps events in order in the database. */
+        long nextSequence() {
+            return ++sequence;
+        }
+    }
+
+    /** A session's row: its view, which turn it is on, and the running turn's token (null: none). */
+    record Row(SessionView view, long turn, @Nullable Long token) {
+    }
+
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private PostgresStore(HikariDataSource pool, Duration lease, int maxSessions, Consumer<String> onEnded,
+                          ScheduledExecutorService timer) {
+        this.pool = pool;
+        this.lease = lease;
+        this.maxSessions = maxSessions;
+        this.onEnded = onEnded;
+        this.notifications = new Notifications(pool, this::notified);
+        long beat = Math.min(Notifications.BACKSTOP.toMillis(), lease.toMillis() / 3);
+        this.heartbeat = timer.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Connects, creating or migrating the schema.
+     *
+     * @param url a {@code jdbc:postgresql:} URL, with or without credentials
+     * @param user the user when the URL names none, or null
+     * @param password its password, or null
+     * @param lease how long a turn outlives its replica at most, before it ends in error
+     * @param onEnded told the id of each session deleted or expired, on any replica
+     * @throws IllegalStateException if the database cannot be reached or its schema is newer
+     */
+    public static PostgresStore open(String url, @Nullable String user, @Nullable String password, Duration lease,
+                                     int maxSessions, Consumer<String> onEnded, ScheduledExecutorService timer) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("motus-store");
+        config.setJdbcUrl(url);
+        if (user != null) {
+            config.setUsername(user);
+        }
+        if (password != null) {
+            config.setPassword(password);
+        }
+        config.setMaximumPoolSize(10);
+        // A request fails with 503 after this, rather than hang while the database is away.
+        config.setConnectionTimeout(2000);
+        config.setInitializationFailTimeout(2000);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot reach the session store at " + redacted(url) + ": " + rootMessage(e), e);
+        }
+        try (Connection connection = pool.getConnection()) {
+            Schema.migrate(connection);
+        } catch (SQLException | RuntimeException e) {
+            pool.close();
+            throw new IllegalStateException("cannot set up the session store at " + redacted(url) + ": " + rootMessage(e), e);
+        }
+        LOG.log(Level.INFO, "sessions in PostgreSQL at {0}", redacted(url));
+        return new PostgresStore(pool, lease, maxSessions, onEnded, timer);
+    }
+
+    /** The URL without what may hold credentials: the user part and the parameters. */
+    static String redacted(String url) {
+        String bare = url.indexOf('?') < 0 ? url : url.substring(0, url.indexOf('?'));
+        int at = bare.indexOf('@');
+        int hosts = bare.indexOf("//");
+        return at > hosts && hosts >= 0 ? bare.substring(0, hosts + 2) + bare.substring(at + 1) : bare;
+    }
+
+    @Override
+    public Session create(@Nullable String id, List<ChatMessage> state) {
+        String sessionId = id == null ? UUID.randomUUID().toString() : id;
+        inTransaction(connection -> {
+            if (maxSessions > 0) {
+                execute(connection, "SELECT pg_advisory_xact_lock(" + CREATE_LOCK + ")");
+                try (PreparedStatement count = connection.prepareStatement("SELECT count(*) FROM motus_sessions");
+                     ResultSet rows = count.executeQuery()) {
+                    rows.next();
+                    if (rows.getLong(1) >= maxSessions) {
+                        throw new SessionException(SessionException.Reason.TOO_MANY);
+                    }
+                }
+            }
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO motus_sessions (id, status, state) VALUES (?, 'idle', ?::json) ON CONFLICT (id) DO NOTHING")) {
+                insert.setString(1, sessionId);
+                insert.setString(2, MessageCodec.toJson(state).toString());
+                if (insert.executeUpdate() == 0) {
+                    throw new SessionException(SessionException.Reason.ALREADY_EXISTS);
+                }
+            }
+            return null;
+        });
+        LOG.log(Level.INFO, "[{0}] session created", sessionId);
+        return new PostgresSession(this, new Row(new SessionView(sessionId, SessionStatus.IDLE, null, null, List.copyOf(state)), 0, null));
+    }
+
+    @Override
+    public Session get(String id) {
+        requirePossible(id);
+        Row row = withConnection(connection -> read(connection, id));
+        if (row == null) {
+            throw new SessionException(SessionException.Reason.NOT_FOUND);
+        }
+        return new PostgresSession(this, row);
+    }
+
+    @Override
+    public void delete(String id) {
+        requirePossible(id);
+        inTransaction(connection -> {
+            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM motus_sessions WHERE id = ?")) {
+                delete.setString(1, id);
+                if (delete.executeUpdate() == 0) {
+                    throw new SessionException(SessionException.Reason.NOT_FOUND);
+                }
+            }
+            notify(connection, Notifications.DELETED, id);
+            return null;
+        });
+        ended(id);
+        LOG.log(Level.INFO, "[{0}] session deleted", id);
+    }
+
+    /** PostgreSQL text cannot hold NUL, so no stored id has one. */
+    private static void requirePossible(String id) {
+        if (id.indexOf('\0') >= 0) {
+            throw new SessionException(SessionException.Reason.NOT_FOUND);
+        }
+    }
+
+    @Override
+    public List<SessionView> list() {
+        return withConnection(connection -> {
+            List<SessionView> views = new ArrayList<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM motus_sessions");
+                 ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    views.add(row(rows).view());
+                }
+            }
+            return views;
+        });
+    }
+
+    @Override
+    public int size() {
+        return withConnection(connection -> {
+            try (PreparedStatement count = connection.prepareStatement("SELECT count(*) FROM motus_sessions");
+                 ResultSet rows = count.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        });
+    }
+
+    /**
+     * Ends turns whose lease ran out and removes sessions past the TTL, on one replica at a
+     * time: the others find the lock taken and leave it to the next second.
+     */
+    @Override
+    public void sweep(Duration ttl) {
+        try {
+            inTransaction(connection -> {
+                try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_xact_lock(" + SWEEP_LOCK + ")");
+                     ResultSet rows = lock.executeQuery()) {
+                    rows.next();
+                    if (!rows.getBoolean(1)) {
+                        return null;
+                    }
+                }
+                try (PreparedStatement lost = connection.prepareStatement("""
+                        UPDATE motus_sessions SET status = 'error', error = ?, interrupts = '[]', token = NULL,
+                            owner = NULL, lease_until = NULL, cancel_reason = NULL, last_activity = now()
+                        WHERE token IS NOT NULL AND lease_until < now() RETURNING id""")) {
+                    lost.setString(1, LEASE_LOST);
+                    for (String id : ids(lost)) {
+                        LOG.log(Level.WARNING, "[{0}] turn ended: its server stopped renewing its lease", id);
+                        notify(connection, Notifications.CHANGED, id);
+                    }
+                }
+                if (!ttl.isZero()) {
+                    try (PreparedStatement expired = connection.prepareStatement("""
+                            DELETE FROM motus_sessions
+                            WHERE token IS NULL AND last_activity < now() - ? * interval '1 millisecond' RETURNING id""")) {
+                        expired.setLong(1, ttl.toMillis());
+                        for (String id : ids(expired)) {
+                            LOG.log(Level.INFO, "[{0}] session expired", id);
+                            notify(connection, Notifications.DELETED, id);
+                        }
+                    }
+                }
+                return null;
+            });
+        } catch (SessionException unavailable) {
+            // logged once as unreachable; the next sweep tries again
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "sweeping the session store failed", e); // and the next sweep still runs
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        heartbeat.cancel(false);
+        notifications.close();
+        pool.close();
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    Duration lease() {
+        return lease;
+    }
+
+    String owner() {
+        return owner;
+    }
+
+    Notifications notifications() {
+        return notifications;
+    }
+
+    /** This replica runs {@code turn}: its events are numbered here, and requests for it come here. */
+    void runsHere(Turn turn, long number) {
+        local.put(turn.sessionId, new LocalTurn(turn, number));
+    }
+
+    /** The local record of a turn this replica runs, or null. */
+    @Nullable LocalTurn here(String sessionId, @Nullable Long token) {
+        LocalTurn mine = local.get(sessionId);
+        return mine != null && token != null && mine.turn.token == token ? mine : null;
+    }
+
+    void forget(Turn turn) {
+        local.computeIfPresent(turn.sessionId, (id, mine) -> mine.turn == turn ? null : mine);
+    }
+
+    /** Appends an event of a local turn, for clients following it on any replica; dropped while the store is away. */
+    void append(Turn turn, String name, ObjectNode data) {
+        LocalTurn mine = here(turn.sessionId, turn.token);
+        if (mine == null) {
+            return;
+        }
+        try {
+            synchronized (mine) {
+                inTransaction(connection -> {
+                    insertEvent(connection, mine, name, data);
+                    notify(connection, Notifications.CHANGED, turn.sessionId);
+                    return null;
+                });
+            }
+        } catch (SessionException unavailable) {
+            LOG.log(Level.DEBUG, "[{0}] event {1} not stored: {2}", turn.sessionId, name, unavailable.getMessage());
+        }
+    }
+
+    /** Call holding {@code mine}'s monitor. */
+    static void insertEvent(Connection connection, LocalTurn mine, String name, @Nullable ObjectNode data) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("""
+                INSERT INTO motus_events (session_id, turn, seq, name, data) VALUES (?, ?, ?, ?, ?::json)
+                ON CONFLICT DO NOTHING""")) {
+            insert.setString(1, mine.turn.sessionId);
+            insert.setLong(2, mine.number);
+            insert.setLong(3, mine.nextSequence());
+            insert.setString(4, name);
+            insert.setString(5, data == null ? null : data.toString());
+            insert.executeUpdate();
+        }
+    }
+
+    /** Hands an answer to a local turn, after telling its followers. */
+    void deliver(LocalTurn mine, String interruptId, JsonNode value, boolean allAnswered) {
+        append(mine.turn, "resumed", Json.MAPPER.createObjectNode().put("interrupt_id", interruptId));
+        mine.turn.answer(interruptId, value, allAnswered);
+    }
+
+    private void notified(char kind, String sessionId) {
+        switch (kind) {
+            case Notifications.DELETED -> ended(sessionId);
+            case Notifications.REQUEST -> {
+                if (local.containsKey(sessionId)) {
+                    Thread.ofVirtual().name("motus-store-request").start(() -> takeRequests(sessionId));
+                }
+            }
+            default -> {
+                // waiters were woken; nothing else to do
+            }
+        }
+    }
+
+    /** A session is gone, here or on another replica: its local turn ends, and so does a worker kept for it. */
+    private void ended(String sessionId) {
+        LocalTurn mine = local.get(sessionId);
+        if (mine != null) {
+            mine.turn.cancel(DELETED);
+        }
+        onEnded.accept(sessionId);
+    }
+
+    /** Renews the leases of the turns that run here, then takes any request for them (the notifications' backstop). */
+    private void heartbeat() {
+        if (local.isEmpty()) {
+            return;
+        }
+        Long[] tokens = local.values().stream().map(mine -> mine.turn.token).toArray(Long[]::new);
+        try {
+            inTransaction(connection -> {
+                try (PreparedStatement renew = connection.prepareStatement("""
+                        UPDATE motus_sessions SET lease_until = now() + ? * interval '1 millisecond'
+                        WHERE owner = ? AND token = ANY (?)""")) {
+                    renew.setLong(1, lease.toMillis());
+                    renew.setString(2, owner);
+                    Array array = connection.createArrayOf("bigint", tokens);
+                    renew.setArray(3, array);
+                    renew.executeUpdate();
+                }
+                return null;
+            });
+            local.keySet().forEach(this::takeRequests);
+        } catch (SessionException unavailable) {
+            // the lease runs on; it may run out if the database stays away, and the turn's commit then finds it lost
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "renewing turn leases failed", e);
+        }
+    }
+
+    /** What other replicas asked of a turn that runs here: it is gone, lost, cancelled, or has answers. */
+    private void takeRequests(String sessionId) {
+        LocalTurn mine = local.get(sessionId);
+        if (mine == null) {
+            return;
+        }
+        record Answer(String interruptId, JsonNode value, boolean allAnswered) {
+        }
+        record Requests(boolean gone, @Nullable Long token, @Nullable String cancel, List<Answer> answers) {
+        }
+        Requests requests;
+        try {
+            requests = inTransaction(connection -> {
+                Long token = null;
+                String cancel = null;
+                boolean gone;
+                try (PreparedStatement select = connection.prepareStatement(
+                        "SELECT token, cancel_reason FROM motus_sessions WHERE id = ?")) {
+                    select.setString(1, sessionId);
+                    try (ResultSet rows = select.executeQuery()) {
+                        gone = !rows.next();
+                        if (!gone) {
+                            token = rows.getObject(1, Long.class);
+                            cancel = rows.getString(2);
+                        }
+                    }
+                }
+                List<Answer> answers = new ArrayList<>();
+                try (PreparedStatement take = connection.prepareStatement("""
+                        DELETE FROM motus_answers WHERE session_id = ? AND token = ?
+                        RETURNING interrupt_id, value, all_answered""")) {
+                    take.setString(1, sessionId);
+                    take.setLong(2, mine.turn.token);
+                    try (ResultSet rows = take.executeQuery()) {
+                        while (rows.next()) {
+                            answers.add(new Answer(rows.getString(1), json(rows.getString(2)), rows.getBoolean(3)));
+                        }
+                    }
+                }
+                return new Requests(gone, token, cancel, answers);
+            });
+        } catch (SessionException unavailable) {
+            return;
+        }
+        if (requests.gone()) {
+            mine.turn.cancel(DELETED);
+        } else if (requests.token() == null || requests.token() != mine.turn.token) {
+            mine.turn.cancel(LEASE_LOST);
+        } else if (requests.cancel() != null) {
+            mine.turn.cancel(requests.cancel());
+        }
+        requests.answers().forEach(answer -> deliver(mine, answer.interruptId(), answer.value(), answer.allAnswered()));
+    }
+
+    /** Runs {@code work} in one transaction; a database that cannot be reached is {@code STORE_UNAVAILABLE}. */
+    <T> T inTransaction(Work<T> work) {
+        try (Connection connection = pool.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                reachable(true);
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollback(connection, e);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    /** Runs {@code work} on a connection, each statement on its own. */
+    <T> T withConnection(Work<T> work) {
+        try (Connection connection = pool.getConnection()) {
+            T result = work.run(connection);
+            reachable(true);
+            return result;
+        } catch (SQLException e) {
+            throw failed(e);
+        }
+    }
+
+    /** Rolls back after {@code failure}; on a connection that broke, that fails too, and {@code failure} is what counts. */
+    private static void rollback(Connection connection, Exception failure) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /**
+     * A database that cannot be reached (no connection, or it went away mid-statement) is
+     * {@code STORE_UNAVAILABLE}, which clients see as 503 and may retry; anything else is a bug.
+     */
+    private RuntimeException failed(SQLException e) {
+        // The database's own refusals carry a state; the pool's and the driver's connection troubles often do not.
+        String state = e.getSQLState();
+        boolean unreachable = state == null || e instanceof SQLTransientConnectionException || e instanceof SQLRecoverableException
+                || state.startsWith("08") || state.startsWith("57P") || state.startsWith("53");
+        if (!unreachable) {
+            return new IllegalStateException("session store: " + e.getMessage(), e);
+        }
+        reachable(false);
+        return new SessionException(SessionException.Reason.STORE_UNAVAILABLE,
+                "Session store unavailable: " + rootMessage(e));
+    }
+
+    private void reachable(boolean now) {
+        if (reachable != now) {
+            reachable = now;
+            LOG.log(now ? Level.INFO : Level.WARNING, now ? "session store reachable" : "session store unreachable");
+        }
+    }
+
+    /** The session's row, or null if there is none. */
+    static @Nullable Row read(Connection connection, String id) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM motus_sessions WHERE id = ?")) {
+            select.setString(1, id);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? row(rows) : null;
+            }
+        }
+    }
+
+    static Row row(ResultSet rows) throws SQLException {
+        String interruptsJson = rows.getString("interrupts");
+        List<Interrupt> interrupts = new ArrayList<>();
+        for (JsonNode interrupt : json(interruptsJson)) {
+            interrupts.add(new Interrupt(interrupt.path("interrupt_id").asText(), interrupt.path("type").asText(),
+                    (ObjectNode) interrupt.path("payload")));
+        }
+        String response = rows.getString("response");
+        SessionView view = new SessionView(rows.getString("id"), status(rows.getString("status")),
+                response == null ? null : message(json(response)), rows.getString("error"),
+                messages(json(rows.getString("state"))), List.copyOf(interrupts));
+        return new Row(view, rows.getLong("turn"), rows.getObject("token", Long.class));
+    }
+
+    static SessionStatus status(String wireName) {
+        return SessionStatus.valueOf(wireName.toUpperCase(java.util.Locale.ROOT));
+    }
+
+    static List<ChatMessage> messages(JsonNode json) {
+        List<Problem> problems = new ArrayList<>();
+        List<ChatMessage> messages = MessageCodec.listFromJson(json, List.of("state"), problems);
+        if (messages == null) {
+            throw new IllegalStateException("a stored session's state is not a list of messages: " + problems);
+        }
+        return List.copyOf(messages);
+    }
+
+    static ChatMessage message(JsonNode json) {
+        List<Problem> problems = new ArrayList<>();
+        ChatMessage message = MessageCodec.fromJson(json, List.of("response"), problems, null);
+        if (message == null) {
+            throw new IllegalStateException("a stored response is not a message: " + problems);
+        }
+        return message;
+    }
+
+    static JsonNode json(String text) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON does not parse", e);
+        }
+    }
+
+    static void notify(Connection connection, char kind, String sessionId) throws SQLException {
+        try (PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, ?)")) {
+            notify.setString(1, Notifications.CHANNEL);
+            notify.setString(2, kind + ":" + sessionId);
+            notify.execute();
+        }
+    }
+
+    private static void execute(Connection connection, String sql) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.execute();
+        }
+    }
+
+    private static List<String> ids(PreparedStatement returningIds) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (ResultSet rows = returningIds.executeQuery()) {
+            while (rows.next()) {
+                ids.add(rows.getString(1));
+            }
+        }
+        return ids;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
+    }
+}

@@ -1,0 +1,104 @@
+package motus.serve.server.store;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import motus.serve.api.ChatMessage;
+import motus.serve.server.session.EventLog;
+import motus.serve.server.session.SessionStatus;
+import motus.serve.server.session.SessionView;
+import motus.serve.server.store.PostgresStore.Row;
+import motus.serve.worker.wire.Json;
+import motus.serve.worker.wire.MessageCodec;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One turn's events in the database, written by the replica that runs the turn and read here
+ * on whichever replica the client follows it from. A turn that ended with no {@code done} of its
+ * own (its replica died, or the session was deleted) gets one made from the session's row.
+ */
+final class StoredEvents implements EventLog {
+
+    private final PostgresStore store;
+    private final String sessionId;
+    private final long turn;
+    private List<ChatMessage> lastState;
+
+    StoredEvents(PostgresStore store, String sessionId, long turn, List<ChatMessage> state) {
+        this.store = store;
+        this.sessionId = sessionId;
+        this.turn = turn;
+        this.lastState = state;
+    }
+
+    /** What a {@code done} event stores: the session's end as the contract shows it, but for the state. */
+    static ObjectNode endData(SessionView end) {
+        ObjectNode data = Json.MAPPER.createObjectNode().put("status", end.status().wireName());
+        data.set("response", end.response() == null ? null : MessageCodec.toJson(end.response()));
+        return data.put("error", end.error());
+    }
+
+    @Override
+    public long turn() {
+        return turn;
+    }
+
+    @Override
+    public List<Event> after(long sequence, long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (true) {
+            CompletableFuture<Void> next = store.notifications().next(sessionId);
+            // The row first: a turn it shows ended has all its events written already.
+            Row row = store.withConnection(connection -> PostgresStore.read(connection, sessionId));
+            if (row != null) {
+                lastState = row.view().state();
+            }
+            List<Event> events = store.withConnection(connection -> {
+                List<Event> read = new ArrayList<>();
+                try (PreparedStatement select = connection.prepareStatement("""
+                        SELECT seq, name, data FROM motus_events WHERE session_id = ? AND turn = ? AND seq > ? ORDER BY seq""")) {
+                    select.setString(1, sessionId);
+                    select.setLong(2, turn);
+                    select.setLong(3, sequence);
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            read.add(event(rows.getLong(1), rows.getString(2), rows.getString(3)));
+                        }
+                    }
+                }
+                return read;
+            });
+            if (!events.isEmpty()) {
+                return events;
+            }
+            if (row == null) {
+                return List.of(new Event(sequence + 1, "done", null,
+                        new SessionView(sessionId, SessionStatus.ERROR, null, "Session deleted", lastState)));
+            }
+            if (row.turn() != turn || row.token() == null) {
+                return List.of(new Event(sequence + 1, "done", null, row.view())); // ended by another replica's sweep
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return List.of();
+            }
+            Notifications.await(next, left);
+        }
+    }
+
+    private Event event(long sequence, String name, @Nullable String data) {
+        ObjectNode json = data == null ? null : (ObjectNode) PostgresStore.json(data);
+        if (!name.equals("done") || json == null) {
+            return new Event(sequence, name, json, null);
+        }
+        JsonNode response = json.path("response");
+        SessionView end = new SessionView(sessionId, PostgresStore.status(json.path("status").asText()),
+                response.isObject() ? PostgresStore.message(response) : null,
+                json.path("error").isTextual() ? json.path("error").asText() : null, lastState);
+        return new Event(sequence, name, null, end);
+    }
+}
