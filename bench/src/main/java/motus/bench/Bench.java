@@ -195,15 +195,22 @@ public final class Bench {
 
     /** Turns per second of {@code sessions} new sessions sending back to back, {@code turns} in all. */
     static double throughput(Client client, int sessions, int turns) throws Exception {
+        return throughput(List.of(client), sessions, turns);
+    }
+
+    /** The same, with session number i on server i modulo their number: replicas sharing the load. */
+    static double throughput(List<Client> clients, int sessions, int turns) throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < sessions; i++) {
-            ids.add(client.createSession(null));
+            ids.add(clients.get(i % clients.size()).createSession(null));
         }
         AtomicInteger left = new AtomicInteger(turns);
         long start = System.nanoTime();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> runs = new ArrayList<>();
-            for (String session : ids) {
+            for (int i = 0; i < sessions; i++) {
+                String session = ids.get(i);
+                Client client = clients.get(i % clients.size());
                 runs.add(pool.submit(() -> {
                     while (left.getAndDecrement() > 0) {
                         client.turn(session, "load");
@@ -238,7 +245,7 @@ public final class Bench {
     }
 
     /** Requests per second, or NaN (an empty cell) when wrk is missing or fails; run.sh says which. */
-    private static double wrk(String url) throws IOException, InterruptedException {
+    static double wrk(String url) throws IOException, InterruptedException {
         Process wrk;
         try {
             wrk = new ProcessBuilder("wrk", "-t2", "-c64", "-d10s", url).redirectErrorStream(true).start();

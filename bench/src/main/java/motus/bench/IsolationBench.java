@@ -3,10 +3,7 @@ package motus.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 
 /**
  * One echo workload against several servers, in alternating runs: {@code motus serve start}
@@ -34,8 +31,7 @@ public final class IsolationBench {
     private record Target(String name, List<String> command) {
     }
 
-    /** Figure, then target, then the value of each run. */
-    private final Map<String, Map<String, List<Double>>> figures = new LinkedHashMap<>();
+    private final Figures figures = new Figures();
 
     public static void main(String[] args) throws Exception {
         if (args.length != 5 && args.length != 6) {
@@ -115,43 +111,12 @@ public final class IsolationBench {
     }
 
     private void record(Target target, String figure, double value) {
-        figures.computeIfAbsent(figure, f -> new LinkedHashMap<>())
-                .computeIfAbsent(target.name(), t -> new ArrayList<>()).add(value);
+        figures.record(target.name(), figure, value);
     }
 
-    /**
-     * Run number {@code run} (from 0), or with -1 the medians; then each target's ratio to the
-     * first, and with the original, each of ours to it.
-     */
+    /** Run number {@code run} (from 0), or with -1 the medians; with the original, each of ours against it too. */
     private void print(List<Target> targets, int run) {
-        Target first = targets.getFirst();
-        Target original = targets.getLast().name().equals(ORIGINAL) ? targets.getLast() : null;
-        List<Target> ours = original == null ? targets : targets.subList(0, targets.size() - 1);
-        List<String> columns = new ArrayList<>();
-        targets.forEach(t -> columns.add(t.name()));
-        targets.subList(1, targets.size()).forEach(t -> columns.add(t.name() + " / " + first.name()));
-        if (original != null) {
-            ours.forEach(t -> columns.add(t.name() + " / original"));
-        }
-        System.out.println("| figure | " + String.join(" | ", columns) + " |");
-        System.out.println("|---|" + "---|".repeat(columns.size()));
-        figures.forEach((figure, byTarget) -> {
-            Map<String, Double> value = new LinkedHashMap<>();
-            for (Target target : targets) {
-                List<Double> runs = byTarget.getOrDefault(target.name(), List.of());
-                value.put(target.name(), runs.isEmpty() ? Double.NaN
-                        : run < 0 ? new Stats(runs).median() : runs.get(Math.min(run, runs.size() - 1)));
-            }
-            StringBuilder line = new StringBuilder("| ").append(figure).append(" |");
-            targets.forEach(t -> line.append(String.format(Locale.ROOT, " %.1f |", value.get(t.name()))));
-            targets.subList(1, targets.size()).forEach(t -> line.append(
-                    String.format(Locale.ROOT, " %.2f |", value.get(t.name()) / value.get(first.name()))));
-            if (original != null) {
-                ours.forEach(t -> line.append(
-                        String.format(Locale.ROOT, " %.2f |", value.get(t.name()) / value.get(ORIGINAL))));
-            }
-            System.out.println(line);
-        });
-        System.out.println();
+        String original = targets.getLast().name().equals(ORIGINAL) ? ORIGINAL : null;
+        figures.print(targets.stream().map(Target::name).toList(), run, original);
     }
 }

@@ -1,0 +1,24 @@
+#!/bin/sh
+# The session store side by side: the echo example served by the image with sessions in memory,
+# in PostgreSQL, and by two replicas on one PostgreSQL database, alternating runs. The database
+# is a scratch PostgreSQL server (tools/scratch-postgres, the machine's own binaries), removed
+# at the end. Prints each run's table, then the medians and the ratios to memory.
+#   bench/store.sh [runs]     (default 3 runs; logs in bench/target/store)
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+runs=${1:-3}
+image=$root/jlink/target/motus
+jar=$root/bench/target/motus-bench-0.1.0-SNAPSHOT.jar
+if [ ! -x "$image/bin/motus" ] || [ ! -f "$jar" ]; then
+    echo "building the image and the benchmark (./mvnw package -DskipTests)" >&2
+    (cd "$root" && ./mvnw -B -q package -DskipTests)
+fi
+out=$root/bench/target/store
+rm -rf "$out"
+mkdir -p "$out"
+# Under the temp folder, which the cluster's owner (postgres, when run as root) can reach.
+cluster=${TMPDIR:-/tmp}/motus-bench-pg-$$
+trap '"$root/tools/scratch-postgres" destroy "$cluster"' EXIT
+url=$("$root/tools/scratch-postgres" start "$cluster" "${MOTUS_BENCH_PG_PORT:-55431}")
+"$image/bin/java" -cp "$jar" motus.bench.StoreBench "$image/bin/motus" "$image/examples/example-echo.jar" \
+    com.example.echo.EchoAgent "$url" "$out" "$runs"
