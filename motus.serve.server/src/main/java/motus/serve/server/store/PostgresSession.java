@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.System.Logger.Level;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -136,7 +137,7 @@ final class PostgresSession implements Session {
         }
     }
 
-    private boolean commit(java.sql.Connection connection, LocalTurn mine, SessionView view, TurnOutcome outcome)
+    private boolean commit(Connection connection, LocalTurn mine, SessionView view, TurnOutcome outcome)
             throws SQLException {
         try (PreparedStatement update = connection.prepareStatement("""
                 UPDATE motus_sessions SET status = ?, response = ?::json, error = ?, state = coalesce(?::json, state),
@@ -208,7 +209,7 @@ final class PostgresSession implements Session {
     }
 
     /** The session's row, locked until the transaction ends, if {@code token}'s turn is still its own; else null. */
-    private @Nullable Row lockCurrent(java.sql.Connection connection, long token) throws SQLException {
+    private @Nullable Row lockCurrent(Connection connection, long token) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT " + PostgresStore.COLUMNS + " FROM motus_sessions WHERE id = ? AND token = ? FOR UPDATE")) {
             select.setString(1, id);

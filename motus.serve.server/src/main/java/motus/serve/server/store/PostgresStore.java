@@ -16,6 +16,7 @@ import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -100,7 +101,7 @@ public final class PostgresStore implements SessionStore {
         this.maxSessions = maxSessions;
         this.onEnded = onEnded;
         this.notifications = new Notifications(pool, this::notified);
-        long beat = Math.min(Notifications.BACKSTOP.toMillis(), lease.toMillis() / 3);
+        long beat = Math.clamp(lease.toMillis() / 3, 10, Notifications.BACKSTOP.toMillis());
         this.heartbeat = timer.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
     }
 
@@ -554,7 +555,7 @@ public final class PostgresStore implements SessionStore {
     }
 
     static SessionStatus status(String wireName) {
-        return SessionStatus.valueOf(wireName.toUpperCase(java.util.Locale.ROOT));
+        return SessionStatus.valueOf(wireName.toUpperCase(Locale.ROOT));
     }
 
     static List<ChatMessage> messages(JsonNode json) {
