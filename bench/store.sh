@@ -1,9 +1,9 @@
 #!/bin/sh
 # The session store side by side: the echo example served by the image with sessions in memory,
 # in PostgreSQL, and by two replicas on one PostgreSQL database, then memory and PostgreSQL with
-# --isolation session (turns of milliseconds, where the store's cost shows), alternating runs. The database
-# is a scratch PostgreSQL server (tools/scratch-postgres, the machine's own binaries), removed
-# at the end. Prints each run's table, then the medians and the ratios to memory.
+# --isolation session (turns of milliseconds, where the store's cost shows), alternating within
+# each run. The database is a scratch PostgreSQL server (tools/scratch-postgres, the machine's
+# own binaries), removed at the end. Prints each run's table, then the medians and the ratios.
 #   bench/store.sh [runs]     (default 3 runs; logs in bench/target/store)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -62,6 +62,11 @@ public final class AgentServer {
     private final Duration shutdownTimeout;
     private final Isolation isolation;
     private final ScheduledExecutorService timer;
+    /**
+     * The store's chores (the sweep; with PostgreSQL, the leases), on a thread of their own: a
+     * slow database must not hold up the timer's deadlines.
+     */
+    private final ScheduledExecutorService upkeep;
     private final SessionStore sessions;
     private final ServerMetrics metrics;
     private final WorkerPool workers;
@@ -95,7 +100,8 @@ public final class AgentServer {
         // Every request arms read deadlines and nearly all are cancelled: drop them at once, not when due.
         timer.setRemoveOnCancelPolicy(true);
         this.timer = timer;
-        this.sessions = openStore(settings, timer);
+        this.upkeep = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("motus-store-upkeep").daemon().factory());
+        this.sessions = openStore(settings, upkeep);
         this.metrics = new ServerMetrics(sessions::size, this::runningWorkers);
         this.workers = new WorkerPool(launcher, settings.value(Settings.WORKERS), settings.value(Settings.PREWARM),
                 settings.value(Settings.PREWARM_MAX), settings.value(Settings.WORKER_IDLE_TIMEOUT),
@@ -115,17 +121,17 @@ public final class AgentServer {
         Duration ttl = settings.value(Settings.TTL);
         // A quarter of the TTL, at most a second: an expired session is gone within about a second.
         long period = ttl.isZero() ? 1000 : Math.clamp(ttl.toMillis() / 4, 10, 1000);
-        timer.scheduleWithFixedDelay(() -> sessions.sweep(ttl), period, period, TimeUnit.MILLISECONDS);
+        upkeep.scheduleWithFixedDelay(() -> sessions.sweep(ttl), period, period, TimeUnit.MILLISECONDS);
     }
 
-    private SessionStore openStore(Builder settings, ScheduledExecutorService timer) {
+    private SessionStore openStore(Builder settings, ScheduledExecutorService upkeep) {
         String url = settings.value(Settings.STORE_URL);
         int maxSessions = settings.value(Settings.MAX_SESSIONS);
         if (url == null) {
             return new MemorySessionStore(maxSessions, this::sessionEnded);
         }
         return PostgresStore.open(url, settings.value(Settings.STORE_USER), settings.value(Settings.STORE_PASSWORD),
-                settings.value(Settings.STORE_LEASE), maxSessions, this::sessionEnded, timer);
+                settings.value(Settings.STORE_LEASE), maxSessions, this::sessionEnded, upkeep);
     }
 
     public static Builder builder() {
@@ -332,6 +338,7 @@ public final class AgentServer {
         } finally {
             timer.shutdownNow();
             metrics.close();
+            upkeep.shutdownNow();
             sessions.close();
             turnsStopped.countDown();
         }

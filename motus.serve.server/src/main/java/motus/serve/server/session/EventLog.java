@@ -10,6 +10,13 @@ import org.jspecify.annotations.Nullable;
  */
 public interface EventLog {
 
+    /**
+     * How much of the agent's own events ({@code delta}, {@code agent}) a turn's log keeps, by
+     * their data's size; past it they are dropped (the reply is whole in {@code done} anyway),
+     * while what the server reports always is kept.
+     */
+    long MAX_AGENT_BYTES = 8L << 20;
+
     /** A streamed event; {@code done} carries the session as the turn's end left it. */
     record Event(long sequence, String name, @Nullable ObjectNode data, @Nullable SessionView end) {
     }

@@ -17,9 +17,6 @@ import org.jspecify.annotations.Nullable;
  */
 final class MemorySession implements Session {
 
-    /** What a turn's event log keeps of the agent's deltas and events; see {@link TurnEvents}. */
-    private static final long MAX_EVENT_BYTES = 8L << 20;
-
     private final String id;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -81,7 +78,7 @@ final class MemorySession implements Session {
             response = null;
             error = null;
             turn = new Turn(id, ++turns, message, state, webhook);
-            events = new TurnEvents(turns, MAX_EVENT_BYTES);
+            events = new TurnEvents(turns, EventLog.MAX_AGENT_BYTES);
             return turn;
         } finally {
             lock.unlock();

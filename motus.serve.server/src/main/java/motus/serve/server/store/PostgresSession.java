@@ -161,12 +161,12 @@ final class PostgresSession implements Session {
 
     @Override
     public void turnStarted(Turn started) {
-        store.append(started, "started", Json.MAPPER.createObjectNode().put("session_id", id));
+        store.append(started, "started", Json.MAPPER.createObjectNode().put("session_id", id), false);
     }
 
     @Override
     public void turnEvent(Turn reporting, String name, ObjectNode data) {
-        store.append(reporting, name, data);
+        store.append(reporting, name, data, true);
     }
 
     @Override

@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import motus.serve.api.ChatMessage;
+import motus.serve.server.session.EventLog;
 import motus.serve.server.session.Interrupt;
 import motus.serve.server.session.Session;
 import motus.serve.server.session.SessionException;
@@ -73,6 +74,7 @@ public final class PostgresStore implements SessionStore {
         final Turn turn;
         final long number;
         private long sequence;
+        private long agentBytes;
 
         LocalTurn(Turn turn, long number) {
             this.turn = turn;
@@ -82,6 +84,15 @@ public final class PostgresStore implements SessionStore {
         /** Call holding this object's monitor, which keeps events in order in the database. */
         long nextSequence() {
             return ++sequence;
+        }
+
+        /** Whether the agent's events may take {@code bytes} more of the log; see {@link EventLog#MAX_AGENT_BYTES}. */
+        boolean admits(long bytes) {
+            if (agentBytes + bytes > EventLog.MAX_AGENT_BYTES) {
+                return false;
+            }
+            agentBytes += bytes;
+            return true;
         }
     }
 
@@ -95,14 +106,14 @@ public final class PostgresStore implements SessionStore {
     }
 
     private PostgresStore(HikariDataSource pool, Duration lease, int maxSessions, Consumer<String> onEnded,
-                          ScheduledExecutorService timer) {
+                          ScheduledExecutorService upkeep) {
         this.pool = pool;
         this.lease = lease;
         this.maxSessions = maxSessions;
         this.onEnded = onEnded;
         this.notifications = new Notifications(pool, this::notified);
         long beat = Math.clamp(lease.toMillis() / 3, 10, Notifications.BACKSTOP.toMillis());
-        this.heartbeat = timer.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
+        this.heartbeat = upkeep.scheduleWithFixedDelay(this::heartbeat, beat, beat, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -113,10 +124,11 @@ public final class PostgresStore implements SessionStore {
      * @param password its password, or null
      * @param lease how long a turn outlives its replica at most, before it ends in error
      * @param onEnded told the id of each session deleted or expired, on any replica
+     * @param upkeep where the lease renewals run: they block while the database is slow
      * @throws IllegalStateException if the database cannot be reached or its schema is newer
      */
     public static PostgresStore open(String url, @Nullable String user, @Nullable String password, Duration lease,
-                                     int maxSessions, Consumer<String> onEnded, ScheduledExecutorService timer) {
+                                     int maxSessions, Consumer<String> onEnded, ScheduledExecutorService upkeep) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("motus-store");
         config.setJdbcUrl(url);
@@ -143,7 +155,7 @@ public final class PostgresStore implements SessionStore {
             throw new IllegalStateException("cannot set up the session store at " + redacted(url) + ": " + rootMessage(e), e);
         }
         LOG.log(Level.INFO, "sessions in PostgreSQL at {0}", redacted(url));
-        return new PostgresStore(pool, lease, maxSessions, onEnded, timer);
+        return new PostgresStore(pool, lease, maxSessions, onEnded, upkeep);
     }
 
     /** The URL without what may hold credentials: the user part and the parameters. */
@@ -325,14 +337,21 @@ public final class PostgresStore implements SessionStore {
         local.computeIfPresent(turn.sessionId, (id, mine) -> mine.turn == turn ? null : mine);
     }
 
-    /** Appends an event of a local turn, for clients following it on any replica; dropped while the store is away. */
-    void append(Turn turn, String name, ObjectNode data) {
+    /**
+     * Appends an event of a local turn, for clients following it on any replica; dropped while
+     * the store is away, and, for the agent's own, once the turn's log is full.
+     */
+    void append(Turn turn, String name, ObjectNode data, boolean agents) {
         LocalTurn mine = here(turn.sessionId, turn.token);
         if (mine == null) {
             return;
         }
+        long size = agents ? Json.bytes(data).length : 0;
         try {
             synchronized (mine) {
+                if (agents && !mine.admits(size)) {
+                    return;
+                }
                 inTransaction(connection -> {
                     insertEvent(connection, mine, name, data);
                     notify(connection, Notifications.CHANGED, turn.sessionId);
@@ -360,7 +379,7 @@ public final class PostgresStore implements SessionStore {
 
     /** Hands an answer to a local turn, after telling its followers. */
     void deliver(LocalTurn mine, String interruptId, JsonNode value, boolean allAnswered) {
-        append(mine.turn, "resumed", Json.MAPPER.createObjectNode().put("interrupt_id", interruptId));
+        append(mine.turn, "resumed", Json.MAPPER.createObjectNode().put("interrupt_id", interruptId), false);
         mine.turn.answer(interruptId, value, allAnswered);
     }
 

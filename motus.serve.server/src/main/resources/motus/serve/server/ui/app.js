@@ -212,13 +212,17 @@ function radio(name, value, text) {
 
 // ---- what the user does --------------------------------------------------------------------
 
+function errorText(e) {
+  return e instanceof ApiError ? e.message : "Error: " + e.message;
+}
+
 // Runs an action, showing its failure instead of losing it.
 async function run(action) {
   showError("");
   try {
     await action();
   } catch (e) {
-    if (e.name !== "AbortError") showError(e instanceof ApiError ? e.message : "Error: " + e.message);
+    if (e.name !== "AbortError") showError(errorText(e));
   }
 }
 
@@ -281,10 +285,8 @@ function follow(responsePromise) {
         finished = true;
         renderInterrupts([]);
         setStatus(data);
-        run(async () => {
-          renderMessages(await getJson("/sessions/" + encodeURIComponent(sessionId) + "/messages"));
-          await refreshSessions();
-        });
+        // Not through run(), which clears the error shown: the one this turn just ended with.
+        refreshAfterTurn().catch((e) => showError(errorText(e)));
       }
     });
     if (following === mine) {
@@ -292,6 +294,11 @@ function follow(responsePromise) {
       if (!finished) await open(sessionId);
     }
   });
+}
+
+async function refreshAfterTurn() {
+  renderMessages(await getJson("/sessions/" + encodeURIComponent(sessionId) + "/messages"));
+  await refreshSessions();
 }
 
 function stopFollowing() {
