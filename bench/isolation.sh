@@ -6,14 +6,8 @@
 #   bench/isolation.sh [runs] [original command]     (default 3 runs; logs in bench/target/isolation)
 #   e.g. bench/isolation.sh 3 'motus serve start echo_agent:agent --port {port} --workers 2'
 set -eu
-root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-3}
-image=$root/jlink/target/motus
-jar=$root/bench/target/motus-bench-0.1.0-SNAPSHOT.jar
-if [ ! -x "$image/bin/motus" ] || [ ! -f "$jar" ]; then
-    echo "building the image and the benchmark (./mvnw package -DskipTests)" >&2
-    (cd "$root" && ./mvnw -B -q package -DskipTests)
-fi
+. "$(dirname "$0")/built.sh"
 rm -rf "$root/bench/target/isolation"
 if [ $# -ge 2 ]; then
     exec "$image/bin/java" -cp "$jar" motus.bench.IsolationBench "$image/bin/motus" "$image/examples/example-echo.jar" \

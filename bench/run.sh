@@ -4,15 +4,8 @@
 #   bench/run.sh [runs]
 # Builds the image first if it is missing; installs wrk from Debian packages if it can.
 set -eu
-root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-3}
-image=$root/jlink/target/motus
-jar=$root/bench/target/motus-bench-0.1.0-SNAPSHOT.jar
-
-if [ ! -x "$image/bin/motus" ] || [ ! -f "$jar" ]; then
-    echo "building the image and the benchmark (./mvnw package -DskipTests)" >&2
-    (cd "$root" && ./mvnw -B -q package -DskipTests)
-fi
+. "$(dirname "$0")/built.sh"
 if ! command -v wrk >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "installing wrk (apt-get install wrk)" >&2

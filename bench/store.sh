@@ -6,14 +6,8 @@
 # own binaries), removed at the end. Prints each run's table, then the medians and the ratios.
 #   bench/store.sh [runs]     (default 3 runs; logs in bench/target/store)
 set -eu
-root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${1:-3}
-image=$root/jlink/target/motus
-jar=$root/bench/target/motus-bench-0.1.0-SNAPSHOT.jar
-if [ ! -x "$image/bin/motus" ] || [ ! -f "$jar" ]; then
-    echo "building the image and the benchmark (./mvnw package -DskipTests)" >&2
-    (cd "$root" && ./mvnw -B -q package -DskipTests)
-fi
+. "$(dirname "$0")/built.sh"
 out=$root/bench/target/store
 rm -rf "$out"
 mkdir -p "$out"
