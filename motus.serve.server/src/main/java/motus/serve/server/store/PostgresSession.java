@@ -315,7 +315,7 @@ final class PostgresSession implements Session {
     /** The latest turn's, as the database has it now: the turn a send has just started, say. */
     @Override
     public EventLog events() {
-        Row row = store.withConnection(connection -> PostgresStore.read(connection, id));
+        Row row = store.read(id);
         if (row == null) {
             throw new SessionException(SessionException.Reason.NOT_FOUND);
         }
@@ -337,7 +337,7 @@ final class PostgresSession implements Session {
         long deadline = System.nanoTime() + timeoutNanos;
         while (true) {
             var next = store.notifications().next(id);
-            Row row = store.withConnection(connection -> PostgresStore.read(connection, id));
+            Row row = store.read(id);
             if (row == null) {
                 throw new SessionException(SessionException.Reason.NOT_FOUND);
             }

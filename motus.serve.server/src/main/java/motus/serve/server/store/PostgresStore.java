@@ -197,7 +197,7 @@ public final class PostgresStore implements SessionStore {
     @Override
     public Session get(String id) {
         requirePossible(id);
-        Row row = withConnection(connection -> read(connection, id));
+        Row row = read(id);
         if (row == null) {
             throw new SessionException(SessionException.Reason.NOT_FOUND);
         }
@@ -547,6 +547,11 @@ public final class PostgresStore implements SessionStore {
             reachable = now;
             LOG.log(now ? Level.INFO : Level.WARNING, now ? "session store reachable" : "session store unreachable");
         }
+    }
+
+    /** The session's row, or null if there is none, on a connection of its own. */
+    @Nullable Row read(String id) {
+        return withConnection(connection -> read(connection, id));
     }
 
     /** The session's row, or null if there is none. */

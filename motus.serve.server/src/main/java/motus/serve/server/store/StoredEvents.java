@@ -53,12 +53,13 @@ final class StoredEvents implements EventLog {
         while (true) {
             CompletableFuture<Void> next = store.notifications().next(sessionId);
             // The row first: a turn it shows ended has all its events written already.
-            Row row = store.withConnection(connection -> PostgresStore.read(connection, sessionId));
-            if (row != null) {
-                lastState = row.view().state();
+            record Stored(long sequence, String name, @Nullable String data) {
             }
-            List<Event> events = store.withConnection(connection -> {
-                List<Event> read = new ArrayList<>();
+            record Read(@Nullable Row row, List<Stored> events) {
+            }
+            Read read = store.withConnection(connection -> {
+                Row current = PostgresStore.read(connection, sessionId);
+                List<Stored> after = new ArrayList<>();
                 try (PreparedStatement select = connection.prepareStatement("""
                         SELECT seq, name, data FROM motus_events WHERE session_id = ? AND turn = ? AND seq > ? ORDER BY seq""")) {
                     select.setString(1, sessionId);
@@ -66,12 +67,20 @@ final class StoredEvents implements EventLog {
                     select.setLong(3, sequence);
                     try (ResultSet rows = select.executeQuery()) {
                         while (rows.next()) {
-                            read.add(event(rows.getLong(1), rows.getString(2), rows.getString(3)));
+                            after.add(new Stored(rows.getLong(1), rows.getString(2), rows.getString(3)));
                         }
                     }
                 }
-                return read;
+                return new Read(current, after);
             });
+            Row row = read.row();
+            if (row != null) {
+                lastState = row.view().state();
+            }
+            // Made after the row is read: a done event carries the state it holds.
+            List<Event> events = read.events().stream()
+                    .map(stored -> event(stored.sequence(), stored.name(), stored.data()))
+                    .toList();
             if (!events.isEmpty()) {
                 return events;
             }
