@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,18 +36,86 @@ class EdgeTest {
     private static RunningServer server;
     /** With the default deadlines (a minute's idle timeout) and four connections at most. */
     private static RunningServer limited;
+    /** With an API key. */
+    private static RunningServer keyed;
+    private static final String KEY = "edge-key";
 
     @BeforeAll
     static void start() {
         server = RunningServer.start(TestAgents.scripted().prewarm(0)
                 .headerTimeout(SHORT).bodyTimeout(SHORT).idleTimeout(SHORT));
         limited = RunningServer.start(TestAgents.scripted().prewarm(0).maxConnections(4));
+        keyed = RunningServer.start(TestAgents.scripted().prewarm(0).apiKey(KEY));
     }
 
     @AfterAll
     static void stop() {
         server.close();
         limited.close();
+        keyed.close();
+    }
+
+    /**
+     * On a route that does not read the body, a request with {@code Expect: 100-continue} got its
+     * answer, then a stray {@code 100 Continue}, and then its body ran as the next request, past
+     * the API key: the hidden DELETE carries the key, the request it hides in does not.
+     */
+    @Test
+    void aRequestHiddenInTheBodyOfAnExpectContinueRequestNeverRuns() throws IOException {
+        RawHttp.Reply created = new RawHttp(keyed.server().port()).send("POST", "/sessions", (String) null,
+                "Authorization", "Bearer " + KEY);
+        String victim = created.json().get("session_id").asText();
+        String hidden = "DELETE /sessions/" + victim + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY + "\r\n\r\n";
+        Map<String, String> refusals = new LinkedHashMap<>();
+        refusals.put("GET /health", "200");
+        refusals.put("GET /nowhere", "401");
+        refusals.put("PATCH /sessions", "401");
+        refusals.put("DELETE /sessions/" + victim, "401");
+        refusals.put("POST /sessions/" + victim + "/cancel", "401");
+        refusals.put("GET /observe/health", "200");
+        for (var refused : refusals.entrySet()) {
+            for (String expect : List.of("100-continue", "100-Continue")) {
+                try (Raw raw = new Raw(keyed.server().port())) {
+                    raw.send(refused.getKey() + " HTTP/1.1\r\nHost: x\r\nExpect: " + expect + "\r\nContent-Length: "
+                            + hidden.length() + "\r\n\r\n" + hidden);
+                    String answer = raw.readUntilClosed();
+                    assertThat(refused.getKey(), answer, startsWith("HTTP/1.1 " + refused.getValue()));
+                    assertEquals(1, answer.split("HTTP/1.1 ").length - 1, "exactly one answer: " + answer);
+                    assertThat(answer, containsString("Connection: close"));
+                }
+            }
+        }
+        assertEquals(200, new RawHttp(keyed.server().port()).send("GET", "/sessions/" + victim, (String) null,
+                "Authorization", "Bearer " + KEY).status(), "the hidden DELETE ran");
+
+        String other = server.api().createSession();
+        hidden = "DELETE /sessions/" + other + " HTTP/1.1\r\nHost: x\r\n\r\n";
+        for (String refused : List.of("GET /health", "GET /nowhere", "PATCH /sessions", "DELETE /sessions/unknown",
+                "POST /sessions/" + other + "/cancel", "GET /sessions/" + other + "/messages")) {
+            try (Raw raw = new Raw()) {
+                raw.send(refused + " HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: "
+                        + hidden.length() + "\r\n\r\n" + hidden);
+                String answer = raw.readUntilClosed();
+                assertEquals(1, answer.split("HTTP/1.1 ").length - 1, refused + ": exactly one answer: " + answer);
+            }
+        }
+        server.api().get("/sessions/" + other).expect(200);
+    }
+
+    /** A client that waits for {@code 100 Continue} before its body gets it, then its answer, and keeps its connection. */
+    @Test
+    void aClientThatExpectsContinueIsServedAndKeepsItsConnection() throws IOException {
+        try (Raw raw = new Raw()) {
+            String body = "{\"state\": []}";
+            raw.send("POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n");
+            String interim = "HTTP/1.1 100 Continue\r\n\r\n";
+            assertEquals(interim, raw.readExactly(interim.length()));
+            raw.send(body);
+            assertThat(raw.readResponse(), startsWith("HTTP/1.1 201"));
+            raw.send("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertThat(raw.readUntilClosed(), startsWith("HTTP/1.1 200"));
+        }
     }
 
     /** The body of a refused request with {@code Connection: close} once ran as a second request (helidon#12324). */
@@ -245,6 +315,12 @@ class EdgeTest {
                 // as long as it was given
             }
             return text.toString();
+        }
+
+        /** The next {@code count} bytes; the connection stays open. */
+        String readExactly(int count) throws IOException {
+            socket.setSoTimeout(20_000);
+            return new String(in.readNBytes(count), StandardCharsets.ISO_8859_1);
         }
 
         /** One response with a Content-Length body; the connection stays open. */

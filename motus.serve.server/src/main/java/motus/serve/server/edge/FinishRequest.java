@@ -1,5 +1,6 @@
 package motus.serve.server.edge;
 
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Filter;
@@ -14,7 +15,9 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * After each response: reads what is left of the request's body within the body timeout, then
  * ends the connection if either side said {@code Connection: close}, or if the body was too
- * large or too slow to read.
+ * large or too slow to read. A request with {@code Expect: 100-continue} whose body no route
+ * read ends its connection without reading on: its client may or may not send that body now, so
+ * nobody can tell where the next request would start (RFC 9110, 10.1.1).
  *
  * <p>Works around Helidon 4.5.0 (helidon#12324, fixed after 4.5.0, the newest release here):
  * it answers {@code Connection: close} but keeps reading the connection, and skips the unread
@@ -40,10 +43,26 @@ final class FinishRequest implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+        boolean expectsContinue = request.headers().first(HeaderNames.EXPECT)
+                .map(expect -> expect.strip().equalsIgnoreCase("100-continue"))
+                .orElse(false);
+        if (expectsContinue) {
+            // Said in the answer itself, so that the client knows not to send the body after all.
+            response.beforeSend(() -> {
+                if (!request.content().consumed()) {
+                    response.header(HeaderValues.CONNECTION_CLOSE);
+                }
+            });
+        }
         chain.proceed();
         boolean close = request.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
                 || response.headers().containsToken(HeaderValues.CONNECTION_CLOSE);
         if (!request.content().consumed()) {
+            if (expectsContinue) {
+                // Not even a lingering read: Helidon would first answer "100 Continue" (helidon 4.5.0
+                // then parsed the body as the next request, past the API key, when the route ignored it).
+                throw new CloseConnectionException("closing after a 100-continue request whose body was not read");
+            }
             if (close || request.headers().contentLength().orElse(Long.MAX_VALUE) > maxRequestBytes) {
                 // Closing a socket with unread input resets it, and the reset can destroy the answer
                 // before the client reads it: read on for a moment, as nginx's lingering close does.
