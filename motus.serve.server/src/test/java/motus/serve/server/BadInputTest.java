@@ -41,6 +41,26 @@ class BadInputTest {
         assertThat(reply.detail(), containsString("json_invalid"));
     }
 
+    /** Jackson's own messages named its classes and settings; a client reads what is wrong and where. */
+    @Test
+    void aBodyThatDoesNotParseIsExplainedInPlainWords() {
+        String deep = "[".repeat(1500) + "]".repeat(1500);
+        String[][] cases = {
+                {"{\"content\": \"hi\"", "the body ends before its JSON value does"},
+                {"{\"content\": x}", "unexpected 'x' at offset 12"},
+                {"{\"content\": \"hi\"} junk", "unexpected 'j' at offset 18"},
+                {"{\"content\": \"hi\"} {}", "more follows the JSON value at offset 18"},
+                {"{\"content\": " + deep + "}", "the body nests more than 1000 levels deep"},
+                {"{\"content\": " + "1".repeat(2000) + "}", "a number is longer than 1000 characters"},
+        };
+        for (String[] c : cases) {
+            RawHttp.Reply reply = send(c[0], JSON);
+            assertEquals(422, reply.status(), reply.body());
+            String msg = reply.json().get("detail").get(0).get("msg").asText();
+            assertEquals("JSON decode error: " + c[1], msg, c[0].length() > 60 ? c[0].substring(0, 60) : c[0]);
+        }
+    }
+
     @Test
     void wrongFieldTypes() {
         RawHttp.Reply reply = send("{\"content\": 5, \"user_params\": [1]}", JSON);

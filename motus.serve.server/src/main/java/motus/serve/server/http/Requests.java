@@ -1,6 +1,9 @@
 package motus.serve.server.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.helidon.common.media.type.MediaType;
 import io.helidon.http.HeaderNames;
@@ -194,9 +197,41 @@ final class Requests {
         try {
             return Json.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            long offset = e.getLocation() == null ? 0 : Math.max(0, e.getLocation().getCharOffset());
-            throw HttpProblem.invalid(Problem.invalidJson(List.of("body", (int) offset), e.getOriginalMessage()));
+            int offset = e.getLocation() == null ? 0 : (int) Math.clamp(e.getLocation().getCharOffset(), 0, text.length());
+            throw HttpProblem.invalid(Problem.invalidJson(List.of("body", offset), whatIsWrong(e, text, offset)));
         }
+    }
+
+    /**
+     * What is wrong with a body that does not parse, in our words: Jackson's own messages name its
+     * classes and settings ({@code StreamReadConstraints.getMaxNestingDepth()}), which mean nothing
+     * to a client.
+     */
+    private static String whatIsWrong(JsonProcessingException e, String text, int offset) {
+        String jackson = String.valueOf(e.getOriginalMessage());
+        if (e instanceof StreamConstraintsException) {
+            StreamReadConstraints limits = Json.MAPPER.getFactory().streamReadConstraints();
+            if (jackson.contains("nesting depth")) {
+                return "the body nests more than " + limits.getMaxNestingDepth() + " levels deep";
+            }
+            if (jackson.contains("Number value length")) {
+                return "a number is longer than " + limits.getMaxNumberLength() + " characters";
+            }
+            if (jackson.contains("String value length")) {
+                return "a string is longer than " + limits.getMaxStringLength() + " characters";
+            }
+            return "the body is over a limit of the JSON parser";
+        }
+        if (e instanceof JsonEOFException || offset >= text.length()) {
+            return "the body ends before its JSON value does";
+        }
+        if (jackson.startsWith("Trailing token")) {
+            return "more follows the JSON value at offset " + offset;
+        }
+        int c = text.codePointAt(offset);
+        return "unexpected " + (Character.isISOControl(c) || Character.isWhitespace(c)
+                ? String.format("character U+%04X", c)
+                : "'" + Character.toString(c) + "'") + " at offset " + offset;
     }
 
     /** Strictly: Jackson alone would read an overlong encoding such as C0 AF as '/'. */
@@ -223,8 +258,14 @@ final class Requests {
         }
         byte[] bytes;
         Alarm deadline = Alarm.forCurrentThread(limits.bodyTimeout(), limits.timer());
-        try (InputStream in = request.content().inputStream()) {
+        // Closed only once read to its end: closing drains what is left, and after a malformed chunk
+        // size that read waits for as many bytes as whatever followed says, until the body timeout.
+        InputStream in = request.content().inputStream();
+        try {
             bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            if (bytes.length <= maxBodyBytes) {
+                in.close();
+            }
         } catch (IOException | RuntimeException e) {
             // Clients that give up mid-body are common and harmless: one line, and only at debug.
             LOG.log(Level.DEBUG, "the body of {0} {1} could not be read: {2}",

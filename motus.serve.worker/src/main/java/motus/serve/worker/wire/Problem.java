@@ -70,12 +70,12 @@ public record Problem(List<Object> loc, String msg, String type) {
         return new Problem(loc, "URL scheme should be 'http' or 'https'", "url_scheme");
     }
 
-    /** A body that does not parse; {@code loc} ends with the character offset. */
     /** A value the server's own policy refuses, with why (a webhook host it may not send to, say). */
     public static Problem refused(List<Object> loc, String why) {
         return new Problem(loc, "Value error, " + why, "value_error");
     }
 
+    /** A body that does not parse; {@code loc} ends with the character offset. */
     public static Problem invalidJson(List<Object> loc, String reason) {
         return new Problem(loc, "JSON decode error: " + reason, "json_invalid");
     }
