@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.Function;
@@ -120,7 +122,9 @@ class OpenApiTest {
             target.putNull(field);
             expect(send.apply(body), property.path("nullable").asBoolean(), where + " null");
             if (property.has("pattern")) {
-                target.put(field, "ftp://example.com/");
+                Pattern pattern = Pattern.compile(property.get("pattern").asText());
+                target.put(field, Stream.of("ftp://example.com/", "line\nbreak")
+                        .filter(value -> !pattern.matcher(value).find()).findFirst().orElseThrow());
                 expect(send.apply(body), false, where + " not matching " + property.get("pattern"));
             }
             target.set(field, original);

@@ -165,6 +165,34 @@ class ServerSettingsTest {
         assertThrows(IllegalArgumentException.class, () -> TestAgents.scripted().webhookHosts(List.of("http://x")));
     }
 
+    /**
+     * A URL or token no delivery could use was a 500 with a stack trace under a restricted
+     * allow-list, and a 202 whose webhook silently never went out under the default one.
+     */
+    @Test
+    void anUnusableWebhookIsA422NamingTheFieldWhateverTheAllowList() {
+        for (List<String> allowed : List.of(List.of("*"), List.of("127.0.0.1"))) {
+            try (RunningServer server = RunningServer.start(TestAgents.scripted().prewarm(0).webhookHosts(allowed))) {
+                String id = server.api().createSession();
+                for (String url : List.of("http://", "http://[127.0.0.1]:18308/", "http://127.0.0.1 :18308/",
+                        "http://127.0.0.1\\\\x/", "http://127.0.0.1\\t:18308/", "http://127.0.0.1:0/", "http://127.0.0.1:99999/")) {
+                    Api.Answer refused = server.api().post("/sessions/" + id + "/messages",
+                            "{\"content\": \"hi\", \"webhook\": {\"url\": \"" + url + "\"}}");
+                    assertEquals(422, refused.status(), allowed + " " + url + ": " + refused.raw());
+                    assertThat(refused.raw(), containsString("[\"body\",\"webhook\",\"url\"]"));
+                }
+                for (String token : List.of("a\\rb", "a\\nb", "a\\u0000b")) {
+                    Api.Answer refused = server.api().post("/sessions/" + id + "/messages",
+                            "{\"content\": \"hi\", \"webhook\": {\"url\": \"http://127.0.0.1:9/\", \"token\": \""
+                                    + token + "\"}}");
+                    assertEquals(422, refused.status(), allowed + " " + token + ": " + refused.raw());
+                    assertThat(refused.raw(), containsString("[\"body\",\"webhook\",\"token\"]"));
+                }
+                assertEquals("idle", server.api().get("/sessions/" + id).expect(200).text("status"), "nothing started");
+            }
+        }
+    }
+
     /** The deadline covers the whole exchange: a receiver that trickles its answer is dropped. */
     @Test
     void aWebhookReceiverThatTricklesIsDroppedAtTheDeadline() throws Exception {
@@ -203,6 +231,7 @@ class ServerSettingsTest {
         String numbers = "{\"a\":1e400,\"b\":123456789012345678901234567890.1,\"c\":-0,\"d\":1e2,\"e\":1.50,"
                 + "\"f\":0.5,\"g\":-0.0,\"h\":[1E-7,99999999999999999999,12]}";
         BlockingQueue<String> deliveries = new ArrayBlockingQueue<>(10);
+        List<String> upgrades = new java.util.concurrent.CopyOnWriteArrayList<>();
         WebServer receiver = WebServer.builder().port(0).host("127.0.0.1")
                 .routing(r -> r.post("/hook", (req, res) -> {
                     deliveries.add(req.content().as(String.class));
@@ -232,8 +261,11 @@ class ServerSettingsTest {
     @Test
     void webhooksReportTheEndOfATurn() throws Exception {
         BlockingQueue<String> deliveries = new ArrayBlockingQueue<>(10);
+        List<String> upgrades = new java.util.concurrent.CopyOnWriteArrayList<>();
         WebServer receiver = WebServer.builder().port(0).host("127.0.0.1")
                 .routing(r -> r.post("/hook", (req, res) -> {
+                    // The JDK's client asks plain-http receivers to upgrade to h2c unless told HTTP/1.1.
+                    req.headers().first(io.helidon.http.HeaderNames.UPGRADE).ifPresent(upgrades::add);
                     deliveries.add(req.headers().first(io.helidon.http.HeaderNames.AUTHORIZATION).orElse("-")
                             + " " + req.content().as(String.class));
                     res.send();
@@ -259,6 +291,7 @@ class ServerSettingsTest {
             assertEquals("error", failed.path("status").asText());
             assertThat(failed.path("error").asText(), containsString("agent failed on purpose"));
             assertTrue(failed.get("messages").isNull(), "messages only when asked for");
+            assertEquals(List.of(), upgrades, "webhooks speak HTTP/1.1 without asking to upgrade");
         } finally {
             receiver.stop();
         }

@@ -24,6 +24,7 @@ import java.util.Set;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.edge.Alarm;
 import motus.serve.server.session.Webhook;
+import motus.serve.server.turn.WebhookSender;
 import motus.serve.worker.wire.Json;
 import motus.serve.worker.wire.MessageCodec;
 import motus.serve.worker.wire.Problem;
@@ -162,10 +163,18 @@ final class Requests {
             problems.add(Problem.notAString(Problem.at(loc, "url")));
         } else if (!url.textValue().startsWith("http://") && !url.textValue().startsWith("https://")) {
             problems.add(Problem.notAnHttpUrl(Problem.at(loc, "url")));
+        } else {
+            String wrong = WebhookSender.unusableUrl(url.textValue());
+            if (wrong != null) {
+                problems.add(Problem.notAUrl(Problem.at(loc, "url"), wrong));
+            }
         }
         JsonNode token = json.get("token");
         if (token != null && !token.isNull() && !token.isTextual()) {
             problems.add(Problem.notAString(Problem.at(loc, "token")));
+        } else if (token != null && token.isTextual() && !WebhookSender.isUsableToken(token.textValue())) {
+            problems.add(Problem.refused(Problem.at(loc, "token"),
+                    "the token must fit in an HTTP header: no control characters such as CR, LF or NUL"));
         }
         JsonNode include = json.get("include_messages");
         if (include != null && !include.isNull() && !include.isBoolean()) {

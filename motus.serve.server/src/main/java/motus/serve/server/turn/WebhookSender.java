@@ -3,6 +3,7 @@ package motus.serve.server.turn;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.System.Logger.Level;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -34,9 +35,45 @@ public final class WebhookSender {
         this.destinations = destinations;
         this.timeout = timeout;
         this.client = HttpClient.newBuilder()
+                // The JDK's default, HTTP/2, asks every plain-http receiver to upgrade to h2c first.
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
+    }
+
+    /**
+     * What makes {@code url} one no webhook could be sent to (no host, a space or backslash, a
+     * port outside 1-65535), or null: the request is refused then, rather than a delivery that
+     * silently never happens.
+     */
+    public static @Nullable String unusableUrl(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+            HttpRequest.newBuilder(uri); // what the JDK's client itself refuses: a host it cannot parse, say
+        } catch (URISyntaxException e) {
+            return e.getReason() + " at index " + e.getIndex();
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        if (uri.getHost() == null) {
+            return "it has no host";
+        }
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            return "its port " + uri.getPort() + " is not one from 1 to 65535";
+        }
+        return null;
+    }
+
+    /** Whether {@code token} can be sent as {@code Authorization: Bearer <token>}: no CR, LF, NUL or other control character. */
+    public static boolean isUsableToken(String token) {
+        try {
+            HttpRequest.newBuilder().header("Authorization", "Bearer " + token);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** Why the server will not send to {@code url}, or null; may resolve its host. */

@@ -70,6 +70,11 @@ public record Problem(List<Object> loc, String msg, String type) {
         return new Problem(loc, "URL scheme should be 'http' or 'https'", "url_scheme");
     }
 
+    /** A string that is not a URL the server could use, with why. */
+    public static Problem notAUrl(List<Object> loc, String why) {
+        return new Problem(loc, "Input should be a valid URL, " + why, "url_parsing");
+    }
+
     /** A value the server's own policy refuses, with why (a webhook host it may not send to, say). */
     public static Problem refused(List<Object> loc, String why) {
         return new Problem(loc, "Value error, " + why, "value_error");
