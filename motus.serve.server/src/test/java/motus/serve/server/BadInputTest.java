@@ -139,7 +139,7 @@ class BadInputTest {
     void unsupportedMethodsAre405WithAllow() {
         RawHttp.Reply reply = http.send("PATCH", "/sessions/" + session, "{}", "Content-Type", JSON);
         assertEquals(405, reply.status(), reply.body());
-        assertEquals("GET, PUT, DELETE", reply.response().headers().firstValue("Allow").orElse(""));
+        assertEquals("GET, HEAD, PUT, DELETE", reply.response().headers().firstValue("Allow").orElse(""));
         assertEquals(405, http.send("DELETE", "/sessions", (String) null).status());
     }
 

@@ -140,6 +140,39 @@ class EdgeTest {
         limited.api().get("/sessions/" + victim).expect(200);
     }
 
+    /**
+     * HEAD is answered as GET, without a body: it was 405 on /health and 404 on /ui, and every
+     * answer to it carried a body, which a client reads as the start of its next response.
+     */
+    @Test
+    void headIsAnsweredAsGetWithoutABody() throws IOException {
+        try (Raw raw = new Raw()) {
+            for (String path : List.of("/health", "/ui/", "/sessions", "/nowhere")) {
+                raw.send("HEAD " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                String head = raw.readHead();
+                assertThat(path, head, startsWith(path.equals("/nowhere") ? "HTTP/1.1 404" : "HTTP/1.1 200"));
+                assertThat(path, head, containsString("Content-Length: 0"));
+            }
+            raw.send("HEAD /sessions/x/cancel HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(raw.readHead(), startsWith("HTTP/1.1 405"));
+            raw.send("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            assertThat("no body came before this answer", raw.readUntilClosed(), startsWith("HTTP/1.1 200"));
+        }
+    }
+
+    /** An absolute-form target of any scheme was served as its path. */
+    @Test
+    void anAbsoluteTargetIsServedOnlyForHttp() throws IOException {
+        assertJsonRefusal("GET ftp://x/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "400",
+                "The request target's scheme must be http or https, not ftp");
+        for (String target : List.of("http://x/health", "HTTPS://other:99/health")) {
+            try (Raw raw = new Raw()) {
+                raw.send("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                assertThat(target, raw.readUntilClosed(), startsWith("HTTP/1.1 200"));
+            }
+        }
+    }
+
     /** Within the 20 s of readUntilClosed, where the idle timeout is a minute (helidon#12324). */
     @Test
     void connectionCloseClosesTheConnection() throws IOException {
@@ -321,6 +354,20 @@ class EdgeTest {
                 // as long as it was given
             }
             return text.toString();
+        }
+
+        /** A response's status line and headers, up to the blank line; the connection stays open. */
+        String readHead() throws IOException {
+            socket.setSoTimeout(20_000);
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    fail("closed mid-response: " + head);
+                }
+                head.append((char) b);
+            }
+            return head.toString();
         }
 
         /** The next {@code count} bytes; the connection stays open. */

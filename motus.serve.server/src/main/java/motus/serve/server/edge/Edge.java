@@ -74,9 +74,14 @@ public final class Edge {
                         .build());
     }
 
-    /** Registers what runs after every route: the rest of the body read in time, connections closed when asked. */
+    /**
+     * Registers what runs around every route: the request line checked first (HEAD as GET without
+     * a body, absolute targets only for http), then after the route the rest of the body read in
+     * time and connections closed when asked.
+     */
     public void configure(HttpRouting.Builder routing) {
         routing.addFilter(new FinishRequest(bodyTimeout, maxRequestBytes, timer));
+        routing.addFilter(new RequestLine());
     }
 
     /**

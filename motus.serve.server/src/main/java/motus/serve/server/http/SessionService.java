@@ -249,9 +249,11 @@ public final class SessionService implements HttpService {
         send(response, Status.NOT_FOUND_404, Bodies.detail("Not Found"));
     }
 
+    /** @param allowed the methods, HEAD implied by GET (the edge serves HEAD as GET without the body) */
     private static Handler methodNotAllowed(String allowed) {
+        String allow = allowed.startsWith("GET") ? allowed.replaceFirst("GET", "GET, HEAD") : allowed;
         return (request, response) -> {
-            response.header(HeaderNames.ALLOW, allowed);
+            response.header(HeaderNames.ALLOW, allow);
             send(response, Status.METHOD_NOT_ALLOWED_405, Bodies.detail("Method Not Allowed"));
         };
     }
