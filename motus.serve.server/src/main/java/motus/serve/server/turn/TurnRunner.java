@@ -184,12 +184,12 @@ public final class TurnRunner {
         long ended;
         try (Attempt attempt = new Attempt(session, turn)) {
             attempts.put(turn, attempt);
-            outcome = turn.outcome(runInWorker(turn, attempt));
+            outcome = turn.outcome(answerOf(turn, attempt));
             // Kept before the commit wakes the client, whose next message may follow at once.
             boolean kept = outcome instanceof TurnOutcome.Succeeded && attempt.keepWorker();
             // Committed before the worker is reaped: the client is not kept waiting for clean-up.
             ended = System.nanoTime();
-            committed = session.commit(turn, outcome);
+            committed = commit(session, turn, outcome);
             if (kept && committed == null) {
                 workers.sessionEnded(turn.sessionId); // deleted meanwhile: so is the worker kept for it
             }
@@ -219,6 +219,39 @@ public final class TurnRunner {
         if (turn.webhook != null) {
             webhooks.send(turn.webhook, committed);
         }
+    }
+
+    /**
+     * The worker's outcome. Whatever fails in this thread meanwhile (an OutOfMemoryError while it
+     * reads a huge answer, say) fails the turn: nothing else would end it, and its session would
+     * stay running for good.
+     */
+    private TurnOutcome answerOf(Turn turn, Attempt attempt) {
+        try {
+            return runInWorker(turn, attempt);
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "[" + turn.sessionId + "] the server failed running the turn", e);
+            return new TurnOutcome.Failed("The server failed running the turn: " + describe(e));
+        }
+    }
+
+    /**
+     * Commits the outcome; if that fails (out of memory, say), commits a failure that keeps the
+     * state, so that the session leaves {@code running}. A shared store whose commit fails ends the
+     * turn anyway once its lease runs out.
+     */
+    private @Nullable SessionView commit(Session session, Turn turn, TurnOutcome outcome) {
+        try {
+            return session.commit(turn, outcome);
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.ERROR, "[" + turn.sessionId + "] the turn's outcome could not be committed", e);
+            return session.commit(turn, new TurnOutcome.Failed("The server could not commit the turn: " + describe(e)));
+        }
+    }
+
+    /** As a turn's error reads: {@code OutOfMemoryError: Java heap space}. */
+    private static String describe(Throwable e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
     /** The worker's outcome; a cancel or the timeout, which {@link Turn#outcome} reports, may overrule it. */

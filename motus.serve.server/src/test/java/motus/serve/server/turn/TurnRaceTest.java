@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,6 +154,56 @@ class TurnRaceTest {
         assertEquals(ChatMessage.user("one"), end.state().get(2));
     }
 
+    /**
+     * An OutOfMemoryError in the turn's own thread (the server reading a huge answer) left the
+     * session running for good: past its timeout, refusing messages, a cancel never answered.
+     */
+    @Test
+    void anErrorInTheTurnsThreadEndsTheTurnInErrorWithItsStateUnchanged() throws Exception {
+        TurnRunner runner = runner(1, Duration.ZERO);
+        Session session = sessions.create(null, HISTORY);
+        runner.start(session, session.startTurn(ChatMessage.user("hi"), null));
+        StandInWorker worker = workers.next();
+        worker.throwInTheServer(new OutOfMemoryError("Java heap space"));
+
+        SessionView end = session.awaitNotRunning(DEADLINE.toNanos());
+        assertEquals(SessionStatus.ERROR, end.status());
+        assertEquals("The server failed running the turn: OutOfMemoryError: Java heap space", end.error());
+        assertEquals(HISTORY, end.state());
+        assertTrue(worker.killed.get(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the worker is killed");
+        assertTrue(runner.awaitIdle(DEADLINE), "its slot is free again");
+        runner.start(session, session.startTurn(ChatMessage.user("again"), null));
+        workers.next().answer("fine");
+        assertEquals("fine", session.awaitNotRunning(DEADLINE.toNanos()).response().content());
+    }
+
+    /** A commit that fails (out of memory) is followed by one of a failure, which keeps the state. */
+    @Test
+    void aCommitThatFailsEndsTheTurnInErrorAllTheSame() throws Exception {
+        TurnRunner runner = runner(1, Duration.ZERO);
+        Session real = sessions.create(null, HISTORY);
+        AtomicInteger commits = new AtomicInteger();
+        Session session = (Session) Proxy.newProxyInstance(Session.class.getClassLoader(), new Class<?>[] {Session.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("commit") && commits.getAndIncrement() == 0) {
+                        throw new OutOfMemoryError("Java heap space");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        runner.start(session, session.startTurn(ChatMessage.user("hi"), null));
+        workers.next().answer("hello");
+
+        SessionView end = real.awaitNotRunning(DEADLINE.toNanos());
+        assertEquals(SessionStatus.ERROR, end.status());
+        assertEquals("The server could not commit the turn: OutOfMemoryError: Java heap space", end.error());
+        assertEquals(HISTORY, end.state());
+        assertTrue(runner.awaitIdle(DEADLINE));
+    }
+
     /** The deadline may strike before the turn gets its worker: then there is nothing to answer. */
     private void answerUnlessTimedOut(Session session) throws InterruptedException {
         long end = System.nanoTime() + DEADLINE.toNanos();
@@ -225,14 +277,25 @@ class TurnRaceTest {
         /** The reply, or null once killed. */
         final CompletableFuture<@Nullable ChatMessage> reply = new CompletableFuture<>();
         final CompletableFuture<Boolean> killed = new CompletableFuture<>();
+        private volatile @Nullable Error thrown;
 
         void answer(String text) {
             reply.complete(ChatMessage.assistant(text));
         }
 
+        /** Fails the server's side of the turn, as an OutOfMemoryError reading the answer would. */
+        void throwInTheServer(Error error) {
+            thrown = error;
+            reply.complete(null);
+        }
+
         @Override
         public WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state, TurnListener listener) {
             ChatMessage response = reply.join();
+            Error error = thrown;
+            if (error != null) {
+                throw error;
+            }
             if (response == null) {
                 return new WorkerAnswer.Failure("Worker process was killed");
             }
