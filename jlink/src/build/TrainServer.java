@@ -34,7 +34,7 @@ public class TrainServer {
         Path cache = image.resolve("lib/motus-server.aot");
         ProcessBuilder builder = new ProcessBuilder(image.resolve("bin/motus").toString(), "serve", "start", args[1],
                 "--module-path", args[2], "--host", "127.0.0.1", "--port", "0").redirectErrorStream(true);
-        builder.environment().put("MOTUS_JAVA_OPTS", recordingTo(cache));
+        builder.environment().put("MOTUS_JAVA_OPTS", recordingTo(image, "server_opts", cache));
         // No agent cache made in the build machine's home, and no training JVM beside the drive.
         builder.environment().put("MOTUS_SERVE_AGENT_dash_AOT_dash_CACHE", "false");
         Files.deleteIfExists(cache); // else the launcher would start the server with it
@@ -71,12 +71,20 @@ public class TrainServer {
     }
 
     /**
-     * bin/motus's default JVM options plus the recording of {@code cache}. They go in MOTUS_JAVA_OPTS, which
-     * reaches the motus JVM only, not a server's workers (JDK_JAVA_OPTIONS would). JDK 25's cache of adapter
-     * code mismatches on some methods and then warns on every start; the classes are what count, so it is left out.
+     * bin/motus's default JVM options of the kind {@code defaults} names ({@code server_opts} or
+     * {@code client_opts}, read from the launcher so that training and use never differ: a cache
+     * recorded with another collector is not used) plus the recording of {@code cache}. They go in
+     * MOTUS_JAVA_OPTS, which reaches the motus JVM only, not a server's workers (JDK_JAVA_OPTIONS
+     * would). JDK 25's cache of adapter code mismatches on some methods and then warns on every
+     * start; the classes are what count, so it is left out.
      */
-    private static String recordingTo(Path cache) {
-        return "-XX:+UseSerialGC -Xms16m -XX:AOTCacheOutput=" + cache + " -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching";
+    private static String recordingTo(Path image, String defaults, Path cache) throws IOException {
+        Matcher line = Pattern.compile("(?m)^" + defaults + "=\"([^\"]*)\"$")
+                .matcher(Files.readString(image.resolve("bin/motus")));
+        if (!line.find()) {
+            throw new IllegalStateException("bin/motus sets no " + defaults + "=\"...\"");
+        }
+        return line.group(1) + " -XX:AOTCacheOutput=" + cache + " -XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching";
     }
 
     /**
@@ -88,7 +96,7 @@ public class TrainServer {
         Files.deleteIfExists(cache);
         ProcessBuilder builder = new ProcessBuilder(image.resolve("bin/motus").toString(), "serve", "chat", url,
                 "hello").redirectErrorStream(true);
-        builder.environment().put("MOTUS_JAVA_OPTS", recordingTo(cache));
+        builder.environment().put("MOTUS_JAVA_OPTS", recordingTo(image, "client_opts", cache));
         Process client = builder.start();
         // Read to the end: the child JVM that writes the cache shares this output.
         String output = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

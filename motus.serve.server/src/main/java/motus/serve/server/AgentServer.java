@@ -107,12 +107,13 @@ public final class AgentServer {
                 settings.value(Settings.PREWARM_MAX), settings.value(Settings.WORKER_IDLE_TIMEOUT),
                 settings.value(Settings.AGENT_AOT_CACHE) ? settings.value(Settings.AOT_CACHE_DIR) : null, timer, metrics);
         this.turns = new TurnRunner(workers, settings.value(Settings.WORKERS), settings.value(Settings.TIMEOUT),
-                settings.value(Settings.INTERRUPT_TIMEOUT), timer,
+                settings.value(Settings.INTERRUPT_TIMEOUT), settings.value(Settings.MAX_SESSION_BYTES), timer,
                 new WebhookSender(new WebhookDestinations(settings.value(Settings.WEBHOOK_HOSTS)),
                         settings.value(Settings.WEBHOOK_TIMEOUT)), metrics);
         this.page = settings.value(Settings.UI) ? new ChatPage() : null;
         this.service = new SessionService(sessions, turns, settings.value(Settings.ALLOW_CUSTOM_IDS),
-                new RequestLimits(settings.value(Settings.MAX_REQUEST_BYTES), settings.value(Settings.BODY_TIMEOUT), timer),
+                new RequestLimits(settings.value(Settings.MAX_REQUEST_BYTES), settings.value(Settings.MAX_SESSION_BYTES),
+                        settings.value(Settings.BODY_TIMEOUT), timer),
                 settings.value(Settings.API_KEY), stopping::get, this::checkAgent, this::stopTurns);
         int mostSpares = Math.max(settings.value(Settings.PREWARM), settings.value(Settings.PREWARM_MAX));
         this.edge = new Edge(settings.value(Settings.MAX_CONNECTIONS), settings.value(Settings.WORKERS) + mostSpares,
@@ -128,7 +129,12 @@ public final class AgentServer {
         String url = settings.value(Settings.STORE_URL);
         int maxSessions = settings.value(Settings.MAX_SESSIONS);
         if (url == null) {
-            return new MemorySessionStore(maxSessions, this::sessionEnded);
+            long maxStoredBytes = settings.value(Settings.MAX_STORED_BYTES);
+            if (maxStoredBytes == 0) {
+                maxStoredBytes = Runtime.getRuntime().maxMemory() / 2; // the rest: requests in flight, and room to collect
+            }
+            LOG.log(Level.DEBUG, "sessions may hold {0} bytes of state (max-stored-bytes)", maxStoredBytes);
+            return new MemorySessionStore(maxSessions, maxStoredBytes, this::sessionEnded);
         }
         return PostgresStore.open(url, settings.value(Settings.STORE_USER), settings.value(Settings.STORE_PASSWORD),
                 settings.value(Settings.STORE_LEASE), maxSessions, this::sessionEnded, upkeep);
@@ -512,6 +518,23 @@ public final class AgentServer {
         /** The largest request body accepted, in bytes (default 4 MiB); a larger one is answered 413. */
         public Builder maxRequestBytes(long bytes) {
             return set(Settings.MAX_REQUEST_BYTES, bytes);
+        }
+
+        /**
+         * The largest state one session may hold, about its size as JSON (default 16 MiB): a create
+         * with more is answered 413, a turn that would leave more fails and keeps the state it had.
+         */
+        public Builder maxSessionBytes(long bytes) {
+            return set(Settings.MAX_SESSION_BYTES, bytes);
+        }
+
+        /**
+         * The most state all sessions in memory may hold together (default 0: half the server's
+         * heap): past it a create is answered 503, a turn that would grow past it fails and keeps
+         * its state. Sessions in PostgreSQL do not count.
+         */
+        public Builder maxStoredBytes(long bytes) {
+            return set(Settings.MAX_STORED_BYTES, bytes);
         }
 
         /**

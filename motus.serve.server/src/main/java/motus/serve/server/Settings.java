@@ -121,6 +121,21 @@ public final class Settings {
     public static final Setting<Long> MAX_RESULT_BYTES = bytes("max-result-bytes", 16L << 20,
             "The largest turn result accepted from a worker; a larger one fails the turn (default: 16 MiB).");
 
+    public static final Setting<Long> MAX_SESSION_BYTES = bytes("max-session-bytes", 16L << 20,
+            "The largest state one session may hold, about its size as JSON; a create with more is answered 413, a turn"
+                    + " that would leave more fails and keeps the state it had (default: 16 MiB).");
+
+    public static final Setting<Long> MAX_STORED_BYTES = new Setting<>("max-stored-bytes",
+            "The most state all sessions together may hold in the server's memory; past it a create is answered 503 and a"
+                    + " turn that would grow past it fails and keeps its state; sessions in PostgreSQL do not count"
+                    + " (default: 0 = half the server's heap).",
+            0L, node -> node.asLong().asOptional(), value -> {
+                if (value != 0 && value < 1024) {
+                    throw new IllegalArgumentException("max-stored-bytes must be 0 (half the heap) or at least 1024, not "
+                            + value);
+                }
+            }, null, List.of());
+
     public static final Setting<Integer> MAX_CONNECTIONS = whole("max-connections", 0, 0, null,
             "The most open client connections; more wait in the listen backlog until one closes (default: 0 = the"
                     + " process's file-descriptor limit less room for the JVM and its workers, at most 10000).");
@@ -150,7 +165,8 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(AGENT, MODULE_PATH, CLASS_PATH, WORKERS, TTL, TIMEOUT, INTERRUPT_TIMEOUT,
             MAX_SESSIONS, SHUTDOWN_TIMEOUT, ALLOW_CUSTOM_IDS, ISOLATION, WORKER_IDLE_TIMEOUT, PREWARM, PREWARM_MAX,
             API_KEY, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_LEASE, WORKER_JVM_OPTIONS, WORKER_ENVIRONMENT,
-            AGENT_AOT_CACHE, AOT_CACHE_DIR, WORKER_HEAP_MB, MAX_REQUEST_BYTES, MAX_RESULT_BYTES, MAX_CONNECTIONS,
+            AGENT_AOT_CACHE, AOT_CACHE_DIR, WORKER_HEAP_MB, MAX_REQUEST_BYTES, MAX_RESULT_BYTES, MAX_SESSION_BYTES,
+            MAX_STORED_BYTES, MAX_CONNECTIONS,
             HEADER_TIMEOUT, BODY_TIMEOUT, IDLE_TIMEOUT, WEBHOOK_HOSTS, WEBHOOK_TIMEOUT, UI);
 
     private Settings() {

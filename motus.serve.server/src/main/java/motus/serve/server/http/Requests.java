@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Set;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.edge.Alarm;
+import motus.serve.server.session.StateSize;
 import motus.serve.server.session.Webhook;
 import motus.serve.server.turn.WebhookSender;
 import motus.serve.worker.wire.Json;
@@ -65,6 +66,11 @@ final class Requests {
         List<ChatMessage> messages = MessageCodec.listFromJson(state, Problem.at(BODY, "state"), problems);
         if (messages == null) {
             throw HttpProblem.invalid(problems);
+        }
+        long size = StateSize.of(messages);
+        if (size > limits.maxSessionBytes()) {
+            throw new HttpProblem(Status.REQUEST_ENTITY_TOO_LARGE_413, "The state is " + size + " bytes, over the"
+                    + " server's limit of " + limits.maxSessionBytes() + " bytes for one session (max-session-bytes)");
         }
         return messages;
     }

@@ -25,6 +25,9 @@ final class MemorySession implements Session {
     private @Nullable ChatMessage response;
     private @Nullable String error;
     private List<ChatMessage> state;
+    private final StoredBytes stored;
+    /** What {@link #state} counts against {@link #stored}; 0 once deleted. */
+    private long stateBytes;
     private long lastActivityNanos;
     private @Nullable Turn turn;
     private final Map<String, Interrupt> interrupts = new LinkedHashMap<>();
@@ -32,9 +35,13 @@ final class MemorySession implements Session {
     private long turns;
     private boolean deleted;
 
-    MemorySession(String id, List<ChatMessage> state, long nowNanos) {
+    /** @throws SessionException {@code STORAGE_FULL} if {@code stored} has no room for the state */
+    MemorySession(String id, List<ChatMessage> state, StoredBytes stored, long nowNanos) {
         this.id = id;
         this.state = List.copyOf(state);
+        this.stored = stored;
+        this.stateBytes = StateSize.of(this.state);
+        stored.add(stateBytes);
         this.lastActivityNanos = nowNanos;
     }
 
@@ -93,13 +100,14 @@ final class MemorySession implements Session {
                 return null;
             }
             interrupts.clear();
-            if (outcome instanceof TurnOutcome.Succeeded success) {
+            // A success whose state does not fit in the store's limit ends as a failure.
+            String failure = outcome instanceof TurnOutcome.Succeeded success ? take(success.state()) : outcome.error();
+            if (failure == null) {
                 status = SessionStatus.IDLE;
-                response = success.response();
-                state = success.state();
+                response = ((TurnOutcome.Succeeded) outcome).response();
             } else {
                 status = SessionStatus.ERROR;
-                error = outcome.error();
+                error = failure;
             }
             turn = null;
             lastActivityNanos = System.nanoTime();
@@ -112,6 +120,23 @@ final class MemorySession implements Session {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Makes {@code next} the state if the store has room for it.
+     *
+     * @return null if it did, else why not: the turn's error
+     */
+    private @Nullable String take(List<ChatMessage> next) {
+        long nextBytes = StateSize.of(next);
+        try {
+            stored.add(nextBytes - stateBytes);
+        } catch (SessionException full) {
+            return "The turn's new state does not fit, and the session keeps the one it had. " + full.getMessage();
+        }
+        state = next;
+        stateBytes = nextBytes;
+        return null;
     }
 
     @Override
@@ -224,6 +249,7 @@ final class MemorySession implements Session {
         lock.lock();
         try {
             deleted = true;
+            releaseLocked();
             Turn running = turn;
             turn = null;
             changed.signalAll();
@@ -245,6 +271,7 @@ final class MemorySession implements Session {
                 return false;
             }
             deleted = true;
+            releaseLocked();
             changed.signalAll();
             return true;
         } finally {
@@ -281,6 +308,11 @@ final class MemorySession implements Session {
         } finally {
             lock.unlock();
         }
+    }
+
+    private void releaseLocked() {
+        stored.release(stateBytes);
+        stateBytes = 0;
     }
 
     private void requireNotDeletedLocked() {

@@ -17,14 +17,29 @@ public final class MemorySessionStore implements SessionStore {
 
     private final ConcurrentHashMap<String, MemorySession> sessions = new ConcurrentHashMap<>();
     private final int maxSessions;
+    private final StoredBytes stored;
     private final Consumer<String> onEnded;
     // Creation alone is serialised, so that the max_sessions check and the insert are one step.
     private final ReentrantLock creating = new ReentrantLock();
 
-    /** @param onEnded told the id of each session deleted or expired, after it is gone */
+    /** Without a limit on the state sessions hold. */
     public MemorySessionStore(int maxSessions, Consumer<String> onEnded) {
+        this(maxSessions, Long.MAX_VALUE, onEnded);
+    }
+
+    /**
+     * @param maxStoredBytes the most state, as {@link StateSize} counts it, that all sessions may hold
+     * @param onEnded told the id of each session deleted or expired, after it is gone
+     */
+    public MemorySessionStore(int maxSessions, long maxStoredBytes, Consumer<String> onEnded) {
         this.maxSessions = maxSessions;
+        this.stored = new StoredBytes(maxStoredBytes);
         this.onEnded = onEnded;
+    }
+
+    /** The state all sessions hold now, as {@link StateSize} counts it. */
+    public long storedBytes() {
+        return stored.total();
     }
 
     @Override
@@ -35,10 +50,11 @@ public final class MemorySessionStore implements SessionStore {
                 throw new SessionException(SessionException.Reason.TOO_MANY);
             }
             String sessionId = id == null ? UUID.randomUUID().toString() : id;
-            MemorySession session = new MemorySession(sessionId, state, System.nanoTime());
-            if (sessions.putIfAbsent(sessionId, session) != null) {
+            if (sessions.containsKey(sessionId)) {
                 throw new SessionException(SessionException.Reason.ALREADY_EXISTS);
             }
+            MemorySession session = new MemorySession(sessionId, state, stored, System.nanoTime());
+            sessions.put(sessionId, session);
             LOG.log(Level.INFO, "[{0}] session created", sessionId);
             return session;
         } finally {
@@ -61,7 +77,7 @@ public final class MemorySessionStore implements SessionStore {
         if (session == null) {
             throw new SessionException(SessionException.Reason.NOT_FOUND);
         }
-        Turn running = session.delete();
+        Turn running = session.delete(); // gives its state's bytes back
         if (running != null) {
             running.cancel("Turn cancelled: session deleted");
         }

@@ -19,6 +19,8 @@ public final class SessionException extends RuntimeException {
         /** A cancel with no turn to cancel; the message names the status. */
         NOT_RUNNING("Session is not running"),
         TOO_MANY("Maximum number of sessions reached"),
+        /** The sessions in memory hold as much state as the server allows; the message says how much. */
+        STORAGE_FULL("Session storage is full"),
         SHUTTING_DOWN("Server is shutting down"),
         /** A shared store that cannot be reached; the message says why. */
         STORE_UNAVAILABLE("Session store unavailable");

@@ -19,6 +19,7 @@ import motus.serve.server.session.Interrupt;
 import motus.serve.server.session.Session;
 import motus.serve.server.session.SessionStatus;
 import motus.serve.server.session.SessionView;
+import motus.serve.server.session.StateSize;
 import motus.serve.server.session.Turn;
 import motus.serve.server.session.TurnOutcome;
 import motus.serve.server.workers.Workers;
@@ -46,6 +47,7 @@ public final class TurnRunner {
     private final WebhookSender webhooks;
     private final ServerMetrics metrics;
     private final Duration interruptTimeout;
+    private final long maxSessionBytes;
     private final Map<Turn, Attempt> attempts = new ConcurrentHashMap<>();
     private final Set<Turn> active = ConcurrentHashMap.newKeySet();
     private final Set<Turn> queued = ConcurrentHashMap.newKeySet();
@@ -58,14 +60,16 @@ public final class TurnRunner {
      * @param timeout the most a turn may take once it has a slot, not counting time spent
      *                waiting for answers to its interrupts; zero: no limit
      * @param interruptTimeout the most a turn may wait for answers to its interrupts, at a time
+     * @param maxSessionBytes a turn that would leave a larger state, as {@link StateSize} counts it, fails
      */
-    public TurnRunner(Workers workers, int maxWorkers, Duration timeout, Duration interruptTimeout,
+    public TurnRunner(Workers workers, int maxWorkers, Duration timeout, Duration interruptTimeout, long maxSessionBytes,
                       ScheduledExecutorService timer, WebhookSender webhooks, ServerMetrics metrics) {
         this.workers = workers;
         this.maxWorkers = maxWorkers;
         this.slots = new Semaphore(maxWorkers, true);
         this.timeout = timeout;
         this.interruptTimeout = interruptTimeout;
+        this.maxSessionBytes = maxSessionBytes;
         this.timer = timer;
         this.webhooks = webhooks;
         this.metrics = metrics;
@@ -289,7 +293,14 @@ public final class TurnRunner {
         attempt.worker = worker;
         attempt.session.turnStarted(turn);
         return switch (worker.runTurn(turn.sessionId, turn.message, turn.state, attempt)) {
-            case WorkerAnswer.Success success -> new TurnOutcome.Succeeded(success.response(), success.state());
+            case WorkerAnswer.Success success -> {
+                long size = StateSize.of(success.state());
+                yield size <= maxSessionBytes
+                        ? new TurnOutcome.Succeeded(success.response(), success.state())
+                        : new TurnOutcome.Failed("The turn's new state is " + size + " bytes, over the server's limit of "
+                                + maxSessionBytes + " bytes for one session (max-session-bytes); the session keeps the"
+                                + " state it had");
+            }
             case WorkerAnswer.Failure failure -> new TurnOutcome.Failed(failure.error(), failure.trace());
         };
     }

@@ -218,7 +218,7 @@ class TurnRaceTest {
     }
 
     private TurnRunner runner(int maxWorkers, Duration timeout) {
-        return new TurnRunner(workers, maxWorkers, timeout, Duration.ofHours(1), timer,
+        return new TurnRunner(workers, maxWorkers, timeout, Duration.ofHours(1), Long.MAX_VALUE, timer,
                 new WebhookSender(new WebhookDestinations(List.of("*")), Duration.ofSeconds(10)), metrics);
     }
 
