@@ -378,16 +378,8 @@ class EdgeTest {
 
         /** One response with a Content-Length body; the connection stays open. */
         String readResponse() throws IOException {
-            socket.setSoTimeout(20_000);
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                int b = in.read();
-                if (b < 0) {
-                    fail("closed mid-response: " + head);
-                }
-                head.append((char) b);
-            }
-            int length = Integer.parseInt(head.toString().replaceAll("(?s).*Content-Length: (\\d+).*", "$1"));
+            String head = readHead();
+            int length = Integer.parseInt(head.replaceAll("(?s).*Content-Length: (\\d+).*", "$1"));
             return head + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
         }
 

@@ -8,6 +8,7 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Locale;
 import motus.serve.worker.wire.Json;
@@ -39,21 +40,31 @@ final class RequestLine implements Filter {
             request.prologue(HttpPrologue.create(prologue.rawProtocol(), prologue.protocol(), prologue.protocolVersion(),
                     Method.GET, prologue.uriPath(), prologue.query(), prologue.fragment()));
             // Helidon then counts the body it writes as none: Content-Length 0, which HEAD's clients ignore.
-            response.streamFilter(body -> new OutputStream() {
-                @Override
-                public void write(int b) {
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) {
-                }
-
-                @Override
-                public void close() throws java.io.IOException {
-                    body.close();
-                }
-            });
+            response.streamFilter(NoBody::new);
         }
         chain.proceed();
+    }
+
+    /** Drops what a route writes; closing it still ends the response. */
+    private static final class NoBody extends OutputStream {
+
+        private final OutputStream response;
+
+        NoBody(OutputStream response) {
+            this.response = response;
+        }
+
+        @Override
+        public void write(int b) {
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+        }
+
+        @Override
+        public void close() throws IOException {
+            response.close();
+        }
     }
 }
