@@ -57,6 +57,7 @@ class ChatPageBrowserTest {
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
         wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.withMessage(ChatPageBrowserTest::pageState); // a timeout says what the page showed instead
         Files.createDirectories(SCREENSHOTS);
     }
 
@@ -256,6 +257,17 @@ class ChatPageBrowserTest {
                   const role = item.querySelector('.role').textContent;
                   return role + ': ' + item.textContent.slice(role.length).trim();
                 });""");
+    }
+
+    /** What the page shows: its address, status, error and input, and the conversation. */
+    private static String pageState() {
+        try {
+            return "the page at " + browser.getCurrentUrl() + " showed status '" + browser.findElement(By.id("status")).getText()
+                    + "', error '" + browser.findElement(By.id("error")).getText() + "', input '"
+                    + browser.findElement(By.id("message")).getDomProperty("value") + "', messages " + messages();
+        } catch (RuntimeException e) {
+            return "the page could not be read: " + e;
+        }
     }
 
     private static String status() {

@@ -132,6 +132,7 @@ function renderInterrupts(interrupts) {
 function interruptForm(info) {
   const form = document.createElement("form");
   form.className = "interrupt";
+  form.dataset.interruptId = info.interrupt_id;
   form.setAttribute("aria-label", "The agent asks");
   const payload = info.payload || {};
   const answer = (value) => resume(info.interrupt_id, value);
@@ -307,9 +308,14 @@ function stopFollowing() {
 }
 
 async function resume(interruptId, value) {
-  await api("POST", "/sessions/" + encodeURIComponent(sessionId) + "/resume", { interrupt_id: interruptId, value });
-  renderInterrupts([]);
-  setStatus({ session_id: sessionId, status: "running" });
+  const answer = await (await api("POST", "/sessions/" + encodeURIComponent(sessionId) + "/resume",
+      { interrupt_id: interruptId, value })).json();
+  // The turn may have ended, and its done event been shown, while this answer was on its way back:
+  // marking the session running then would leave it so, with the send button disabled.
+  if ($("status").dataset.status !== "interrupted") return;
+  const form = [...$("interrupts").children].find((f) => f.dataset.interruptId === interruptId);
+  if (form) form.remove(); // others may still wait for an answer: then the status stays interrupted
+  setStatus({ session_id: sessionId, status: answer.status });
   if (!following) follow(openStream("GET", "/sessions/" + encodeURIComponent(sessionId) + "/events"));
 }
 
