@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import motus.serve.server.conversation.Conversations;
 import motus.serve.server.edge.Edge;
 import motus.serve.server.edge.ListenerWatch;
 import motus.serve.server.http.ChatPage;
@@ -111,10 +112,11 @@ public final class AgentServer {
                 new WebhookSender(new WebhookDestinations(settings.value(Settings.WEBHOOK_HOSTS)),
                         settings.value(Settings.WEBHOOK_TIMEOUT)), metrics);
         this.page = settings.value(Settings.UI) ? new ChatPage() : null;
-        this.service = new SessionService(sessions, turns, settings.value(Settings.ALLOW_CUSTOM_IDS),
+        this.service = new SessionService(new Conversations(sessions, turns, stopping::get),
+                settings.value(Settings.ALLOW_CUSTOM_IDS),
                 new RequestLimits(settings.value(Settings.MAX_REQUEST_BYTES), settings.value(Settings.MAX_SESSION_BYTES),
                         settings.value(Settings.BODY_TIMEOUT), timer),
-                settings.value(Settings.API_KEY), stopping::get, this::checkAgent, this::stopTurns);
+                settings.value(Settings.API_KEY), this::checkAgent, this::stopTurns);
         int mostSpares = Math.max(settings.value(Settings.PREWARM), settings.value(Settings.PREWARM_MAX));
         this.edge = new Edge(settings.value(Settings.MAX_CONNECTIONS), settings.value(Settings.WORKERS) + mostSpares,
                 settings.value(Settings.HEADER_TIMEOUT), settings.value(Settings.BODY_TIMEOUT), settings.value(Settings.IDLE_TIMEOUT),

@@ -17,14 +17,12 @@ import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
-import motus.serve.server.session.Session;
+import motus.serve.server.conversation.Conversation;
+import motus.serve.server.conversation.Conversations;
+import motus.serve.server.session.EventLog;
 import motus.serve.server.session.SessionException;
 import motus.serve.server.session.SessionStatus;
-import motus.serve.server.session.SessionStore;
 import motus.serve.server.session.SessionView;
-import motus.serve.server.session.Turn;
-import motus.serve.server.turn.TurnRunner;
 import motus.serve.worker.wire.Json;
 import motus.serve.worker.wire.MessageCodec;
 import motus.serve.worker.wire.Problem;
@@ -40,29 +38,24 @@ public final class SessionService implements HttpService {
     private static final System.Logger LOG = System.getLogger("motus.serve");
     private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
 
-    private final SessionStore sessions;
-    private final TurnRunner turns;
+    private final Conversations conversations;
     private final boolean allowCustomIds;
     private final RequestLimits limits;
     private final @Nullable BearerToken apiKey;
-    private final BooleanSupplier stopping;
     private final Runnable beforeStart;
     private final Runnable afterStop;
 
     /**
      * @param apiKey the key every route but the health checks requires, or null
-     * @param stopping whether the server is shutting down: new sessions and turns are then refused
      * @param beforeStart run before a WebServer serving these routes listens
      * @param afterStop run when it has stopped
      */
-    public SessionService(SessionStore sessions, TurnRunner turns, boolean allowCustomIds, RequestLimits limits,
-                          @Nullable String apiKey, BooleanSupplier stopping, Runnable beforeStart, Runnable afterStop) {
-        this.sessions = sessions;
-        this.turns = turns;
+    public SessionService(Conversations conversations, boolean allowCustomIds, RequestLimits limits,
+                          @Nullable String apiKey, Runnable beforeStart, Runnable afterStop) {
+        this.conversations = conversations;
         this.allowCustomIds = allowCustomIds;
         this.limits = limits;
         this.apiKey = apiKey == null ? null : new BearerToken(apiKey);
-        this.stopping = stopping;
         this.beforeStart = beforeStart;
         this.afterStop = afterStop;
     }
@@ -118,19 +111,19 @@ public final class SessionService implements HttpService {
     private void health(ServerRequest request, ServerResponse response) {
         send(response, Status.OK_200, Json.MAPPER.createObjectNode()
                 .put("status", "ok")
-                .put("max_workers", turns.maxWorkers())
-                .put("running_workers", turns.runningWorkers())
-                .put("total_sessions", sessions.size()));
+                .put("max_workers", conversations.maxWorkers())
+                .put("running_workers", conversations.runningWorkers())
+                .put("total_sessions", conversations.size()));
     }
 
     private void list(ServerRequest request, ServerResponse response) {
         ArrayNode list = Json.MAPPER.createArrayNode();
-        sessions.list().forEach(view -> list.add(Bodies.sessionSummary(view)));
+        conversations.list().forEach(view -> list.add(Bodies.sessionSummary(view)));
         send(response, Status.OK_200, list);
     }
 
     private void create(ServerRequest request, ServerResponse response) {
-        Session session = createSession(null, request);
+        SessionView session = conversations.create(null, Requests.initialState(request, limits));
         created(response, request.path().absolute().path() + "/" + session.id(), session);
     }
 
@@ -143,87 +136,73 @@ public final class SessionService implements HttpService {
         if (!isUuid(id)) {
             throw new HttpProblem(Status.BAD_REQUEST_400, "Session ID must be a valid UUID");
         }
-        created(response, request.path().absolute().path(), createSession(id, request));
-    }
-
-    private Session createSession(String id, ServerRequest request) {
-        var state = Requests.initialState(request, limits);
-        refuseWhenStopping();
-        return sessions.create(id, state);
+        created(response, request.path().absolute().path(), conversations.create(id, Requests.initialState(request, limits)));
     }
 
     /** @param location the session's path as the client reaches it, under whatever prefix these routes are mounted */
-    private void created(ServerResponse response, String location, Session session) {
+    private void created(ServerResponse response, String location, SessionView session) {
         response.header(HeaderNames.LOCATION, location);
-        send(response, Status.CREATED_201, Bodies.sessionResponse(session.view()));
+        send(response, Status.CREATED_201, Bodies.sessionResponse(session));
     }
 
     private void get(ServerRequest request, ServerResponse response) throws InterruptedException {
-        Session session = sessions.get(id(request));
+        Conversation conversation = conversations.get(id(request));
         boolean wait = Requests.waitParameter(request);
         long timeoutNanos = Requests.timeoutParameter(request);
-        SessionView view = wait ? session.awaitNotRunning(timeoutNanos) : session.view();
+        SessionView view = wait ? conversation.awaitNotRunning(timeoutNanos) : conversation.view();
         send(response, Status.OK_200, Bodies.sessionResponse(view));
     }
 
     private void delete(ServerRequest request, ServerResponse response) {
-        sessions.delete(id(request));
+        conversations.delete(id(request));
         response.status(Status.NO_CONTENT_204).send();
     }
 
     private void messages(ServerRequest request, ServerResponse response) {
-        send(response, Status.OK_200, MessageCodec.toJson(sessions.get(id(request)).state()));
+        send(response, Status.OK_200, MessageCodec.toJson(conversations.get(id(request)).messages()));
     }
 
     private void send(ServerRequest request, ServerResponse response) throws InterruptedException {
-        Session session = sessions.get(id(request));
+        Conversation conversation = conversations.get(id(request));
         Requests.MessageRequest body = Requests.message(request, limits);
-        String refusal = body.webhook() == null ? null : turns.webhookRefusal(body.webhook().url());
+        String refusal = body.webhook() == null ? null : conversations.webhookRefusal(body.webhook().url());
         if (refusal != null) {
             throw HttpProblem.invalid(Problem.refused(List.of("body", "webhook", "url"), refusal));
         }
-        refuseWhenStopping();
-        Turn turn = session.startTurn(body.message(), body.webhook());
-        turns.start(session, turn);
+        EventLog events = conversation.send(body.message(), body.webhook());
         if (acceptsEventStream(request)) {
-            EventStream.send(response, session.events(), null);
+            EventStream.send(response, events, null);
             return;
         }
         String messagesPath = request.path().absolute().path();
         response.header(HeaderNames.LOCATION, messagesPath.substring(0, messagesPath.lastIndexOf('/')));
         send(response, Status.ACCEPTED_202, Json.MAPPER.createObjectNode()
-                .put("session_id", session.id())
+                .put("session_id", conversation.id())
                 .put("status", SessionStatus.RUNNING.wireName()));
     }
 
     private void events(ServerRequest request, ServerResponse response) throws InterruptedException {
-        Session session = sessions.get(id(request));
-        EventStream.send(response, session.events(), request.headers().first(LAST_EVENT_ID).orElse(null));
+        EventStream.send(response, conversations.get(id(request)).events(),
+                request.headers().first(LAST_EVENT_ID).orElse(null));
     }
 
     private void resume(ServerRequest request, ServerResponse response) {
         Requests.ResumeRequest body = Requests.resume(request, limits);
-        Session session = sessions.get(id(request));
-        SessionStatus status = turns.resume(session, body.interruptId(), body.value());
+        Conversation conversation = conversations.get(id(request));
+        SessionStatus status = conversation.resume(body.interruptId(), body.value());
         send(response, Status.OK_200, Json.MAPPER.createObjectNode()
-                .put("session_id", session.id())
+                .put("session_id", conversation.id())
                 .put("status", status.wireName()));
     }
 
     private void cancel(ServerRequest request, ServerResponse response) throws InterruptedException {
-        send(response, Status.OK_200, Bodies.sessionResponse(turns.cancel(sessions.get(id(request)))));
+        send(response, Status.OK_200, Bodies.sessionResponse(conversations.get(id(request)).cancel()));
     }
 
     private static boolean acceptsEventStream(ServerRequest request) {
         return request.headers().first(HeaderNames.ACCEPT)
                 .map(accept -> accept.toLowerCase(Locale.ROOT).contains("text/event-stream"))
                 .orElse(false);
-    }
-
-    private void refuseWhenStopping() {
-        if (stopping.getAsBoolean()) {
-            throw new SessionException(SessionException.Reason.SHUTTING_DOWN);
-        }
     }
 
     private static String id(ServerRequest request) {

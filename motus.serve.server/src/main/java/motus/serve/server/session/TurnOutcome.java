@@ -31,6 +31,8 @@ public sealed interface TurnOutcome {
 
     /** A delete, a shutdown or a cancel ended the turn; its worker was killed. */
     record Cancelled(String reason) implements TurnOutcome {
+        /** The reason of a client's cancel. */
+        public static final String BY_CLIENT = "Turn cancelled";
     }
 
     /** What the session's {@code error} says after this outcome; null after a success. */

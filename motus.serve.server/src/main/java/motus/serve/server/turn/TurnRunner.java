@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
 public final class TurnRunner {
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
-    private static final String CANCELLED = "Turn cancelled";
+    private static final String CANCELLED = TurnOutcome.Cancelled.BY_CLIENT;
 
     private final Workers workers;
     private final int maxWorkers;
@@ -141,30 +141,6 @@ public final class TurnRunner {
     public void cancelQueued(String reason) {
         refusal = reason;
         queued.forEach(turn -> turn.cancel(reason));
-    }
-
-    /**
-     * Hands a client's answer to the interrupt it names, to this server's worker or, through a
-     * shared store, to the server that runs the turn; once none is pending, the turn's clock
-     * runs again.
-     *
-     * @return the session's status after it: {@code running}, or {@code interrupted} while others are pending
-     * @throws motus.serve.server.session.SessionException as {@link Session#resume} says
-     */
-    public SessionStatus resume(Session session, String interruptId, JsonNode value) {
-        return session.resume(interruptId, value);
-    }
-
-    /**
-     * Cancels the session's turn, running or interrupted: its worker dies at once and the
-     * session goes to {@code error} with its state unchanged.
-     *
-     * @return the session as the cancel left it
-     * @throws motus.serve.server.session.SessionException {@code NOT_RUNNING} if no turn runs
-     */
-    public SessionView cancel(Session session) throws InterruptedException {
-        session.cancel(CANCELLED);
-        return session.awaitTurnEnd(-1);
     }
 
     /**

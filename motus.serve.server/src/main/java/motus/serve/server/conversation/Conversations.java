@@ -1,0 +1,85 @@
+package motus.serve.server.conversation;
+
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import motus.serve.api.ChatMessage;
+import motus.serve.server.session.SessionException;
+import motus.serve.server.session.SessionStore;
+import motus.serve.server.session.SessionView;
+import motus.serve.server.turn.TurnRunner;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one way into sessions and their turns, for every protocol: the HTTP contract today, A2A
+ * and MCP next. It speaks none of them: what the rules refuse is a {@link SessionException},
+ * which each protocol maps to its own errors in one place.
+ */
+public final class Conversations {
+
+    private final SessionStore sessions;
+    private final TurnRunner turns;
+    private final BooleanSupplier stopping;
+
+    /** @param stopping whether the server is shutting down: new sessions and turns are then refused */
+    public Conversations(SessionStore sessions, TurnRunner turns, BooleanSupplier stopping) {
+        this.sessions = sessions;
+        this.turns = turns;
+        this.stopping = stopping;
+    }
+
+    /**
+     * Creates a session.
+     *
+     * @param id the client's id, or null for a random UUID
+     * @throws SessionException {@code ALREADY_EXISTS}, {@code TOO_MANY}, {@code STORAGE_FULL} or {@code SHUTTING_DOWN}
+     */
+    public SessionView create(@Nullable String id, List<ChatMessage> state) {
+        refuseWhenStopping();
+        return sessions.create(id, state).view();
+    }
+
+    /** @throws SessionException {@code NOT_FOUND} */
+    public Conversation get(String id) {
+        return new Conversation(sessions.get(id), turns, this::refuseWhenStopping);
+    }
+
+    /**
+     * Deletes a session; a turn it runs is cancelled and its worker killed.
+     *
+     * @throws SessionException {@code NOT_FOUND}
+     */
+    public void delete(String id) {
+        sessions.delete(id);
+    }
+
+    /** Every session, as it is now. */
+    public List<SessionView> list() {
+        return sessions.list();
+    }
+
+    /** How many sessions there are (with a shared store: on all servers). */
+    public int size() {
+        return sessions.size();
+    }
+
+    /** The most workers running turns at once. */
+    public int maxWorkers() {
+        return turns.maxWorkers();
+    }
+
+    /** Workers running a turn on this server now. */
+    public int runningWorkers() {
+        return turns.runningWorkers();
+    }
+
+    /** Why a turn's webhook may not go to {@code url}, or null; may resolve its host. */
+    public @Nullable String webhookRefusal(String url) {
+        return turns.webhookRefusal(url);
+    }
+
+    private void refuseWhenStopping() {
+        if (stopping.getAsBoolean()) {
+            throw new SessionException(SessionException.Reason.SHUTTING_DOWN);
+        }
+    }
+}
