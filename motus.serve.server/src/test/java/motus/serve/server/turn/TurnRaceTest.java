@@ -4,16 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,13 +21,8 @@ import motus.serve.server.session.SessionStatus;
 import motus.serve.server.session.MemorySessionStore;
 import motus.serve.server.session.SessionStore;
 import motus.serve.server.session.SessionView;
-import motus.serve.server.session.Turn;
 import motus.serve.server.session.TurnOutcome;
-import motus.serve.server.workers.Workers;
-import motus.serve.worker.TurnListener;
-import motus.serve.worker.Worker;
-import motus.serve.worker.WorkerAnswer;
-import org.jspecify.annotations.Nullable;
+import motus.serve.server.turn.StandInWorkers.StandInWorker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -227,93 +217,6 @@ class TurnRaceTest {
         while (!condition.getAsBoolean()) {
             assertTrue(System.nanoTime() < end, "timed out waiting until " + what);
             Thread.onSpinWait();
-        }
-    }
-
-    /** Hands out stand-in workers and lets the test take each one as a turn gets it. */
-    private static final class StandInWorkers implements Workers {
-        final BlockingQueue<StandInWorker> handedOut = new LinkedBlockingQueue<>();
-        final AtomicInteger acquired = new AtomicInteger();
-
-        @Override
-        public @Nullable Worker acquire(Turn turn) {
-            acquired.incrementAndGet();
-            StandInWorker worker = new StandInWorker();
-            if (!turn.attach(worker)) {
-                return null;
-            }
-            handedOut.add(worker);
-            return worker;
-        }
-
-        /** As the pool does with isolation per turn: no worker is kept, every turn's ends. */
-        @Override
-        public boolean keep(Turn turn, Worker worker) {
-            return false;
-        }
-
-        @Override
-        public void release(Turn turn, @Nullable Worker worker) {
-            if (worker != null) {
-                worker.kill();
-            }
-        }
-
-        @Override
-        public void sessionEnded(String sessionId) {
-        }
-
-        StandInWorker next() throws InterruptedException {
-            StandInWorker worker = handedOut.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-            if (worker == null) {
-                throw new AssertionError("no turn got a worker within " + DEADLINE);
-            }
-            return worker;
-        }
-    }
-
-    /** Answers when the test says, or fails as a killed process does. */
-    private static final class StandInWorker implements Worker {
-        /** The reply, or null once killed. */
-        final CompletableFuture<@Nullable ChatMessage> reply = new CompletableFuture<>();
-        final CompletableFuture<Boolean> killed = new CompletableFuture<>();
-        private volatile @Nullable Error thrown;
-
-        void answer(String text) {
-            reply.complete(ChatMessage.assistant(text));
-        }
-
-        /** Fails the server's side of the turn, as an OutOfMemoryError reading the answer would. */
-        void throwInTheServer(Error error) {
-            thrown = error;
-            reply.complete(null);
-        }
-
-        @Override
-        public WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state, TurnListener listener) {
-            ChatMessage response = reply.join();
-            Error error = thrown;
-            if (error != null) {
-                throw error;
-            }
-            if (response == null) {
-                return new WorkerAnswer.Failure("Worker process was killed");
-            }
-            List<ChatMessage> next = new ArrayList<>(state);
-            next.add(message);
-            next.add(response);
-            return new WorkerAnswer.Success(response, next);
-        }
-
-        @Override
-        public void resume(String interruptId, JsonNode value) {
-            throw new UnsupportedOperationException("stand-ins never interrupt");
-        }
-
-        @Override
-        public void kill() {
-            reply.complete(null);
-            killed.complete(true);
         }
     }
 }
