@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import motus.serve.server.conversation.Conversations;
 import motus.serve.server.edge.Edge;
+import motus.serve.server.judge.Judge;
 import motus.serve.server.edge.ListenerWatch;
 import motus.serve.server.http.ChatPage;
 import motus.serve.server.http.NotFoundFallback;
@@ -113,7 +114,7 @@ public final class AgentServer {
                         settings.value(Settings.WEBHOOK_TIMEOUT)), metrics);
         this.page = settings.value(Settings.UI) ? new ChatPage() : null;
         this.service = new SessionService(new Conversations(sessions, turns, stopping::get),
-                settings.value(Settings.ALLOW_CUSTOM_IDS),
+                settings.judge != null ? settings.judge : Judge.fromEnvironment(), settings.value(Settings.ALLOW_CUSTOM_IDS),
                 new RequestLimits(settings.value(Settings.MAX_REQUEST_BYTES), settings.value(Settings.MAX_SESSION_BYTES),
                         settings.value(Settings.BODY_TIMEOUT), timer),
                 settings.value(Settings.API_KEY), this::checkAgent, this::stopTurns);
@@ -367,8 +368,16 @@ public final class AgentServer {
     public static final class Builder {
 
         private final Map<Setting<?>, Object> values = new HashMap<>();
+        /** Tests point the judge at a fake model endpoint; servers take theirs from the environment. */
+        @Nullable Judge judge;
 
         private Builder() {
+        }
+
+        /** The judge of {@code POST /eval/judge}, instead of the environment's {@code OPENAI_BASE_URL} and key. */
+        Builder judge(Judge judge) {
+            this.judge = judge;
+            return this;
         }
 
         /** The agent reference, {@code [module/]Class[:member]} (required). */

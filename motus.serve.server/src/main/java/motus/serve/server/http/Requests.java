@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Set;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.edge.Alarm;
+import motus.serve.server.judge.Judge;
 import motus.serve.server.session.StateSize;
 import motus.serve.server.session.Webhook;
 import motus.serve.server.turn.WebhookSender;
@@ -116,6 +117,38 @@ final class Requests {
             throw HttpProblem.invalid(problems);
         }
         return new ResumeRequest(id.textValue(), value);
+    }
+
+    /** The body of {@code POST /eval/judge}. */
+    record JudgeRequest(String input, String output, String criteria, String model) {
+    }
+
+    static JudgeRequest judge(ServerRequest request, RequestLimits limits) {
+        JsonNode body = body(request, limits);
+        if (body == null) {
+            throw HttpProblem.invalid(Problem.missing(BODY));
+        }
+        if (!body.isObject()) {
+            throw HttpProblem.invalid(Problem.notAnObject(BODY));
+        }
+        List<Problem> problems = new ArrayList<>();
+        for (String field : List.of("input", "output", "criteria")) {
+            JsonNode value = body.get(field);
+            if (value == null) {
+                problems.add(Problem.missing(Problem.at(BODY, field)));
+            } else if (!value.isTextual()) {
+                problems.add(Problem.notAString(Problem.at(BODY, field)));
+            }
+        }
+        JsonNode model = body.get("model");
+        if (model != null && !model.isTextual()) {
+            problems.add(Problem.notAString(Problem.at(BODY, "model")));
+        }
+        if (!problems.isEmpty()) {
+            throw HttpProblem.invalid(problems);
+        }
+        return new JudgeRequest(body.get("input").textValue(), body.get("output").textValue(),
+                body.get("criteria").textValue(), model == null ? Judge.DEFAULT_MODEL : model.textValue());
     }
 
     /** {@code wait}: a boolean in any of the spellings the original server accepts; absent means false. */

@@ -19,6 +19,8 @@ import java.util.Locale;
 import java.util.UUID;
 import motus.serve.server.conversation.Conversation;
 import motus.serve.server.conversation.Conversations;
+import motus.serve.server.judge.Judge;
+import motus.serve.server.judge.JudgeException;
 import motus.serve.server.session.EventLog;
 import motus.serve.server.session.SessionException;
 import motus.serve.server.session.SessionStatus;
@@ -39,6 +41,7 @@ public final class SessionService implements HttpService {
     private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
 
     private final Conversations conversations;
+    private final Judge judge;
     private final boolean allowCustomIds;
     private final RequestLimits limits;
     private final @Nullable BearerToken apiKey;
@@ -50,9 +53,10 @@ public final class SessionService implements HttpService {
      * @param beforeStart run before a WebServer serving these routes listens
      * @param afterStop run when it has stopped
      */
-    public SessionService(Conversations conversations, boolean allowCustomIds, RequestLimits limits,
+    public SessionService(Conversations conversations, Judge judge, boolean allowCustomIds, RequestLimits limits,
                           @Nullable String apiKey, Runnable beforeStart, Runnable afterStop) {
         this.conversations = conversations;
+        this.judge = judge;
         this.allowCustomIds = allowCustomIds;
         this.limits = limits;
         this.apiKey = apiKey == null ? null : new BearerToken(apiKey);
@@ -92,7 +96,9 @@ public final class SessionService implements HttpService {
                 .post("/sessions/{id}/resume", json(this::resume))
                 .any("/sessions/{id}/resume", methodNotAllowed("POST"))
                 .post("/sessions/{id}/cancel", json(this::cancel))
-                .any("/sessions/{id}/cancel", methodNotAllowed("POST"));
+                .any("/sessions/{id}/cancel", methodNotAllowed("POST"))
+                .post("/eval/judge", json(this::judge))
+                .any("/eval/judge", methodNotAllowed("POST"));
     }
 
     /** With an API key set, everything but the health checks needs {@code Authorization: Bearer <key>}. */
@@ -197,6 +203,21 @@ public final class SessionService implements HttpService {
 
     private void cancel(ServerRequest request, ServerResponse response) throws InterruptedException {
         send(response, Status.OK_200, Bodies.sessionResponse(conversations.get(id(request)).cancel()));
+    }
+
+    private void judge(ServerRequest request, ServerResponse response) {
+        Requests.JudgeRequest body = Requests.judge(request, limits);
+        Judge.Verdict verdict;
+        try {
+            verdict = judge.judge(body.input(), body.output(), body.criteria(), body.model());
+        } catch (JudgeException e) {
+            LOG.log(Level.WARNING, "judge call failed: {0}", e.getMessage());
+            throw new HttpProblem(Status.BAD_GATEWAY_502, "Judge call failed");
+        }
+        send(response, Status.OK_200, Json.MAPPER.createObjectNode()
+                .put("score", verdict.score())
+                .put("passed", verdict.passed())
+                .put("reason", verdict.reason()));
     }
 
     private static boolean acceptsEventStream(ServerRequest request) {
