@@ -95,20 +95,9 @@ final class Requests {
     }
 
     static ResumeRequest resume(ServerRequest request, RequestLimits limits) {
-        JsonNode body = body(request, limits);
-        if (body == null) {
-            throw HttpProblem.invalid(Problem.missing(BODY));
-        }
-        if (!body.isObject()) {
-            throw HttpProblem.invalid(Problem.notAnObject(BODY));
-        }
+        JsonNode body = requiredObject(request, limits);
         List<Problem> problems = new ArrayList<>();
-        JsonNode id = body.get("interrupt_id");
-        if (id == null) {
-            problems.add(Problem.missing(Problem.at(BODY, "interrupt_id")));
-        } else if (!id.isTextual()) {
-            problems.add(Problem.notAString(Problem.at(BODY, "interrupt_id")));
-        }
+        JsonNode id = requiredString(body, "interrupt_id", problems);
         JsonNode value = body.get("value");
         if (value == null) {
             problems.add(Problem.missing(Problem.at(BODY, "value")));
@@ -124,21 +113,10 @@ final class Requests {
     }
 
     static JudgeRequest judge(ServerRequest request, RequestLimits limits) {
-        JsonNode body = body(request, limits);
-        if (body == null) {
-            throw HttpProblem.invalid(Problem.missing(BODY));
-        }
-        if (!body.isObject()) {
-            throw HttpProblem.invalid(Problem.notAnObject(BODY));
-        }
+        JsonNode body = requiredObject(request, limits);
         List<Problem> problems = new ArrayList<>();
         for (String field : List.of("input", "output", "criteria")) {
-            JsonNode value = body.get(field);
-            if (value == null) {
-                problems.add(Problem.missing(Problem.at(BODY, field)));
-            } else if (!value.isTextual()) {
-                problems.add(Problem.notAString(Problem.at(BODY, field)));
-            }
+            requiredString(body, field, problems);
         }
         JsonNode model = body.get("model");
         if (model != null && !model.isTextual()) {
@@ -149,6 +127,29 @@ final class Requests {
         }
         return new JudgeRequest(body.get("input").textValue(), body.get("output").textValue(),
                 body.get("criteria").textValue(), model == null ? Judge.DEFAULT_MODEL : model.textValue());
+    }
+
+    /** A body that must be there and be an object: 422 at once otherwise. */
+    private static JsonNode requiredObject(ServerRequest request, RequestLimits limits) {
+        JsonNode body = body(request, limits);
+        if (body == null) {
+            throw HttpProblem.invalid(Problem.missing(BODY));
+        }
+        if (!body.isObject()) {
+            throw HttpProblem.invalid(Problem.notAnObject(BODY));
+        }
+        return body;
+    }
+
+    /** The field, if it is a string; otherwise adds what is wrong with it to {@code problems}. */
+    private static @Nullable JsonNode requiredString(JsonNode body, String field, List<Problem> problems) {
+        JsonNode value = body.get(field);
+        if (value == null) {
+            problems.add(Problem.missing(Problem.at(BODY, field)));
+        } else if (!value.isTextual()) {
+            problems.add(Problem.notAString(Problem.at(BODY, field)));
+        }
+        return value;
     }
 
     /** {@code wait}: a boolean in any of the spellings the original server accepts; absent means false. */
