@@ -3,6 +3,7 @@ package motus.serve.server;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import motus.serve.server.judge.Judge;
+import motus.serve.server.judge.JudgeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -121,6 +123,15 @@ class JudgeTest {
         assertThat(reply.detail(), containsString("[\"body\",\"model\"]"));
         assertEquals(422, judge(server, "").status());
         assertTrue(ASKED.isEmpty(), "the model was asked anyway");
+    }
+
+    /** A base URL that is no URL, or a missing key, fails the judge's calls, not the server's start. */
+    @Test
+    void aBadOrMissingConfigurationFailsOnlyTheCalls() {
+        for (Judge judge : new Judge[] {new Judge("http://bad host/v1", "sk"), new Judge("http://127.0.0.1:9/v1", null)}) {
+            JudgeException failed = assertThrows(JudgeException.class, () -> judge.judge("a", "b", "c", "m"));
+            assertThat(failed.getMessage(), containsString("no model endpoint"));
+        }
     }
 
     @Test

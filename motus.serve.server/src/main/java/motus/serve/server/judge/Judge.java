@@ -30,6 +30,8 @@ public final class Judge {
             them fully), whether the answer passes, and one or two sentences saying why.""";
 
     private final @Nullable URI completions;
+    /** Why there is no endpoint to call, when {@link #completions} is null. */
+    private final String missing;
     private final @Nullable String apiKey;
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -42,8 +44,18 @@ public final class Judge {
      * @param apiKey sent as its bearer token; null: every call fails
      */
     public Judge(@Nullable String baseUrl, @Nullable String apiKey) {
-        this.completions = baseUrl == null || baseUrl.isBlank() ? null
-                : URI.create(baseUrl.replaceAll("/+$", "") + "/chat/completions");
+        URI endpoint = null;
+        String why = "the server has no OPENAI_BASE_URL";
+        if (baseUrl != null && !baseUrl.isBlank()) {
+            // A base URL that is no URL fails the judge's calls, not the server's start.
+            try {
+                endpoint = URI.create(baseUrl.strip().replaceAll("/+$", "") + "/chat/completions");
+            } catch (IllegalArgumentException e) {
+                why = "OPENAI_BASE_URL is not a URL (" + e.getMessage() + ")";
+            }
+        }
+        this.completions = endpoint;
+        this.missing = why;
         this.apiKey = apiKey == null || apiKey.isBlank() ? null : apiKey;
     }
 
@@ -63,8 +75,11 @@ public final class Judge {
      *                        an answer that is no verdict, a call that failed or took too long
      */
     public Verdict judge(String input, String output, String criteria, String model) throws JudgeException {
-        if (completions == null || apiKey == null) {
-            throw new JudgeException("no model endpoint: the server has no OPENAI_BASE_URL and OPENAI_API_KEY");
+        if (completions == null) {
+            throw new JudgeException("no model endpoint: " + missing);
+        }
+        if (apiKey == null) {
+            throw new JudgeException("no model endpoint: the server has no OPENAI_API_KEY");
         }
         HttpResponse<String> answer;
         try {
