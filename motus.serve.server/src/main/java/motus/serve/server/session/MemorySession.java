@@ -101,7 +101,7 @@ final class MemorySession implements Session {
             }
             interrupts.clear();
             // A success whose state does not fit in the store's limit ends as a failure.
-            String failure = outcome instanceof TurnOutcome.Succeeded success ? take(success.state()) : outcome.error();
+            String failure = outcome instanceof TurnOutcome.Succeeded success ? take(success) : outcome.error();
             if (failure == null) {
                 status = SessionStatus.IDLE;
                 response = ((TurnOutcome.Succeeded) outcome).response();
@@ -123,19 +123,18 @@ final class MemorySession implements Session {
     }
 
     /**
-     * Makes {@code next} the state if the store has room for it.
+     * Makes the turn's state the session's if the store has room for it.
      *
      * @return null if it did, else why not: the turn's error
      */
-    private @Nullable String take(List<ChatMessage> next) {
-        long nextBytes = StateSize.of(next);
+    private @Nullable String take(TurnOutcome.Succeeded success) {
         try {
-            stored.add(nextBytes - stateBytes);
+            stored.add(success.stateBytes() - stateBytes);
         } catch (SessionException full) {
             return "The turn's new state does not fit, and the session keeps the one it had. " + full.getMessage();
         }
-        state = next;
-        stateBytes = nextBytes;
+        state = success.state();
+        stateBytes = success.stateBytes();
         return null;
     }
 

@@ -7,10 +7,17 @@ import org.jspecify.annotations.Nullable;
 /** How a turn ended. Every outcome but success leaves the session's state as it was. */
 public sealed interface TurnOutcome {
 
-    /** The agent answered: its reply and the session's new state. */
-    record Succeeded(ChatMessage response, List<ChatMessage> state) implements TurnOutcome {
+    /**
+     * The agent answered: its reply and the session's new state, with that state's size as
+     * {@link StateSize} counts it (counted once, for every limit that looks at it).
+     */
+    record Succeeded(ChatMessage response, List<ChatMessage> state, long stateBytes) implements TurnOutcome {
         public Succeeded {
             state = List.copyOf(state);
+        }
+
+        public Succeeded(ChatMessage response, List<ChatMessage> state) {
+            this(response, state, StateSize.of(state));
         }
     }
 

@@ -19,7 +19,6 @@ import motus.serve.server.session.Interrupt;
 import motus.serve.server.session.Session;
 import motus.serve.server.session.SessionStatus;
 import motus.serve.server.session.SessionView;
-import motus.serve.server.session.StateSize;
 import motus.serve.server.session.Turn;
 import motus.serve.server.session.TurnOutcome;
 import motus.serve.server.workers.Workers;
@@ -60,7 +59,7 @@ public final class TurnRunner {
      * @param timeout the most a turn may take once it has a slot, not counting time spent
      *                waiting for answers to its interrupts; zero: no limit
      * @param interruptTimeout the most a turn may wait for answers to its interrupts, at a time
-     * @param maxSessionBytes a turn that would leave a larger state, as {@link StateSize} counts it, fails
+     * @param maxSessionBytes a turn that would leave a larger state, as {@code StateSize} counts it, fails
      */
     public TurnRunner(Workers workers, int maxWorkers, Duration timeout, Duration interruptTimeout, long maxSessionBytes,
                       ScheduledExecutorService timer, WebhookSender webhooks, ServerMetrics metrics) {
@@ -270,12 +269,11 @@ public final class TurnRunner {
         attempt.session.turnStarted(turn);
         return switch (worker.runTurn(turn.sessionId, turn.message, turn.state, attempt)) {
             case WorkerAnswer.Success success -> {
-                long size = StateSize.of(success.state());
-                yield size <= maxSessionBytes
-                        ? new TurnOutcome.Succeeded(success.response(), success.state())
-                        : new TurnOutcome.Failed("The turn's new state is " + size + " bytes, over the server's limit of "
-                                + maxSessionBytes + " bytes for one session (max-session-bytes); the session keeps the"
-                                + " state it had");
+                TurnOutcome.Succeeded succeeded = new TurnOutcome.Succeeded(success.response(), success.state());
+                yield succeeded.stateBytes() <= maxSessionBytes ? succeeded
+                        : new TurnOutcome.Failed("The turn's new state is " + succeeded.stateBytes() + " bytes, over the"
+                                + " server's limit of " + maxSessionBytes + " bytes for one session (max-session-bytes);"
+                                + " the session keeps the state it had");
             }
             case WorkerAnswer.Failure failure -> new TurnOutcome.Failed(failure.error(), failure.trace());
         };
