@@ -28,6 +28,11 @@ final class SendCommand extends SessionCommand {
     @Mixin
     Params params;
 
+    @Option(names = "--multitask", paramLabel = "STRATEGY",
+            description = "If a turn is running: reject (409), enqueue (run after it) or interrupt (cancel it, run this);"
+                    + " default: the server's.")
+    String multitask;
+
     @Option(names = "--webhook-url", paramLabel = "URL", description = "POST the outcome of the turn to URL.")
     String webhookUrl;
 
@@ -41,6 +46,9 @@ final class SendCommand extends SessionCommand {
     public Integer call() {
         ObjectNode body = Json.MAPPER.createObjectNode().put("role", role).put("content", message);
         params.addTo(body);
+        if (multitask != null) {
+            body.put("multitask_strategy", multitask);
+        }
         if (webhookUrl != null) {
             ObjectNode webhook = body.putObject("webhook").put("url", webhookUrl);
             if (webhookToken != null) {

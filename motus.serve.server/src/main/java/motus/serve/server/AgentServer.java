@@ -31,6 +31,7 @@ import motus.serve.server.http.SessionService;
 import motus.serve.server.observe.Health;
 import motus.serve.server.observe.ServerMetrics;
 import motus.serve.server.session.MemorySessionStore;
+import motus.serve.server.session.SessionRules;
 import motus.serve.server.session.SessionStore;
 import motus.serve.server.store.PostgresStore;
 import motus.serve.server.turn.TurnRunner;
@@ -103,8 +104,7 @@ public final class AgentServer {
         timer.setRemoveOnCancelPolicy(true);
         this.timer = timer;
         this.upkeep = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("motus-store-upkeep").daemon().factory());
-        this.sessions = openStore(settings, upkeep);
-        this.metrics = new ServerMetrics(sessions::size, this::runningWorkers);
+        this.metrics = new ServerMetrics(this::totalSessions, this::runningWorkers);
         this.workers = new WorkerPool(launcher, settings.value(Settings.WORKERS), settings.value(Settings.PREWARM),
                 settings.value(Settings.PREWARM_MAX), settings.value(Settings.WORKER_IDLE_TIMEOUT),
                 settings.value(Settings.AGENT_AOT_CACHE) ? settings.value(Settings.AOT_CACHE_DIR) : null, timer, metrics);
@@ -112,8 +112,10 @@ public final class AgentServer {
                 settings.value(Settings.INTERRUPT_TIMEOUT), settings.value(Settings.MAX_SESSION_BYTES), timer,
                 new WebhookSender(new WebhookDestinations(settings.value(Settings.WEBHOOK_HOSTS)),
                         settings.value(Settings.WEBHOOK_TIMEOUT)), metrics);
+        this.sessions = openStore(settings, upkeep);
         this.page = settings.value(Settings.UI) ? new ChatPage() : null;
-        this.service = new SessionService(new Conversations(sessions, turns, stopping::get),
+        this.service = new SessionService(new Conversations(sessions, turns, settings.value(Settings.MULTITASK_STRATEGY),
+                stopping::get),
                 settings.judge != null ? settings.judge : Judge.fromEnvironment(), settings.value(Settings.ALLOW_CUSTOM_IDS),
                 new RequestLimits(settings.value(Settings.MAX_REQUEST_BYTES), settings.value(Settings.MAX_SESSION_BYTES),
                         settings.value(Settings.BODY_TIMEOUT), timer),
@@ -131,16 +133,17 @@ public final class AgentServer {
     private SessionStore openStore(Builder settings, ScheduledExecutorService upkeep) {
         String url = settings.value(Settings.STORE_URL);
         int maxSessions = settings.value(Settings.MAX_SESSIONS);
+        SessionRules rules = new SessionRules(settings.value(Settings.MAX_QUEUED_MESSAGES));
         if (url == null) {
             long maxStoredBytes = settings.value(Settings.MAX_STORED_BYTES);
             if (maxStoredBytes == 0) {
                 maxStoredBytes = Runtime.getRuntime().maxMemory() / 2; // the rest: requests in flight, and room to collect
             }
             LOG.log(Level.DEBUG, "sessions may hold {0} bytes of state (max-stored-bytes)", maxStoredBytes);
-            return new MemorySessionStore(maxSessions, maxStoredBytes, this::sessionEnded);
+            return new MemorySessionStore(maxSessions, maxStoredBytes, rules, turns, this::sessionEnded);
         }
         return PostgresStore.open(url, settings.value(Settings.STORE_USER), settings.value(Settings.STORE_PASSWORD),
-                settings.value(Settings.STORE_LEASE), maxSessions, this::sessionEnded, upkeep);
+                settings.value(Settings.STORE_LEASE), maxSessions, rules, turns, this::sessionEnded, upkeep);
     }
 
     public static Builder builder() {
@@ -268,6 +271,11 @@ public final class AgentServer {
     /** For the gauge: read when scraped, so after the constructor has set {@code turns}. */
     private int runningWorkers() {
         return turns.runningWorkers();
+    }
+
+    /** Read through a method: the store is opened after the metrics, which the turns it needs report to. */
+    private int totalSessions() {
+        return sessions.size();
     }
 
     /** The sessions, for tests in this package that look past the HTTP routes (after stop, say). */

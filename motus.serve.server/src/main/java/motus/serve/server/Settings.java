@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import motus.serve.server.session.MultitaskStrategy;
 import motus.serve.server.turn.WebhookDestinations;
 import motus.serve.worker.PathList;
 import org.jspecify.annotations.Nullable;
@@ -59,6 +60,15 @@ public final class Settings {
             "turn: a fresh worker for every turn; session: one worker per active session serves its turns one after"
                     + " another, keeping the agent's memory between them (default: turn).",
             Isolation.TURN, node -> node.asString().asOptional().map(Isolation::parse), value -> { }, "MODE", List.of());
+
+    public static final Setting<MultitaskStrategy> MULTITASK_STRATEGY = new Setting<>("multitask-strategy",
+            "What a message sent while the session's turn runs does, unless its request says: reject (409),"
+                    + " enqueue (runs after it) or interrupt (cancels it and runs at once) (default: reject).",
+            MultitaskStrategy.REJECT, node -> node.asString().asOptional().map(Settings::strategy), value -> { },
+            "STRATEGY", List.of());
+
+    public static final Setting<Integer> MAX_QUEUED_MESSAGES = whole("max-queued-messages", 10, 1, "N",
+            "Most messages queued behind a session's running turn with the enqueue strategy; past it, 409 (default: 10).");
 
     public static final Setting<Duration> WORKER_IDLE_TIMEOUT = seconds("worker-idle-timeout", Duration.ofMinutes(5), "S",
             "Seconds a session's worker (--isolation session) waits for the session's next message, and a spare above"
@@ -163,7 +173,8 @@ public final class Settings {
 
     /** All of them, in the order help and docs list them. */
     public static final List<Setting<?>> ALL = List.of(AGENT, MODULE_PATH, CLASS_PATH, WORKERS, TTL, TIMEOUT, INTERRUPT_TIMEOUT,
-            MAX_SESSIONS, SHUTDOWN_TIMEOUT, ALLOW_CUSTOM_IDS, ISOLATION, WORKER_IDLE_TIMEOUT, PREWARM, PREWARM_MAX,
+            MAX_SESSIONS, SHUTDOWN_TIMEOUT, ALLOW_CUSTOM_IDS, ISOLATION, MULTITASK_STRATEGY, MAX_QUEUED_MESSAGES,
+            WORKER_IDLE_TIMEOUT, PREWARM, PREWARM_MAX,
             API_KEY, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_LEASE, WORKER_JVM_OPTIONS, WORKER_ENVIRONMENT,
             AGENT_AOT_CACHE, AOT_CACHE_DIR, WORKER_HEAP_MB, MAX_REQUEST_BYTES, MAX_RESULT_BYTES, MAX_SESSION_BYTES,
             MAX_STORED_BYTES, MAX_CONNECTIONS,
@@ -219,6 +230,15 @@ public final class Settings {
                 throw new IllegalArgumentException(key + " must be at least " + min + ", not " + value);
             }
         };
+    }
+
+    private static MultitaskStrategy strategy(String text) {
+        MultitaskStrategy strategy = MultitaskStrategy.fromWireName(text.strip());
+        if (strategy == null) {
+            throw new IllegalArgumentException("multitask-strategy must be one of reject, enqueue, interrupt, not '"
+                    + text + "'");
+        }
+        return strategy;
     }
 
     private static void postgresUrl(String value) {

@@ -1,11 +1,16 @@
 package motus.serve.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import motus.serve.server.session.Session;
+import motus.serve.server.session.SessionRules;
 import motus.serve.server.session.SessionView;
+import motus.serve.server.session.Turn;
+import motus.serve.server.session.TurnControl;
 import motus.serve.server.store.PostgresStore;
 import org.jspecify.annotations.Nullable;
 
@@ -41,12 +46,29 @@ record RunningServer(AgentServer server, Api api, List<AgentServer> replicas, @N
             return server.sessions().get(id).view();
         }
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-        try (PostgresStore store = PostgresStore.open(storeUrl, null, null, Duration.ofSeconds(10), 0, ended -> { }, timer)) {
+        try (PostgresStore store = PostgresStore.open(storeUrl, null, null, Duration.ofSeconds(10), 0, new SessionRules(1),
+                NO_TURNS, ended -> { }, timer)) {
             return store.get(id).view();
         } finally {
             timer.shutdownNow();
         }
     }
+
+    /** For a store opened only to read: it starts no turn, so none runs here. */
+    private static final TurnControl NO_TURNS = new TurnControl() {
+        @Override
+        public void run(Session session, Turn turn) {
+            throw new IllegalStateException("a store opened to read started a turn");
+        }
+
+        @Override
+        public void cancel(String sessionId, long token, String reason) {
+        }
+
+        @Override
+        public void answer(String sessionId, long token, String interruptId, JsonNode value, boolean allAnswered) {
+        }
+    };
 
     @Override
     public void close() {

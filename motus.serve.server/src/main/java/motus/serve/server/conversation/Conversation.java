@@ -4,13 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.session.EventLog;
+import motus.serve.server.session.MultitaskStrategy;
 import motus.serve.server.session.Session;
 import motus.serve.server.session.SessionException;
 import motus.serve.server.session.SessionStatus;
 import motus.serve.server.session.SessionView;
 import motus.serve.server.session.TurnOutcome;
 import motus.serve.server.session.Webhook;
-import motus.serve.server.turn.TurnRunner;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,13 +19,22 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Conversation {
 
+    /**
+     * Where a sent message went.
+     *
+     * @param events the events of the turn it started, from its start; null while it waits in the queue
+     * @param queuedAt its place in the session's queue, from 1; 0 if its turn started at once
+     */
+    public record Sent(@Nullable EventLog events, int queuedAt) {
+    }
+
     private final Session session;
-    private final TurnRunner turns;
+    private final MultitaskStrategy defaultStrategy;
     private final Runnable refuseWhenStopping;
 
-    Conversation(Session session, TurnRunner turns, Runnable refuseWhenStopping) {
+    Conversation(Session session, MultitaskStrategy defaultStrategy, Runnable refuseWhenStopping) {
         this.session = session;
-        this.turns = turns;
+        this.defaultStrategy = defaultStrategy;
         this.refuseWhenStopping = refuseWhenStopping;
     }
 
@@ -44,16 +53,16 @@ public final class Conversation {
     }
 
     /**
-     * Starts a turn with {@code message} and runs it in the background.
+     * Sends {@code message}: it starts a turn that runs in the background, or, while one runs,
+     * does what {@code strategy} says (null: the server's default).
      *
-     * @return the new turn's events, from its start
-     * @throws SessionException {@code RUNNING} or {@code INTERRUPTED} (one turn at a time),
-     *                          {@code NOT_FOUND}, {@code SHUTTING_DOWN}
+     * @throws SessionException {@code RUNNING} or {@code INTERRUPTED} (with {@code reject}),
+     *                          {@code QUEUE_FULL}, {@code NOT_FOUND}, {@code SHUTTING_DOWN}
      */
-    public EventLog send(ChatMessage message, @Nullable Webhook webhook) {
+    public Sent send(ChatMessage message, @Nullable Webhook webhook, @Nullable MultitaskStrategy strategy) {
         refuseWhenStopping.run();
-        turns.start(session, session.startTurn(message, webhook));
-        return session.events();
+        Session.Sent sent = session.send(message, webhook, strategy == null ? defaultStrategy : strategy);
+        return new Sent(sent.started() != null ? session.events() : null, sent.queuedAt());
     }
 
     /** The latest turn's events, from its start; see {@link Session#events}. */
@@ -72,15 +81,14 @@ public final class Conversation {
     }
 
     /**
-     * Ends the running or interrupted turn: its worker dies at once, and the session goes to
-     * {@code error} with its state unchanged.
+     * Ends the running or interrupted turn: its worker dies at once, and the turn ends in
+     * {@code error} with the state unchanged. Messages queued behind it still run.
      *
-     * @return the session as the cancel left it
+     * @return the session as the cancelled turn left it
      * @throws SessionException {@code NOT_FOUND}, or {@code NOT_RUNNING} if no turn runs
      */
     public SessionView cancel() throws InterruptedException {
-        session.cancel(TurnOutcome.Cancelled.BY_CLIENT);
-        return session.awaitTurnEnd(-1);
+        return session.awaitTurnEnd(session.cancel(TurnOutcome.Cancelled.BY_CLIENT), -1);
     }
 
     /**

@@ -3,6 +3,7 @@ package motus.serve.server.conversation;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import motus.serve.api.ChatMessage;
+import motus.serve.server.session.MultitaskStrategy;
 import motus.serve.server.session.SessionException;
 import motus.serve.server.session.SessionStore;
 import motus.serve.server.session.SessionView;
@@ -18,12 +19,19 @@ public final class Conversations {
 
     private final SessionStore sessions;
     private final TurnRunner turns;
+    private final MultitaskStrategy defaultStrategy;
     private final BooleanSupplier stopping;
 
-    /** @param stopping whether the server is shutting down: new sessions and turns are then refused */
-    public Conversations(SessionStore sessions, TurnRunner turns, BooleanSupplier stopping) {
+    /**
+     * @param turns runs the turns {@code sessions} start (the store's {@code TurnControl})
+     * @param defaultStrategy what a message sent while a turn runs does, unless it says
+     * @param stopping whether the server is shutting down: new sessions and turns are then refused
+     */
+    public Conversations(SessionStore sessions, TurnRunner turns, MultitaskStrategy defaultStrategy,
+                         BooleanSupplier stopping) {
         this.sessions = sessions;
         this.turns = turns;
+        this.defaultStrategy = defaultStrategy;
         this.stopping = stopping;
     }
 
@@ -40,7 +48,7 @@ public final class Conversations {
 
     /** @throws SessionException {@code NOT_FOUND} */
     public Conversation get(String id) {
-        return new Conversation(sessions.get(id), turns, this::refuseWhenStopping);
+        return new Conversation(sessions.get(id), defaultStrategy, this::refuseWhenStopping);
     }
 
     /**

@@ -41,7 +41,7 @@ final class HttpProblem extends RuntimeException {
     static HttpProblem of(SessionException refusal) {
         Status status = switch (refusal.reason()) {
             case NOT_FOUND, UNKNOWN_INTERRUPT -> Status.NOT_FOUND_404;
-            case ALREADY_EXISTS, RUNNING, INTERRUPTED, NOT_INTERRUPTED, NOT_RUNNING -> Status.CONFLICT_409;
+            case ALREADY_EXISTS, RUNNING, INTERRUPTED, NOT_INTERRUPTED, NOT_RUNNING, QUEUE_FULL -> Status.CONFLICT_409;
             case TOO_MANY, STORAGE_FULL, SHUTTING_DOWN, STORE_UNAVAILABLE -> Status.SERVICE_UNAVAILABLE_503;
         };
         return new HttpProblem(status, refusal.getMessage());

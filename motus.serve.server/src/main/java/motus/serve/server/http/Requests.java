@@ -24,6 +24,7 @@ import java.util.Set;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.edge.Alarm;
 import motus.serve.server.judge.Judge;
+import motus.serve.server.session.MultitaskStrategy;
 import motus.serve.server.session.StateSize;
 import motus.serve.server.session.Webhook;
 import motus.serve.server.turn.WebhookSender;
@@ -46,8 +47,11 @@ final class Requests {
     private Requests() {
     }
 
-    /** The body of a message send: a ChatMessage (role defaults to user) and an optional webhook. */
-    record MessageRequest(ChatMessage message, @Nullable Webhook webhook) {
+    /**
+     * The body of a message send: a ChatMessage (role defaults to user), an optional webhook and
+     * an optional {@code multitask_strategy} (null: the server's default).
+     */
+    record MessageRequest(ChatMessage message, @Nullable Webhook webhook, @Nullable MultitaskStrategy strategy) {
     }
 
     /** The optional body of a session create: no body, {@code {}}, or {@code {"state": [...]}}. */
@@ -84,10 +88,22 @@ final class Requests {
         List<Problem> problems = new ArrayList<>();
         ChatMessage message = MessageCodec.fromJson(body, BODY, problems, ChatMessage.USER);
         Webhook webhook = body.isObject() ? webhook(body.get("webhook"), problems) : null;
+        MultitaskStrategy strategy = body.isObject() ? strategy(body.get("multitask_strategy"), problems) : null;
         if (!problems.isEmpty()) {
             throw HttpProblem.invalid(problems);
         }
-        return new MessageRequest(message, webhook);
+        return new MessageRequest(message, webhook, strategy);
+    }
+
+    private static @Nullable MultitaskStrategy strategy(@Nullable JsonNode json, List<Problem> problems) {
+        if (json == null || json.isNull()) {
+            return null;
+        }
+        MultitaskStrategy strategy = json.isTextual() ? MultitaskStrategy.fromWireName(json.textValue()) : null;
+        if (strategy == null) {
+            problems.add(Problem.notOneOf(Problem.at(BODY, "multitask_strategy"), "'reject', 'enqueue' or 'interrupt'"));
+        }
+        return strategy;
     }
 
     /** The body of a resume: which interrupt, and the client's answer (any JSON value, null included). */

@@ -2,6 +2,7 @@ package motus.serve.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -175,16 +176,20 @@ public final class SessionService implements HttpService {
         if (refusal != null) {
             throw HttpProblem.invalid(Problem.refused(List.of("body", "webhook", "url"), refusal));
         }
-        EventLog events = conversation.send(body.message(), body.webhook());
-        if (acceptsEventStream(request)) {
-            EventStream.send(response, events, null);
+        Conversation.Sent sent = conversation.send(body.message(), body.webhook(), body.strategy());
+        if (sent.events() != null && acceptsEventStream(request)) {
+            EventStream.send(response, sent.events(), null);
             return;
         }
         String messagesPath = request.path().absolute().path();
         response.header(HeaderNames.LOCATION, messagesPath.substring(0, messagesPath.lastIndexOf('/')));
-        send(response, Status.ACCEPTED_202, Json.MAPPER.createObjectNode()
+        ObjectNode accepted = Json.MAPPER.createObjectNode()
                 .put("session_id", conversation.id())
-                .put("status", SessionStatus.RUNNING.wireName()));
+                .put("status", SessionStatus.RUNNING.wireName());
+        if (sent.queuedAt() > 0) {
+            accepted.put("queue_position", sent.queuedAt());
+        }
+        send(response, Status.ACCEPTED_202, accepted);
     }
 
     private void events(ServerRequest request, ServerResponse response) throws InterruptedException {

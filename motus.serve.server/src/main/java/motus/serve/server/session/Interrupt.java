@@ -1,5 +1,6 @@
 package motus.serve.server.session;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collection;
@@ -10,14 +11,18 @@ import motus.serve.worker.wire.Json;
  *
  * @param id what a resume names
  * @param type the payload's {@code type}, or {@code unknown}
- * @param payload what the agent asked, a JSON object
+ * @param payload what the agent asked, a JSON object as text: the rules never look inside
  */
-public record Interrupt(String id, String type, ObjectNode payload) {
+public record Interrupt(String id, String type, String payload) {
 
     /** The contract's InterruptInfo: {@code {interrupt_id, type, payload}}. */
     public ObjectNode json() {
         ObjectNode json = Json.MAPPER.createObjectNode().put("interrupt_id", id).put("type", type);
-        json.set("payload", payload);
+        try {
+            json.set("payload", Json.MAPPER.readTree(payload));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an interrupt's payload is not JSON", e);
+        }
         return json;
     }
 
@@ -29,6 +34,7 @@ public record Interrupt(String id, String type, ObjectNode payload) {
     }
 
     public static Interrupt of(String id, ObjectNode payload) {
-        return new Interrupt(id, payload.path("type").isTextual() ? payload.path("type").textValue() : "unknown", payload);
+        return new Interrupt(id, payload.path("type").isTextual() ? payload.path("type").textValue() : "unknown",
+                payload.toString());
     }
 }

@@ -2,45 +2,48 @@ package motus.serve.server.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import motus.serve.api.ChatMessage;
+import motus.serve.server.session.SessionRules.Step;
 import motus.serve.worker.wire.Json;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A session in this server's memory. Every change happens under the session's lock, so the
- * lifecycle rules are each a single check-and-set.
+ * A session in this server's memory: its record, replaced by each step of the rules under the
+ * session's lock, and the log of its latest turn.
  */
 final class MemorySession implements Session {
 
     private final String id;
+    private final SessionRules rules;
+    private final TurnControl control;
+    private final LongSupplier tokens;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
 
-    private SessionStatus status = SessionStatus.IDLE;
-    private @Nullable ChatMessage response;
-    private @Nullable String error;
-    private List<ChatMessage> state;
+    private SessionRecord record;
     private final StoredBytes stored;
-    /** What {@link #state} counts against {@link #stored}; 0 once deleted. */
+    /** What the record's state counts against {@link #stored}; 0 once deleted. */
     private long stateBytes;
     private long lastActivityNanos;
-    private @Nullable Turn turn;
-    private final Map<String, Interrupt> interrupts = new LinkedHashMap<>();
     private @Nullable TurnEvents events;
-    private long turns;
+    /** The log of the turn before, for whoever waits on its end after a queued turn started. */
+    private @Nullable TurnEvents previous;
     private boolean deleted;
 
     /** @throws SessionException {@code STORAGE_FULL} if {@code stored} has no room for the state */
-    MemorySession(String id, List<ChatMessage> state, StoredBytes stored, long nowNanos) {
+    MemorySession(String id, List<ChatMessage> state, SessionRules rules, TurnControl control, LongSupplier tokens,
+                  StoredBytes stored, long nowNanos) {
         this.id = id;
-        this.state = List.copyOf(state);
+        this.rules = rules;
+        this.control = control;
+        this.tokens = tokens;
+        this.record = SessionRecord.created(id, state);
         this.stored = stored;
-        this.stateBytes = StateSize.of(this.state);
+        this.stateBytes = StateSize.of(record.state());
         stored.add(stateBytes);
         this.lastActivityNanos = nowNanos;
     }
@@ -54,7 +57,7 @@ final class MemorySession implements Session {
     public SessionView view() {
         lock.lock();
         try {
-            return viewLocked();
+            return record.view();
         } finally {
             lock.unlock();
         }
@@ -62,68 +65,51 @@ final class MemorySession implements Session {
 
     @Override
     public List<ChatMessage> state() {
-        lock.lock();
-        try {
-            return state;
-        } finally {
-            lock.unlock();
-        }
+        return view().state();
     }
 
     @Override
-    public Turn startTurn(ChatMessage message, @Nullable Webhook webhook) {
+    public Sent send(ChatMessage message, @Nullable Webhook webhook, MultitaskStrategy strategy) {
+        Step step;
         lock.lock();
         try {
             requireNotDeletedLocked();
-            if (status == SessionStatus.RUNNING) {
-                throw new SessionException(SessionException.Reason.RUNNING);
-            }
-            if (status == SessionStatus.INTERRUPTED) {
-                throw new SessionException(SessionException.Reason.INTERRUPTED);
-            }
-            status = SessionStatus.RUNNING;
-            response = null;
-            error = null;
-            turn = new Turn(id, ++turns, message, state, webhook);
-            events = new TurnEvents(turns, EventLog.MAX_AGENT_BYTES);
-            return turn;
+            step = rules.send(record, message, webhook, strategy, tokens);
+            saveLocked(step);
         } finally {
             lock.unlock();
         }
+        stopCancelled(step);
+        return new Sent(step.started(), step.queuedAt());
     }
 
     @Override
     public @Nullable SessionView commit(Turn finished, TurnOutcome outcome) {
+        Step step;
         lock.lock();
         try {
-            if (deleted || turn != finished) {
+            if (deleted) {
                 return null;
             }
-            interrupts.clear();
+            step = rules.commit(record, finished.token(), outcome, tokens);
+            if (step.ended() == null) {
+                return null;
+            }
             // A success whose state does not fit in the store's limit ends as a failure.
-            String failure = outcome instanceof TurnOutcome.Succeeded success ? take(success) : outcome.error();
-            if (failure == null) {
-                status = SessionStatus.IDLE;
-                response = ((TurnOutcome.Succeeded) outcome).response();
-            } else {
-                status = SessionStatus.ERROR;
-                error = failure;
+            String full = outcome instanceof TurnOutcome.Succeeded success ? take(success) : null;
+            if (full != null) {
+                step = rules.commit(record, finished.token(), new TurnOutcome.Failed(full), tokens);
             }
-            turn = null;
             lastActivityNanos = System.nanoTime();
-            changed.signalAll();
-            SessionView view = viewLocked();
-            if (events != null) {
-                events.end(view);
-            }
-            return view;
+            saveLocked(step);
         } finally {
             lock.unlock();
         }
+        return step.ended().view();
     }
 
     /**
-     * Makes the turn's state the session's if the store has room for it.
+     * Counts the success's state instead of the session's, if the store has room for it.
      *
      * @return null if it did, else why not: the turn's error
      */
@@ -133,30 +119,31 @@ final class MemorySession implements Session {
         } catch (SessionException full) {
             return "The turn's new state does not fit, and the session keeps the one it had. " + full.getMessage();
         }
-        state = success.state();
         stateBytes = success.stateBytes();
         return null;
     }
 
     @Override
     public void turnStarted(Turn started) {
-        lock.lock();
-        try {
-            if (turn == started && events != null) {
-                events.server("started", Json.MAPPER.createObjectNode().put("session_id", id));
-            }
-        } finally {
-            lock.unlock();
+        TurnEvents log = logOf(started);
+        if (log != null) {
+            log.server("started", Json.MAPPER.createObjectNode().put("session_id", id));
         }
     }
 
     @Override
     public void turnEvent(Turn reporting, String name, ObjectNode data) {
+        TurnEvents log = logOf(reporting);
+        if (log != null) {
+            log.agent(name, data);
+        }
+    }
+
+    /** The log of {@code turn} if it is still the session's. */
+    private @Nullable TurnEvents logOf(Turn turn) {
         lock.lock();
         try {
-            if (turn == reporting && events != null) {
-                events.agent(name, data);
-            }
+            return !deleted && isCurrentLocked(turn) ? events : null;
         } finally {
             lock.unlock();
         }
@@ -166,16 +153,14 @@ final class MemorySession implements Session {
     public @Nullable SessionView interrupt(Turn asking, Interrupt interrupt) {
         lock.lock();
         try {
-            if (deleted || turn != asking) {
+            if (deleted || !isCurrentLocked(asking)) {
                 return null;
             }
-            interrupts.put(interrupt.id(), interrupt);
-            status = SessionStatus.INTERRUPTED;
-            changed.signalAll();
+            saveLocked(rules.interrupt(record, asking.token(), interrupt));
             ObjectNode data = Json.MAPPER.createObjectNode();
-            data.set("interrupts", Interrupt.json(interrupts.values()));
+            data.set("interrupts", Interrupt.json(record.interrupts()));
             events.server("interrupted", data);
-            return viewLocked();
+            return record.view();
         } finally {
             lock.unlock();
         }
@@ -183,49 +168,34 @@ final class MemorySession implements Session {
 
     @Override
     public SessionStatus resume(String interruptId, JsonNode value) {
-        Turn answered;
-        SessionStatus after;
+        Step step;
         lock.lock();
         try {
             requireNotDeletedLocked();
-            if (status != SessionStatus.INTERRUPTED) {
-                throw new SessionException(SessionException.Reason.NOT_INTERRUPTED,
-                        "Session is " + status.wireName() + ", not interrupted");
-            }
-            if (interrupts.remove(interruptId) == null) {
-                throw new SessionException(SessionException.Reason.UNKNOWN_INTERRUPT, "Unknown interrupt_id: " + interruptId);
-            }
-            if (interrupts.isEmpty()) {
-                status = SessionStatus.RUNNING;
-            }
+            step = rules.resume(record, interruptId);
+            saveLocked(step);
             events.server("resumed", Json.MAPPER.createObjectNode().put("interrupt_id", interruptId));
-            changed.signalAll();
-            answered = turn;
-            after = status;
         } finally {
             lock.unlock();
         }
-        answered.answer(interruptId, value, after == SessionStatus.RUNNING);
-        return after;
+        SessionRules.Answered answered = step.answered();
+        control.answer(id, answered.token(), interruptId, value, answered.allAnswered());
+        return step.next().status();
     }
 
     @Override
-    public void cancel(String reason) {
-        runningTurn().cancel(reason);
-    }
-
-    private Turn runningTurn() {
+    public long cancel(String reason) {
+        Step step;
         lock.lock();
         try {
             requireNotDeletedLocked();
-            if (turn == null) {
-                throw new SessionException(SessionException.Reason.NOT_RUNNING,
-                        "Session is " + status.wireName() + ", not running");
-            }
-            return turn;
+            step = rules.cancel(record, reason);
+            saveLocked(step);
         } finally {
             lock.unlock();
         }
+        stopCancelled(step);
+        return step.next().turns();
     }
 
     @Override
@@ -233,40 +203,35 @@ final class MemorySession implements Session {
         lock.lock();
         try {
             requireNotDeletedLocked();
-            return events != null ? events : TurnEvents.none(viewLocked());
+            return events != null ? events : TurnEvents.none(record.view());
         } finally {
             lock.unlock();
         }
     }
 
-    /**
-     * Marks the session deleted and wakes its waiters.
-     *
-     * @return the turn that was running, to cancel, or null
-     */
-    @Nullable Turn delete() {
+    /** Deletes the session: its turn is cancelled and its followers see the end. */
+    void delete() {
+        Step step;
         lock.lock();
         try {
             deleted = true;
             releaseLocked();
-            Turn running = turn;
-            turn = null;
-            changed.signalAll();
-            if (running != null && events != null) {
-                // Streams of the turn end too: the session is gone, and so is what the turn would have left.
-                events.end(new SessionView(id, SessionStatus.ERROR, null, "Session deleted", state));
+            step = rules.delete(record);
+            if (step.ended() != null && events != null) {
+                events.end(step.ended().view());
             }
-            return running;
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
+        stopCancelled(step);
     }
 
-    /** Deletes the session if it has been inactive, and not running, for longer than {@code ttlNanos}. */
+    /** Deletes the session if it has been inactive, and without a turn, for longer than {@code ttlNanos}. */
     boolean expireIfIdleSince(long nowNanos, long ttlNanos) {
         lock.lock();
         try {
-            if (deleted || turn != null || nowNanos - lastActivityNanos < ttlNanos) {
+            if (deleted || !rules.mayExpire(record) || nowNanos - lastActivityNanos < ttlNanos) {
                 return false;
             }
             deleted = true;
@@ -280,33 +245,77 @@ final class MemorySession implements Session {
 
     @Override
     public SessionView awaitNotRunning(long timeoutNanos) throws InterruptedException {
-        return await(SessionStatus.RUNNING, timeoutNanos);
-    }
-
-    @Override
-    public SessionView awaitTurnEnd(long timeoutNanos) throws InterruptedException {
-        return await(null, timeoutNanos);
-    }
-
-    /** Waits while the status is {@code waitingStatus}, or with null while a turn exists. */
-    private SessionView await(@Nullable SessionStatus waitingStatus, long timeoutNanos) throws InterruptedException {
         lock.lock();
         try {
-            long left = timeoutNanos;
-            while ((waitingStatus == null ? turn != null : status == waitingStatus) && !deleted) {
-                if (timeoutNanos < 0) {
-                    changed.await();
-                } else if (left <= 0) {
-                    break;
-                } else {
-                    left = changed.awaitNanos(left);
-                }
-            }
-            requireNotDeletedLocked();
-            return viewLocked();
+            TurnEvents awaited = record.hasTurn() ? events : null;
+            return await(awaited, false, timeoutNanos);
         } finally {
             lock.unlock();
         }
+    }
+
+    @Override
+    public SessionView awaitTurnEnd(long number, long timeoutNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            TurnEvents awaited = events != null && events.turn() == number ? events
+                    : previous != null && previous.turn() == number ? previous : null;
+            return await(awaited, true, timeoutNanos);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits for the turn of {@code awaited} to end (or, unless {@code throughInterrupts}, to be
+     * interrupted); its end is what the answer reports, even if a queued turn runs since.
+     */
+    private SessionView await(@Nullable TurnEvents awaited, boolean throughInterrupts, long timeoutNanos)
+            throws InterruptedException {
+        long left = timeoutNanos;
+        while (awaited != null && !deleted && !awaited.isEnded()
+                && (throughInterrupts || record.status() == SessionStatus.RUNNING)) {
+            if (timeoutNanos < 0) {
+                changed.await();
+            } else if (left <= 0) {
+                break;
+            } else {
+                left = changed.awaitNanos(left);
+            }
+        }
+        requireNotDeletedLocked();
+        return awaited != null && awaited.isEnded() ? awaited.endView() : record.view();
+    }
+
+    /** Makes the step's record the session's: the turn it ended ends its log, the turn it started gets one and runs. */
+    private void saveLocked(Step step) {
+        if (step.next() == record) {
+            return;
+        }
+        record = step.next();
+        if (step.ended() != null && events != null) {
+            events.end(step.ended().view());
+        }
+        Turn started = step.started();
+        if (started != null) {
+            previous = events;
+            events = new TurnEvents(started.number(), EventLog.MAX_AGENT_BYTES);
+            // Under the lock: a delete or cancel right after finds the turn already in hand.
+            control.run(this, started);
+        }
+        changed.signalAll();
+    }
+
+    private void stopCancelled(Step step) {
+        SessionRules.Cancelled cancelled = step.cancelled();
+        if (cancelled != null) {
+            control.cancel(id, cancelled.token(), cancelled.reason());
+        }
+    }
+
+    private boolean isCurrentLocked(Turn turn) {
+        Long token = record.token();
+        return token != null && token == turn.token();
     }
 
     private void releaseLocked() {
@@ -318,9 +327,5 @@ final class MemorySession implements Session {
         if (deleted) {
             throw new SessionException(SessionException.Reason.NOT_FOUND);
         }
-    }
-
-    private SessionView viewLocked() {
-        return new SessionView(id, status, response, error, state, List.copyOf(interrupts.values()));
     }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import motus.serve.api.ChatMessage;
@@ -19,21 +20,28 @@ public final class MemorySessionStore implements SessionStore {
     private final int maxSessions;
     private final StoredBytes stored;
     private final Consumer<String> onEnded;
+    private final SessionRules rules;
+    private final TurnControl control;
+    private final AtomicLong tokens = new AtomicLong();
     // Creation alone is serialised, so that the max_sessions check and the insert are one step.
     private final ReentrantLock creating = new ReentrantLock();
 
-    /** Without a limit on the state sessions hold. */
-    public MemorySessionStore(int maxSessions, Consumer<String> onEnded) {
-        this(maxSessions, Long.MAX_VALUE, onEnded);
+    /** Without limits on the state sessions hold or on their queues. */
+    public MemorySessionStore(int maxSessions, TurnControl control, Consumer<String> onEnded) {
+        this(maxSessions, Long.MAX_VALUE, new SessionRules(Integer.MAX_VALUE), control, onEnded);
     }
 
     /**
      * @param maxStoredBytes the most state, as {@link StateSize} counts it, that all sessions may hold
+     * @param control runs the turns the rules start, and hears what clients ask of them
      * @param onEnded told the id of each session deleted or expired, after it is gone
      */
-    public MemorySessionStore(int maxSessions, long maxStoredBytes, Consumer<String> onEnded) {
+    public MemorySessionStore(int maxSessions, long maxStoredBytes, SessionRules rules, TurnControl control,
+                              Consumer<String> onEnded) {
         this.maxSessions = maxSessions;
         this.stored = new StoredBytes(maxStoredBytes);
+        this.rules = rules;
+        this.control = control;
         this.onEnded = onEnded;
     }
 
@@ -53,7 +61,8 @@ public final class MemorySessionStore implements SessionStore {
             if (sessions.containsKey(sessionId)) {
                 throw new SessionException(SessionException.Reason.ALREADY_EXISTS);
             }
-            MemorySession session = new MemorySession(sessionId, state, stored, System.nanoTime());
+            MemorySession session = new MemorySession(sessionId, state, rules, control, tokens::incrementAndGet, stored,
+                    System.nanoTime());
             sessions.put(sessionId, session);
             LOG.log(Level.INFO, "[{0}] session created", sessionId);
             return session;
@@ -77,10 +86,7 @@ public final class MemorySessionStore implements SessionStore {
         if (session == null) {
             throw new SessionException(SessionException.Reason.NOT_FOUND);
         }
-        Turn running = session.delete(); // gives its state's bytes back
-        if (running != null) {
-            running.cancel("Turn cancelled: session deleted");
-        }
+        session.delete(); // cancels its turn, and gives its state's bytes back
         onEnded.accept(id);
         LOG.log(Level.INFO, "[{0}] session deleted", id);
     }

@@ -7,12 +7,15 @@ import motus.serve.api.ChatMessage;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One conversation, as its {@link SessionStore} keeps it. Each operation is one atomic step
- * of the lifecycle rules (one turn at a time, a deleted session never comes back, only the
- * current turn commits), whether the session lives in this process or in a database that
- * several servers share.
+ * One conversation, as its {@link SessionStore} keeps it. Each operation loads the session's
+ * record, asks {@link SessionRules} and saves the result in one atomic step, whether the
+ * session lives in this process or in a database that several servers share.
  */
 public interface Session {
+
+    /** Where a sent message went: the turn it started (which runs through {@link TurnControl}), or its place in the queue. */
+    record Sent(@Nullable Turn started, int queuedAt) {
+    }
 
     String id();
 
@@ -23,18 +26,20 @@ public interface Session {
     List<ChatMessage> state();
 
     /**
-     * Starts a turn if the session is neither running nor interrupted: the contract's atomic 409 rule.
+     * Sends a message: starts a turn, or with a turn running, does what {@code strategy} says.
      *
-     * @throws SessionException {@code RUNNING} or {@code INTERRUPTED}, or {@code NOT_FOUND} if the session was deleted meanwhile
+     * @throws SessionException {@code RUNNING}, {@code INTERRUPTED}, {@code QUEUE_FULL}, or
+     *                          {@code NOT_FOUND} if the session was deleted meanwhile
      */
-    Turn startTurn(ChatMessage message, @Nullable Webhook webhook);
+    Sent send(ChatMessage message, @Nullable Webhook webhook, MultitaskStrategy strategy);
 
     /**
-     * Commits a turn's outcome, unless the turn is no longer the session's (deleted, or ended
-     * by the store because the server running it stopped).
+     * Commits a turn's outcome, unless the turn is no longer the session's (deleted, replaced,
+     * or ended by the store because the server running it stopped). A queued message starts
+     * the next turn.
      *
-     * @return the session as committed, the snapshot that waiters and the webhook report; null
-     *         if the outcome was discarded
+     * @return the session as the turn left it, which waiters and the webhook report; null if
+     *         the outcome was discarded
      */
     @Nullable SessionView commit(Turn finished, TurnOutcome outcome);
 
@@ -54,7 +59,7 @@ public interface Session {
 
     /**
      * Takes a client's answer to one pending interrupt and hands it to the turn, wherever it
-     * runs ({@link Turn#answer}); with none left the session is running again.
+     * runs; with none left the session is running again.
      *
      * @return the session's status after it: {@code running}, or {@code interrupted} while others are pending
      * @throws SessionException {@code NOT_FOUND}, {@code NOT_INTERRUPTED} or {@code UNKNOWN_INTERRUPT}
@@ -63,23 +68,31 @@ public interface Session {
 
     /**
      * Asks the session's turn, wherever it runs, to end with {@code reason}: its worker dies
-     * and the session goes to {@code error} with its state unchanged.
+     * and the turn ends in {@code error} with the state unchanged.
      *
+     * @return the cancelled turn's number, for {@link #awaitTurnEnd}
      * @throws SessionException {@code NOT_FOUND}, or {@code NOT_RUNNING} if no turn runs
      */
-    void cancel(String reason);
+    long cancel(String reason);
 
     /** The events of the latest turn, or for a session that has had none, a log with only its {@code done}. */
     EventLog events();
 
     /**
-     * Waits while the session is running, at most {@code timeoutNanos} (negative: no limit): until
-     * the turn ends or is interrupted.
+     * Waits while the turn running now runs, at most {@code timeoutNanos} (negative: no limit):
+     * until it ends (with a queue, the next one may have started: the answer is how this one
+     * ended) or is interrupted.
      *
      * @throws SessionException {@code NOT_FOUND} if the session is deleted while waiting
      */
     SessionView awaitNotRunning(long timeoutNanos) throws InterruptedException;
 
-    /** Waits until the turn has ended, interrupted or not; see {@link #awaitNotRunning}. */
-    SessionView awaitTurnEnd(long timeoutNanos) throws InterruptedException;
+    /**
+     * Waits until turn {@code number} has ended (a queued turn may run since), at most
+     * {@code timeoutNanos} (negative: no limit).
+     *
+     * @return the session as that turn left it
+     * @throws SessionException {@code NOT_FOUND} if the session is deleted while waiting
+     */
+    SessionView awaitTurnEnd(long number, long timeoutNanos) throws InterruptedException;
 }

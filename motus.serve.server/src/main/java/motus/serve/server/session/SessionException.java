@@ -16,6 +16,8 @@ public final class SessionException extends RuntimeException {
         NOT_INTERRUPTED("Session is not interrupted"),
         /** A resume naming an interrupt the session does not have (any more). */
         UNKNOWN_INTERRUPT("Unknown interrupt_id"),
+        /** A message queued behind a running turn with too many waiting already; the message says how many. */
+        QUEUE_FULL("Session queue is full"),
         /** A cancel with no turn to cancel; the message names the status. */
         NOT_RUNNING("Session is not running"),
         TOO_MANY("Maximum number of sessions reached"),

@@ -1,126 +1,21 @@
 package motus.serve.server.session;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import motus.serve.api.ChatMessage;
-import motus.serve.worker.Worker;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One turn of one session, from the 202 to its commit. Cancellation (delete, shutdown) and the
- * timeout may strike at any point: before a worker exists, or while it runs; either way the
- * worker is killed as soon as it is known and nothing is committed. It lives in the server that
- * runs it; a store shared by several servers reaches it there.
+ * One turn of one session, as the rules started it: what its agent gets and how its end is
+ * matched to its session. A value; whoever runs it holds the worker.
+ *
+ * @param number which of its session's turns this is, counting from 1
+ * @param token the fencing token its commit must match; unique across sessions and their turns
+ * @param state the session's state when the turn started: what the agent gets
  */
-public final class Turn {
+public record Turn(String sessionId, long number, long token, ChatMessage message, List<ChatMessage> state,
+                   @Nullable Webhook webhook) {
 
-    /** What a running turn does with a client's answer to one of its interrupts. */
-    @FunctionalInterface
-    public interface Answers {
-        /** @param allAnswered whether no other interrupt is pending: the turn runs again */
-        void answer(String interruptId, JsonNode value, boolean allAnswered);
-    }
-
-    public final String sessionId;
-    /** The store's number for this turn: in a shared store, the fencing token its commit must match. */
-    public final long token;
-    public final ChatMessage message;
-    /** The session's state when the turn started: what the agent gets. */
-    public final List<ChatMessage> state;
-    public final @Nullable Webhook webhook;
-
-    private @Nullable Worker worker;
-    private @Nullable Thread waitingThread;
-    private @Nullable String cancelReason;
-    private boolean timedOut;
-    private @Nullable Answers answers;
-
-    public Turn(String sessionId, long token, ChatMessage message, List<ChatMessage> state, @Nullable Webhook webhook) {
-        this.sessionId = sessionId;
-        this.token = token;
-        this.message = message;
-        this.state = state;
-        this.webhook = webhook;
-    }
-
-    /** Marks the thread that waits for a worker slot, so that cancelling can wake it. */
-    public synchronized void waitingFor(@Nullable Thread thread) {
-        this.waitingThread = thread;
-    }
-
-    /**
-     * Hands the turn its worker.
-     *
-     * @return false if the turn was cancelled or timed out meanwhile; the worker is then killed
-     */
-    public synchronized boolean attach(Worker worker) {
-        if (cancelReason != null || timedOut) {
-            worker.kill();
-            return false;
-        }
-        this.worker = worker;
-        return true;
-    }
-
-    /** Whoever runs the turn takes the answers to its interrupts from now on. */
-    public synchronized void answersTo(Answers answers) {
-        this.answers = answers;
-    }
-
-    /** Hands a client's answer to whoever runs the turn; dropped if nothing runs it (it is ending). */
-    public void answer(String interruptId, JsonNode value, boolean allAnswered) {
-        Answers to;
-        synchronized (this) {
-            to = answers;
-        }
-        if (to != null) {
-            to.answer(interruptId, value, allAnswered);
-        }
-    }
-
-    /** Cancels the turn: its worker dies at once and its result will be discarded. */
-    public void cancel(String reason) {
-        Worker toKill;
-        synchronized (this) {
-            if (cancelReason != null) {
-                return;
-            }
-            cancelReason = reason;
-            toKill = worker;
-            if (waitingThread != null) {
-                waitingThread.interrupt();
-            }
-        }
-        if (toKill != null) {
-            toKill.kill();
-        }
-    }
-
-    /** The turn ran past the server's timeout: kill its worker; the turn ends {@link TurnOutcome.TimedOut}. */
-    public void timeOut() {
-        Worker toKill;
-        synchronized (this) {
-            timedOut = true;
-            toKill = worker;
-        }
-        if (toKill != null) {
-            toKill.kill();
-        }
-    }
-
-    /** Whether a cancel or the timeout has ended the turn, whatever its worker says. */
-    public synchronized boolean isEnded() {
-        return cancelReason != null || timedOut;
-    }
-
-    /**
-     * What ended the turn from outside, if anything did: a cancel (which wins over a timeout
-     * that came after it) or the timeout; otherwise {@code fromWorker}.
-     */
-    public synchronized TurnOutcome outcome(TurnOutcome fromWorker) {
-        if (cancelReason != null) {
-            return new TurnOutcome.Cancelled(cancelReason);
-        }
-        return timedOut ? new TurnOutcome.TimedOut() : fromWorker;
+    public Turn {
+        state = List.copyOf(state);
     }
 }

@@ -24,6 +24,7 @@ public final class TurnEvents implements EventLog {
     private final List<Event> events = new ArrayList<>();
     private long bytes;
     private boolean ended;
+    private @Nullable SessionView end;
 
     TurnEvents(long turn, long maxBytes) {
         this.turn = turn;
@@ -68,7 +69,28 @@ public final class TurnEvents implements EventLog {
             if (!ended) {
                 append("done", null, session);
                 ended = true;
+                end = session;
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the turn has ended: its {@code done} is in the log. */
+    boolean isEnded() {
+        lock.lock();
+        try {
+            return ended;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The session as the turn left it, once it has ended. */
+    @Nullable SessionView endView() {
+        lock.lock();
+        try {
+            return end;
         } finally {
             lock.unlock();
         }

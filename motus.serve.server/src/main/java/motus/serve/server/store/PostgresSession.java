@@ -1,21 +1,20 @@
 package motus.serve.server.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.session.EventLog;
 import motus.serve.server.session.Interrupt;
+import motus.serve.server.session.MultitaskStrategy;
 import motus.serve.server.session.Session;
 import motus.serve.server.session.SessionException;
+import motus.serve.server.session.SessionRecord;
+import motus.serve.server.session.SessionRules;
+import motus.serve.server.session.SessionRules.Step;
 import motus.serve.server.session.SessionStatus;
 import motus.serve.server.session.SessionView;
 import motus.serve.server.session.Turn;
@@ -23,24 +22,28 @@ import motus.serve.server.session.TurnEvents;
 import motus.serve.server.session.TurnOutcome;
 import motus.serve.server.session.Webhook;
 import motus.serve.server.store.PostgresStore.LocalTurn;
-import motus.serve.server.store.PostgresStore.Row;
 import motus.serve.worker.wire.Json;
-import motus.serve.worker.wire.MessageCodec;
 import org.jspecify.annotations.Nullable;
 
-/** A session in PostgreSQL, as one request found it; every operation goes to the database. */
+/**
+ * A session in PostgreSQL, as one request found it. Every operation is one transaction: lock
+ * the session's row, ask {@link SessionRules}, save the step with its events and
+ * notifications; its effects on turns that run here follow the commit.
+ */
 final class PostgresSession implements Session {
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
     private static final long COMMIT_RETRY_MILLIS = 500;
 
     private final PostgresStore store;
+    private final SessionRules rules;
     private final String id;
-    private final Row loaded;
+    private final SessionRecord loaded;
 
-    PostgresSession(PostgresStore store, Row loaded) {
+    PostgresSession(PostgresStore store, SessionRules rules, SessionRecord loaded) {
         this.store = store;
-        this.id = loaded.view().id();
+        this.rules = rules;
+        this.id = loaded.id();
         this.loaded = loaded;
     }
 
@@ -57,50 +60,33 @@ final class PostgresSession implements Session {
 
     @Override
     public List<ChatMessage> state() {
-        return loaded.view().state();
+        return loaded.state();
+    }
+
+    /** A step of the rules on the session's locked row, saved in the same transaction. */
+    @FunctionalInterface
+    private interface Rule {
+        Step apply(Connection connection, SessionRecord session) throws SQLException;
+    }
+
+    private Step step(Rule rule) {
+        return store.inTransaction(connection -> {
+            SessionRecord session = PostgresStore.lock(connection, id);
+            if (session == null) {
+                throw new SessionException(SessionException.Reason.NOT_FOUND);
+            }
+            Step step = rule.apply(connection, session);
+            store.save(connection, session, step);
+            return step;
+        });
     }
 
     @Override
-    public Turn startTurn(ChatMessage message, @Nullable Webhook webhook) {
-        record Started(long number, long token, List<ChatMessage> state) {
-        }
-        Started started = store.inTransaction(connection -> {
-            Started begun = null;
-            try (PreparedStatement start = connection.prepareStatement("""
-                    UPDATE motus_sessions SET status = 'running', response = NULL, error = NULL, interrupts = '[]',
-                        turn = turn + 1, token = nextval('motus_turn_tokens'), owner = ?,
-                        lease_until = now() + ? * interval '1 millisecond', cancel_reason = NULL
-                    WHERE id = ? AND token IS NULL RETURNING turn, token, state""")) {
-                start.setString(1, store.owner());
-                start.setLong(2, store.lease().toMillis());
-                start.setString(3, id);
-                try (ResultSet rows = start.executeQuery()) {
-                    if (rows.next()) {
-                        begun = new Started(rows.getLong(1), rows.getLong(2),
-                                PostgresStore.messages(PostgresStore.json(rows.getString(3))));
-                    }
-                }
-            }
-            if (begun == null) {
-                Row row = PostgresStore.read(connection, id);
-                if (row == null) {
-                    throw new SessionException(SessionException.Reason.NOT_FOUND);
-                }
-                throw new SessionException(row.view().status() == SessionStatus.INTERRUPTED
-                        ? SessionException.Reason.INTERRUPTED : SessionException.Reason.RUNNING);
-            }
-            try (PreparedStatement clear = connection.prepareStatement(
-                    "DELETE FROM motus_events WHERE session_id = ? AND turn < ?")) {
-                clear.setString(1, id);
-                clear.setLong(2, begun.number());
-                clear.executeUpdate();
-            }
-            PostgresStore.notify(connection, Notifications.CHANGED, id);
-            return begun;
-        });
-        Turn turn = new Turn(id, started.token(), message, started.state(), webhook);
-        store.runsHere(turn, started.number());
-        return turn;
+    public Sent send(ChatMessage message, @Nullable Webhook webhook, MultitaskStrategy strategy) {
+        Step step = step((connection, session) ->
+                rules.send(session, message, webhook, strategy, PostgresStore.tokens(connection)));
+        store.afterwards(this, step);
+        return new Sent(step.started(), step.queuedAt());
     }
 
     /**
@@ -109,21 +95,31 @@ final class PostgresSession implements Session {
      */
     @Override
     public @Nullable SessionView commit(Turn finished, TurnOutcome outcome) {
-        LocalTurn mine = store.here(id, finished.token);
+        LocalTurn mine = store.here(id, finished.token());
         if (mine == null) {
             return null;
         }
-        SessionStatus status = outcome instanceof TurnOutcome.Succeeded ? SessionStatus.IDLE : SessionStatus.ERROR;
-        ChatMessage response = outcome instanceof TurnOutcome.Succeeded success ? success.response() : null;
-        List<ChatMessage> state = outcome instanceof TurnOutcome.Succeeded success ? success.state() : finished.state;
-        SessionView view = new SessionView(id, status, response, outcome.error(), state);
         long giveUp = System.nanoTime() + 2 * store.lease().toNanos();
         try {
             while (true) {
                 try {
+                    Step step;
                     synchronized (mine) {
-                        return store.inTransaction(connection -> commit(connection, mine, view, outcome) ? view : null);
+                        step = store.inTransaction(connection -> {
+                            SessionRecord session = PostgresStore.lock(connection, id);
+                            if (session == null) {
+                                return null;
+                            }
+                            Step committed = rules.commit(session, finished.token(), outcome, PostgresStore.tokens(connection));
+                            store.save(connection, session, committed);
+                            return committed;
+                        });
                     }
+                    if (step == null || step.ended() == null) {
+                        return null;
+                    }
+                    store.afterwards(this, step);
+                    return step.ended().view();
                 } catch (SessionException unavailable) {
                     if (store.isClosed() || Thread.currentThread().isInterrupted() || System.nanoTime() > giveUp) {
                         LOG.log(Level.WARNING, "[{0}] turn outcome not saved: {1}", id, unavailable.getMessage());
@@ -135,28 +131,6 @@ final class PostgresSession implements Session {
         } finally {
             store.forget(finished);
         }
-    }
-
-    private boolean commit(Connection connection, LocalTurn mine, SessionView view, TurnOutcome outcome)
-            throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement("""
-                UPDATE motus_sessions SET status = ?, response = ?::json, error = ?, state = coalesce(?::json, state),
-                    interrupts = '[]', token = NULL, owner = NULL, lease_until = NULL, cancel_reason = NULL,
-                    last_activity = now()
-                WHERE id = ? AND token = ?""")) {
-            update.setString(1, view.status().wireName());
-            update.setString(2, view.response() == null ? null : MessageCodec.toJson(view.response()).toString());
-            update.setString(3, view.error());
-            update.setString(4, outcome instanceof TurnOutcome.Succeeded ? MessageCodec.toJson(view.state()).toString() : null);
-            update.setString(5, id);
-            update.setLong(6, mine.turn.token);
-            if (update.executeUpdate() == 0) {
-                return false;
-            }
-        }
-        PostgresStore.insertEvent(connection, mine, "done", StoredEvents.endData(view));
-        PostgresStore.notify(connection, Notifications.CHANGED, id);
-        return true;
     }
 
     @Override
@@ -171,178 +145,99 @@ final class PostgresSession implements Session {
 
     @Override
     public @Nullable SessionView interrupt(Turn asking, Interrupt interrupt) {
-        LocalTurn mine = store.here(id, asking.token);
+        LocalTurn mine = store.here(id, asking.token());
         if (mine == null) {
             return null;
         }
         try {
             synchronized (mine) {
                 return store.inTransaction(connection -> {
-                    Row row = lockCurrent(connection, asking.token);
-                    if (row != null) {
-                        List<Interrupt> pending = new ArrayList<>(row.view().interrupts());
-                        pending.add(interrupt);
-                        try (PreparedStatement update = connection.prepareStatement(
-                                "UPDATE motus_sessions SET status = 'interrupted', interrupts = ?::json WHERE id = ?")) {
-                            update.setString(1, Interrupt.json(pending).toString());
-                            update.setString(2, id);
-                            update.executeUpdate();
-                        }
-                        SessionView was = row.view();
-                        row = new Row(new SessionView(id, SessionStatus.INTERRUPTED, null, null, was.state(), List.copyOf(pending)),
-                                row.turn(), row.token());
-                    }
-                    if (row == null) {
+                    SessionRecord session = PostgresStore.lock(connection, id);
+                    if (session == null) {
                         return null;
                     }
+                    Step step = rules.interrupt(session, asking.token(), interrupt);
+                    if (step.next() == session) {
+                        return null;
+                    }
+                    store.save(connection, session, step);
                     ObjectNode data = Json.MAPPER.createObjectNode();
-                    data.set("interrupts", Interrupt.json(row.view().interrupts()));
+                    data.set("interrupts", Interrupt.json(step.next().interrupts()));
                     PostgresStore.insertEvent(connection, mine, "interrupted", data);
-                    PostgresStore.notify(connection, Notifications.CHANGED, id);
-                    return row.view();
+                    return step.next().view();
                 });
             }
         } catch (SessionException unavailable) {
-            asking.cancel("Turn ended: its question could not be saved (" + unavailable.getMessage() + ")");
+            store.cancelHere(asking, "Turn ended: its question could not be saved (" + unavailable.getMessage() + ")");
             return null;
-        }
-    }
-
-    /** The session's row, locked until the transaction ends, if {@code token}'s turn is still its own; else null. */
-    private @Nullable Row lockCurrent(Connection connection, long token) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT " + PostgresStore.COLUMNS + " FROM motus_sessions WHERE id = ? AND token = ? FOR UPDATE")) {
-            select.setString(1, id);
-            select.setLong(2, token);
-            try (ResultSet rows = select.executeQuery()) {
-                return rows.next() ? PostgresStore.row(rows) : null;
-            }
         }
     }
 
     @Override
     public SessionStatus resume(String interruptId, JsonNode value) {
-        record Resumed(SessionStatus status, @Nullable LocalTurn here) {
-        }
-        Resumed resumed = store.inTransaction(connection -> {
-            SessionStatus status;
-            JsonNode pending;
-            long token;
-            try (PreparedStatement select = connection.prepareStatement(
-                    "SELECT status, interrupts, token FROM motus_sessions WHERE id = ? FOR UPDATE")) {
-                select.setString(1, id);
-                try (ResultSet rows = select.executeQuery()) {
-                    if (!rows.next()) {
-                        throw new SessionException(SessionException.Reason.NOT_FOUND);
-                    }
-                    status = PostgresStore.status(rows.getString(1));
-                    pending = PostgresStore.json(rows.getString(2));
-                    token = rows.getLong(3);
-                }
+        Step step = step((connection, session) -> {
+            Step resumed = rules.resume(session, interruptId);
+            if (store.here(id, resumed.answered().token()) == null) {
+                PostgresStore.saveAnswer(connection, id, resumed.answered(), value);
             }
-            if (status != SessionStatus.INTERRUPTED) {
-                throw new SessionException(SessionException.Reason.NOT_INTERRUPTED,
-                        "Session is " + status.wireName() + ", not interrupted");
-            }
-            ArrayNode left = Json.MAPPER.createArrayNode();
-            boolean found = false;
-            for (JsonNode interrupt : pending) {
-                if (interrupt.path("interrupt_id").asText().equals(interruptId)) {
-                    found = true;
-                } else {
-                    left.add(interrupt);
-                }
-            }
-            if (!found) {
-                throw new SessionException(SessionException.Reason.UNKNOWN_INTERRUPT, "Unknown interrupt_id: " + interruptId);
-            }
-            SessionStatus after = left.isEmpty() ? SessionStatus.RUNNING : SessionStatus.INTERRUPTED;
-            try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE motus_sessions SET status = ?, interrupts = ?::json WHERE id = ?")) {
-                update.setString(1, after.wireName());
-                update.setString(2, left.toString());
-                update.setString(3, id);
-                update.executeUpdate();
-            }
-            LocalTurn here = store.here(id, token);
-            if (here == null) {
-                try (PreparedStatement answer = connection.prepareStatement(
-                        "INSERT INTO motus_answers (session_id, token, interrupt_id, value, all_answered) VALUES (?, ?, ?, ?::json, ?)")) {
-                    answer.setString(1, id);
-                    answer.setLong(2, token);
-                    answer.setString(3, interruptId);
-                    answer.setString(4, value.toString());
-                    answer.setBoolean(5, after == SessionStatus.RUNNING);
-                    answer.executeUpdate();
-                }
-            }
-            PostgresStore.notify(connection, here == null ? Notifications.REQUEST : Notifications.CHANGED, id);
-            return new Resumed(after, here);
+            return resumed;
         });
-        if (resumed.here() != null) {
-            store.deliver(resumed.here(), interruptId, value, resumed.status() == SessionStatus.RUNNING);
-        }
-        return resumed.status();
+        store.afterwards(this, step, value);
+        return step.next().status();
     }
 
     @Override
-    public void cancel(String reason) {
-        long token = store.inTransaction(connection -> {
-            try (PreparedStatement update = connection.prepareStatement(
-                    "UPDATE motus_sessions SET cancel_reason = ? WHERE id = ? AND token IS NOT NULL RETURNING token")) {
-                update.setString(1, reason);
-                update.setString(2, id);
-                try (ResultSet rows = update.executeQuery()) {
-                    if (rows.next()) {
-                        PostgresStore.notify(connection, Notifications.REQUEST, id);
-                        return rows.getLong(1);
-                    }
-                }
-            }
-            Row row = PostgresStore.read(connection, id);
-            if (row == null) {
-                throw new SessionException(SessionException.Reason.NOT_FOUND);
-            }
-            throw new SessionException(SessionException.Reason.NOT_RUNNING,
-                    "Session is " + row.view().status().wireName() + ", not running");
-        });
-        LocalTurn here = store.here(id, token);
-        if (here != null) {
-            here.turn.cancel(reason);
-        }
+    public long cancel(String reason) {
+        Step step = step((connection, session) -> rules.cancel(session, reason));
+        store.afterwards(this, step);
+        return step.next().turns();
     }
 
     /** The latest turn's, as the database has it now: the turn a send has just started, say. */
     @Override
     public EventLog events() {
-        Row row = store.read(id);
+        SessionRecord row = store.read(id);
         if (row == null) {
             throw new SessionException(SessionException.Reason.NOT_FOUND);
         }
-        return row.turn() == 0 ? TurnEvents.none(row.view()) : new StoredEvents(store, id, row.turn(), row.view().state());
+        return row.turns() == 0 ? TurnEvents.none(row.view()) : new StoredEvents(store, id, row.turns(), row.state());
     }
 
     @Override
     public SessionView awaitNotRunning(long timeoutNanos) throws InterruptedException {
-        return await(row -> row.view().status() == SessionStatus.RUNNING, timeoutNanos);
+        return await(-1, false, timeoutNanos);
     }
 
     @Override
-    public SessionView awaitTurnEnd(long timeoutNanos) throws InterruptedException {
-        return await(row -> row.token() != null, timeoutNanos);
+    public SessionView awaitTurnEnd(long number, long timeoutNanos) throws InterruptedException {
+        return await(number, true, timeoutNanos);
     }
 
-    /** Re-reads the row at each notification for it (and at least every second) while {@code waiting} holds. */
-    private SessionView await(Predicate<Row> waiting, long timeoutNanos) throws InterruptedException {
+    /**
+     * Re-reads the row at each notification for it (and at least every second) until turn
+     * {@code awaited} (-1: the one running at first) is over, or, unless {@code throughInterrupts},
+     * interrupted; its end is what the answer reports, even if a queued turn runs since.
+     */
+    private SessionView await(long awaited, boolean throughInterrupts, long timeoutNanos) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutNanos;
         while (true) {
             var next = store.notifications().next(id);
-            Row row = store.read(id);
+            SessionRecord row = store.read(id);
             if (row == null) {
                 throw new SessionException(SessionException.Reason.NOT_FOUND);
             }
+            if (awaited < 0) {
+                if (!row.hasTurn()) {
+                    return row.view();
+                }
+                awaited = row.turns();
+            }
+            if (row.turns() != awaited || !row.hasTurn()) {
+                SessionView end = StoredEvents.end(store, id, awaited, row.state());
+                return end != null ? end : row.view();
+            }
             long left = timeoutNanos < 0 ? Long.MAX_VALUE : deadline - System.nanoTime();
-            if (!waiting.test(row) || left <= 0) {
+            if ((!throughInterrupts && row.status() != SessionStatus.RUNNING) || left <= 0) {
                 return row.view();
             }
             Notifications.await(next, left);

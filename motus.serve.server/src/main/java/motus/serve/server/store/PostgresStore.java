@@ -23,15 +23,23 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.session.EventLog;
 import motus.serve.server.session.Interrupt;
+import motus.serve.server.session.QueuedMessage;
 import motus.serve.server.session.Session;
 import motus.serve.server.session.SessionException;
+import motus.serve.server.session.SessionRecord;
+import motus.serve.server.session.SessionRules;
+import motus.serve.server.session.SessionRules.Step;
 import motus.serve.server.session.SessionStatus;
 import motus.serve.server.session.SessionStore;
 import motus.serve.server.session.SessionView;
 import motus.serve.server.session.Turn;
+import motus.serve.server.session.TurnOutcome;
+import motus.serve.server.session.TurnControl;
+import motus.serve.server.session.Webhook;
 import motus.serve.worker.wire.Json;
 import motus.serve.worker.wire.MessageCodec;
 import motus.serve.worker.wire.Problem;
@@ -39,8 +47,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Sessions in PostgreSQL, shared by every server ("replica") pointed at the same database.
- * Each rule is one transaction on the session's row, so it holds across replicas: a turn starts
- * only on a row with no turn token, and commits only where its token still is. A running turn
+ * Each step of {@link SessionRules} is one transaction on the session's locked row, so the rules
+ * hold across replicas: a turn starts only on a row with no turn token (or replaces it, as the
+ * rules say), and commits only where its token still is; the queue is in the row. A running turn
  * lives in the replica that started it, which renews its lease; when the lease runs out (the
  * replica died), any replica's sweep ends the turn in error. Requests for a turn that runs
  * elsewhere (cancel, answers to interrupts, delete) are written to the database and the owner
@@ -50,19 +59,21 @@ public final class PostgresStore implements SessionStore {
 
     /** The error of a turn whose replica stopped renewing its lease. */
     public static final String LEASE_LOST = "Turn lost: the server running it stopped before the turn ended";
-    static final String DELETED = "Turn cancelled: session deleted";
+    static final String DELETED = SessionRules.TURN_DELETED;
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
     /** Advisory locks: one for creation when max_sessions counts, one for the sweep. */
     private static final long CREATE_LOCK = 0x6d6f7475_73000002L;
     private static final long SWEEP_LOCK = 0x6d6f7475_73000003L;
-    static final String COLUMNS = "id, status, state, response, error, interrupts, turn, token";
+    static final String COLUMNS = "id, status, state, response, error, interrupts, turn, token, cancel_reason, queue";
 
     private final HikariDataSource pool;
     private final String owner = UUID.randomUUID().toString();
     private final Duration lease;
     private final int maxSessions;
     private final Consumer<String> onEnded;
+    private final SessionRules rules;
+    private final TurnControl control;
     private final Notifications notifications;
     private final ConcurrentHashMap<String, LocalTurn> local = new ConcurrentHashMap<>();
     private final ScheduledFuture<?> heartbeat;
@@ -72,13 +83,11 @@ public final class PostgresStore implements SessionStore {
     /** A turn this replica runs, and the numbering of its events (it writes them all). */
     static final class LocalTurn {
         final Turn turn;
-        final long number;
         private long sequence;
         private long agentBytes;
 
-        LocalTurn(Turn turn, long number) {
+        LocalTurn(Turn turn) {
             this.turn = turn;
-            this.number = number;
         }
 
         /** Call holding this object's monitor, which keeps events in order in the database. */
@@ -96,20 +105,18 @@ public final class PostgresStore implements SessionStore {
         }
     }
 
-    /** A session's row: its view, which turn it is on, and the running turn's token (null: none). */
-    record Row(SessionView view, long turn, @Nullable Long token) {
-    }
-
     @FunctionalInterface
     interface Work<T> {
         T run(Connection connection) throws SQLException;
     }
 
-    private PostgresStore(HikariDataSource pool, Duration lease, int maxSessions, Consumer<String> onEnded,
-                          ScheduledExecutorService upkeep) {
+    private PostgresStore(HikariDataSource pool, Duration lease, int maxSessions, SessionRules rules, TurnControl control,
+                          Consumer<String> onEnded, ScheduledExecutorService upkeep) {
         this.pool = pool;
         this.lease = lease;
         this.maxSessions = maxSessions;
+        this.rules = rules;
+        this.control = control;
         this.onEnded = onEnded;
         this.notifications = new Notifications(pool, this::notified);
         long beat = Math.clamp(lease.toMillis() / 3, 10, Notifications.BACKSTOP.toMillis());
@@ -123,12 +130,14 @@ public final class PostgresStore implements SessionStore {
      * @param user the user when the URL names none, or null
      * @param password its password, or null
      * @param lease how long a turn outlives its replica at most, before it ends in error
+     * @param control runs the turns the rules start on this replica, and hears what clients ask of them
      * @param onEnded told the id of each session deleted or expired, on any replica
      * @param upkeep where the lease renewals run: they block while the database is slow
      * @throws IllegalStateException if the database cannot be reached or its schema is newer
      */
     public static PostgresStore open(String url, @Nullable String user, @Nullable String password, Duration lease,
-                                     int maxSessions, Consumer<String> onEnded, ScheduledExecutorService upkeep) {
+                                     int maxSessions, SessionRules rules, TurnControl control, Consumer<String> onEnded,
+                                     ScheduledExecutorService upkeep) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("motus-store");
         config.setJdbcUrl(url);
@@ -155,7 +164,7 @@ public final class PostgresStore implements SessionStore {
             throw new IllegalStateException("cannot set up the session store at " + redacted(url) + ": " + rootMessage(e), e);
         }
         LOG.log(Level.INFO, "sessions in PostgreSQL at {0}", redacted(url));
-        return new PostgresStore(pool, lease, maxSessions, onEnded, upkeep);
+        return new PostgresStore(pool, lease, maxSessions, rules, control, onEnded, upkeep);
     }
 
     /** The URL without what may hold credentials: the user part and the parameters. */
@@ -191,17 +200,17 @@ public final class PostgresStore implements SessionStore {
             return null;
         });
         LOG.log(Level.INFO, "[{0}] session created", sessionId);
-        return new PostgresSession(this, new Row(new SessionView(sessionId, SessionStatus.IDLE, null, null, List.copyOf(state)), 0, null));
+        return new PostgresSession(this, rules, SessionRecord.created(sessionId, state));
     }
 
     @Override
     public Session get(String id) {
         requirePossible(id);
-        Row row = read(id);
+        SessionRecord row = read(id);
         if (row == null) {
             throw new SessionException(SessionException.Reason.NOT_FOUND);
         }
-        return new PostgresSession(this, row);
+        return new PostgresSession(this, rules, row);
     }
 
     @Override
@@ -235,7 +244,7 @@ public final class PostgresStore implements SessionStore {
             try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM motus_sessions");
                  ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    views.add(row(rows).view());
+                    views.add(record(rows).view());
                 }
             }
             return views;
@@ -268,16 +277,19 @@ public final class PostgresStore implements SessionStore {
                         return null;
                     }
                 }
-                try (PreparedStatement lost = connection.prepareStatement("""
-                        UPDATE motus_sessions SET status = 'error', error = ?, interrupts = '[]', token = NULL,
-                            owner = NULL, lease_until = NULL, cancel_reason = NULL, last_activity = now()
-                        WHERE token IS NOT NULL AND lease_until < now() RETURNING id""")) {
-                    lost.setString(1, LEASE_LOST);
-                    for (String id : ids(lost)) {
-                        LOG.log(Level.WARNING, "[{0}] turn ended: its server stopped renewing its lease", id);
-                        notify(connection, Notifications.CHANGED, id);
+                List<SessionRecord> lost = new ArrayList<>();
+                try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS
+                        + " FROM motus_sessions WHERE token IS NOT NULL AND lease_until < now() FOR UPDATE SKIP LOCKED");
+                     ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        lost.add(record(rows));
                     }
                 }
+                for (SessionRecord session : lost) {
+                    LOG.log(Level.WARNING, "[{0}] turn ended: its server stopped renewing its lease", session.id());
+                    save(connection, session, rules.lose(session, LEASE_LOST));
+                }
+                // The SQL form of SessionRules.mayExpire: no turn.
                 if (!ttl.isZero()) {
                     try (PreparedStatement expired = connection.prepareStatement("""
                             DELETE FROM motus_sessions
@@ -322,19 +334,156 @@ public final class PostgresStore implements SessionStore {
         return notifications;
     }
 
-    /** This replica runs {@code turn}: its events are numbered here, and requests for it come here. */
-    void runsHere(Turn turn, long number) {
-        local.put(turn.sessionId, new LocalTurn(turn, number));
-    }
-
     /** The local record of a turn this replica runs, or null. */
     @Nullable LocalTurn here(String sessionId, @Nullable Long token) {
         LocalTurn mine = local.get(sessionId);
-        return mine != null && token != null && mine.turn.token == token ? mine : null;
+        return mine != null && token != null && mine.turn.token() == token ? mine : null;
     }
 
     void forget(Turn turn) {
-        local.computeIfPresent(turn.sessionId, (id, mine) -> mine.turn == turn ? null : mine);
+        local.computeIfPresent(turn.sessionId(), (id, mine) -> mine.turn.token() == turn.token() ? null : mine);
+    }
+
+    /** A fencing token for a turn the next step may start: unique across sessions and replicas. */
+    static LongSupplier tokens(Connection connection) throws SQLException {
+        try (PreparedStatement next = connection.prepareStatement("SELECT nextval('motus_turn_tokens')");
+             ResultSet rows = next.executeQuery()) {
+            rows.next();
+            long token = rows.getLong(1);
+            return () -> token;
+        }
+    }
+
+    /** The session's row, locked until the transaction ends, or null if there is none. */
+    static @Nullable SessionRecord lock(Connection connection, String id) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT " + COLUMNS + " FROM motus_sessions WHERE id = ? FOR UPDATE")) {
+            select.setString(1, id);
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? record(rows) : null;
+            }
+        }
+    }
+
+    /**
+     * Saves a step of the rules over {@code before}, whose row the transaction holds locked: the
+     * new record; the {@code done} of a turn it ended; this replica as the owner of a turn it
+     * started; and notifications for followers, and for the replica running a turn that must
+     * stop or takes an answer.
+     */
+    void save(Connection connection, SessionRecord before, Step step) throws SQLException {
+        SessionRecord next = step.next();
+        if (next == null || next == before) {
+            return;
+        }
+        String ownership = step.started() != null ? "start" : next.hasTurn() ? "keep" : "end";
+        try (PreparedStatement update = connection.prepareStatement("""
+                UPDATE motus_sessions SET status = ?, response = ?::json, error = ?, state = coalesce(?::json, state),
+                    interrupts = ?::json, turn = ?, token = ?, cancel_reason = ?, queue = ?::json,
+                    owner = CASE ? WHEN 'start' THEN ? WHEN 'end' THEN NULL ELSE owner END,
+                    lease_until = CASE ? WHEN 'start' THEN now() + ? * interval '1 millisecond'
+                                          WHEN 'end' THEN NULL ELSE lease_until END,
+                    last_activity = CASE WHEN ? THEN now() ELSE last_activity END
+                WHERE id = ?""")) {
+            update.setString(1, next.status().wireName());
+            update.setString(2, next.response() == null ? null : MessageCodec.toJson(next.response()).toString());
+            update.setString(3, next.error());
+            // The state is written only when it changed: it is the largest column by far.
+            update.setString(4, next.state() == before.state() ? null : MessageCodec.toJson(next.state()).toString());
+            update.setString(5, Interrupt.json(next.interrupts()).toString());
+            update.setLong(6, next.turns());
+            update.setObject(7, next.token());
+            update.setString(8, next.cancelReason());
+            update.setString(9, queueJson(next.queue()));
+            update.setString(10, ownership);
+            update.setString(11, owner);
+            update.setString(12, ownership);
+            update.setLong(13, lease.toMillis());
+            update.setBoolean(14, step.ended() != null);
+            update.setString(15, next.id());
+            update.executeUpdate();
+        }
+        if (step.ended() != null) {
+            insertDone(connection, next.id(), step.ended());
+        }
+        if (step.started() != null) {
+            // The turn before it keeps its events: a long-poll reports how it ended.
+            try (PreparedStatement clear = connection.prepareStatement(
+                    "DELETE FROM motus_events WHERE session_id = ? AND turn < ?")) {
+                clear.setString(1, next.id());
+                clear.setLong(2, step.started().number() - 1);
+                clear.executeUpdate();
+            }
+        }
+        notify(connection, Notifications.CHANGED, next.id());
+        Long askedOf = step.cancelled() != null ? Long.valueOf(step.cancelled().token())
+                : step.answered() != null ? Long.valueOf(step.answered().token()) : null;
+        if (askedOf != null && here(next.id(), askedOf) == null) {
+            notify(connection, Notifications.REQUEST, next.id());
+        }
+    }
+
+    /**
+     * The {@code done} of a turn, numbered next in its log: ids stay consecutive for clients.
+     * The replica running the turn may be writing to the log meanwhile (a turn ended from
+     * elsewhere); a number it took first is taken again, from the log as it is then.
+     */
+    private static void insertDone(Connection connection, String sessionId, SessionRules.Ended ended) throws SQLException {
+        try (PreparedStatement done = connection.prepareStatement("""
+                INSERT INTO motus_events (session_id, turn, seq, name, data)
+                SELECT ?, ?, coalesce(max(seq), 0) + 1, 'done', ?::json FROM motus_events WHERE session_id = ? AND turn = ?
+                ON CONFLICT DO NOTHING""")) {
+            done.setString(1, sessionId);
+            done.setLong(2, ended.number());
+            done.setString(3, StoredEvents.endData(ended.view()).toString());
+            done.setString(4, sessionId);
+            done.setLong(5, ended.number());
+            for (int attempt = 0; attempt < 10 && done.executeUpdate() == 0; attempt++) {
+                // taken meanwhile; the next statement sees what took it
+            }
+        }
+    }
+
+    /** An answer for a turn another replica runs, for it to take. */
+    static void saveAnswer(Connection connection, String sessionId, SessionRules.Answered answered, JsonNode value)
+            throws SQLException {
+        try (PreparedStatement answer = connection.prepareStatement(
+                "INSERT INTO motus_answers (session_id, token, interrupt_id, value, all_answered) VALUES (?, ?, ?, ?::json, ?)")) {
+            answer.setString(1, sessionId);
+            answer.setLong(2, answered.token());
+            answer.setString(3, answered.interruptId());
+            answer.setString(4, value.toString());
+            answer.setBoolean(5, answered.allAnswered());
+            answer.executeUpdate();
+        }
+    }
+
+    /** What a saved step asks of this replica: run the turn it started, stop the one it cancelled. */
+    void afterwards(Session session, Step step) {
+        afterwards(session, step, null);
+    }
+
+    /** As {@link #afterwards(Session, Step)}, with the value of the answer the step took, if any. */
+    void afterwards(Session session, Step step, @Nullable JsonNode answer) {
+        Turn started = step.started();
+        if (started != null) {
+            local.put(started.sessionId(), new LocalTurn(started));
+            control.run(session, started);
+        }
+        if (step.cancelled() != null) {
+            control.cancel(session.id(), step.cancelled().token(), step.cancelled().reason());
+        }
+        if (step.answered() != null && answer != null) {
+            LocalTurn mine = here(session.id(), step.answered().token());
+            if (mine != null) {
+                deliver(mine, step.answered().interruptId(), answer, step.answered().allAnswered());
+            }
+        }
+    }
+
+    /** Ends a turn of this replica's. */
+    void cancelHere(Turn turn, String reason) {
+        control.cancel(turn.sessionId(), turn.token(), reason);
     }
 
     /**
@@ -342,7 +491,7 @@ public final class PostgresStore implements SessionStore {
      * the store is away, and, for the agent's own, once the turn's log is full.
      */
     void append(Turn turn, String name, ObjectNode data, boolean agents) {
-        LocalTurn mine = here(turn.sessionId, turn.token);
+        LocalTurn mine = here(turn.sessionId(), turn.token());
         if (mine == null) {
             return;
         }
@@ -354,12 +503,12 @@ public final class PostgresStore implements SessionStore {
                 }
                 inTransaction(connection -> {
                     insertEvent(connection, mine, name, data);
-                    notify(connection, Notifications.CHANGED, turn.sessionId);
+                    notify(connection, Notifications.CHANGED, turn.sessionId());
                     return null;
                 });
             }
         } catch (SessionException unavailable) {
-            LOG.log(Level.DEBUG, "[{0}] event {1} not stored: {2}", turn.sessionId, name, unavailable.getMessage());
+            LOG.log(Level.DEBUG, "[{0}] event {1} not stored: {2}", turn.sessionId(), name, unavailable.getMessage());
         }
     }
 
@@ -368,8 +517,8 @@ public final class PostgresStore implements SessionStore {
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT INTO motus_events (session_id, turn, seq, name, data) VALUES (?, ?, ?, ?, ?::json)
                 ON CONFLICT DO NOTHING""")) {
-            insert.setString(1, mine.turn.sessionId);
-            insert.setLong(2, mine.number);
+            insert.setString(1, mine.turn.sessionId());
+            insert.setLong(2, mine.turn.number());
             insert.setLong(3, mine.nextSequence());
             insert.setString(4, name);
             insert.setString(5, data == null ? null : data.toString());
@@ -380,7 +529,7 @@ public final class PostgresStore implements SessionStore {
     /** Hands an answer to a local turn, after telling its followers. */
     void deliver(LocalTurn mine, String interruptId, JsonNode value, boolean allAnswered) {
         append(mine.turn, "resumed", Json.MAPPER.createObjectNode().put("interrupt_id", interruptId), false);
-        mine.turn.answer(interruptId, value, allAnswered);
+        control.answer(mine.turn.sessionId(), mine.turn.token(), interruptId, value, allAnswered);
     }
 
     private void notified(char kind, String sessionId) {
@@ -401,7 +550,7 @@ public final class PostgresStore implements SessionStore {
     private void ended(String sessionId) {
         LocalTurn mine = local.get(sessionId);
         if (mine != null) {
-            mine.turn.cancel(DELETED);
+            cancelHere(mine.turn, DELETED);
         }
         onEnded.accept(sessionId);
     }
@@ -411,7 +560,7 @@ public final class PostgresStore implements SessionStore {
         if (local.isEmpty()) {
             return;
         }
-        Long[] tokens = local.values().stream().map(mine -> mine.turn.token).toArray(Long[]::new);
+        Long[] tokens = local.values().stream().map(mine -> mine.turn.token()).toArray(Long[]::new);
         try {
             inTransaction(connection -> {
                 try (PreparedStatement renew = connection.prepareStatement("""
@@ -441,22 +590,24 @@ public final class PostgresStore implements SessionStore {
         }
         record Answer(String interruptId, JsonNode value, boolean allAnswered) {
         }
-        record Requests(boolean gone, @Nullable Long token, @Nullable String cancel, List<Answer> answers) {
+        record Requests(boolean gone, long turns, @Nullable Long token, @Nullable String cancel, List<Answer> answers) {
         }
         Requests requests;
         try {
             requests = inTransaction(connection -> {
                 Long token = null;
                 String cancel = null;
+                long turns = 0;
                 boolean gone;
                 try (PreparedStatement select = connection.prepareStatement(
-                        "SELECT token, cancel_reason FROM motus_sessions WHERE id = ?")) {
+                        "SELECT token, cancel_reason, turn FROM motus_sessions WHERE id = ?")) {
                     select.setString(1, sessionId);
                     try (ResultSet rows = select.executeQuery()) {
                         gone = !rows.next();
                         if (!gone) {
                             token = rows.getObject(1, Long.class);
                             cancel = rows.getString(2);
+                            turns = rows.getLong(3);
                         }
                     }
                 }
@@ -465,24 +616,26 @@ public final class PostgresStore implements SessionStore {
                         DELETE FROM motus_answers WHERE session_id = ? AND token = ?
                         RETURNING interrupt_id, value, all_answered""")) {
                     take.setString(1, sessionId);
-                    take.setLong(2, mine.turn.token);
+                    take.setLong(2, mine.turn.token());
                     try (ResultSet rows = take.executeQuery()) {
                         while (rows.next()) {
                             answers.add(new Answer(rows.getString(1), json(rows.getString(2)), rows.getBoolean(3)));
                         }
                     }
                 }
-                return new Requests(gone, token, cancel, answers);
+                return new Requests(gone, turns, token, cancel, answers);
             });
         } catch (SessionException unavailable) {
             return;
         }
         if (requests.gone()) {
-            mine.turn.cancel(DELETED);
-        } else if (requests.token() == null || requests.token() != mine.turn.token) {
-            mine.turn.cancel(LEASE_LOST);
+            cancelHere(mine.turn, DELETED);
+        } else if (requests.token() != null && requests.token() != mine.turn.token() && requests.turns() > mine.turn.number()) {
+            cancelHere(mine.turn, TurnOutcome.Cancelled.BY_CLIENT); // a message sent with the interrupt strategy replaced it
+        } else if (requests.token() == null || requests.token() != mine.turn.token()) {
+            cancelHere(mine.turn, LEASE_LOST);
         } else if (requests.cancel() != null) {
-            mine.turn.cancel(requests.cancel());
+            cancelHere(mine.turn, requests.cancel());
         }
         requests.answers().forEach(answer -> deliver(mine, answer.interruptId(), answer.value(), answer.allAnswered()));
     }
@@ -550,32 +703,53 @@ public final class PostgresStore implements SessionStore {
     }
 
     /** The session's row, or null if there is none, on a connection of its own. */
-    @Nullable Row read(String id) {
+    @Nullable SessionRecord read(String id) {
         return withConnection(connection -> read(connection, id));
     }
 
     /** The session's row, or null if there is none. */
-    static @Nullable Row read(Connection connection, String id) throws SQLException {
+    static @Nullable SessionRecord read(Connection connection, String id) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM motus_sessions WHERE id = ?")) {
             select.setString(1, id);
             try (ResultSet rows = select.executeQuery()) {
-                return rows.next() ? row(rows) : null;
+                return rows.next() ? record(rows) : null;
             }
         }
     }
 
-    static Row row(ResultSet rows) throws SQLException {
-        String interruptsJson = rows.getString("interrupts");
+    static SessionRecord record(ResultSet rows) throws SQLException {
         List<Interrupt> interrupts = new ArrayList<>();
-        for (JsonNode interrupt : json(interruptsJson)) {
+        for (JsonNode interrupt : json(rows.getString("interrupts"))) {
             interrupts.add(new Interrupt(interrupt.path("interrupt_id").asText(), interrupt.path("type").asText(),
-                    (ObjectNode) interrupt.path("payload")));
+                    interrupt.path("payload").toString()));
+        }
+        List<QueuedMessage> queue = new ArrayList<>();
+        for (JsonNode queued : json(rows.getString("queue"))) {
+            JsonNode webhook = queued.path("webhook");
+            queue.add(new QueuedMessage(message(queued.path("message")), webhook.isObject()
+                    ? new Webhook(webhook.path("url").asText(), webhook.path("token").isTextual()
+                            ? webhook.path("token").asText() : null, webhook.path("include_messages").asBoolean())
+                    : null));
         }
         String response = rows.getString("response");
-        SessionView view = new SessionView(rows.getString("id"), status(rows.getString("status")),
+        return new SessionRecord(rows.getString("id"), status(rows.getString("status")),
                 response == null ? null : message(json(response)), rows.getString("error"),
-                messages(json(rows.getString("state"))), List.copyOf(interrupts));
-        return new Row(view, rows.getLong("turn"), rows.getObject("token", Long.class));
+                messages(json(rows.getString("state"))), interrupts, rows.getLong("turn"),
+                rows.getObject("token", Long.class), rows.getString("cancel_reason"), queue);
+    }
+
+    private static String queueJson(List<QueuedMessage> queue) {
+        var list = Json.MAPPER.createArrayNode();
+        for (QueuedMessage queued : queue) {
+            ObjectNode entry = list.addObject();
+            entry.set("message", MessageCodec.toJson(queued.message()));
+            Webhook webhook = queued.webhook();
+            if (webhook != null) {
+                entry.putObject("webhook").put("url", webhook.url()).put("token", webhook.token())
+                        .put("include_messages", webhook.includeMessages());
+            }
+        }
+        return list.toString();
     }
 
     static SessionStatus status(String wireName) {

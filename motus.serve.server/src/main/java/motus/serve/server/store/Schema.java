@@ -52,6 +52,8 @@ final class Schema {
                 all_answered boolean NOT NULL,
                 PRIMARY KEY (session_id, token, interrupt_id)
             );
+            """, """
+            ALTER TABLE motus_sessions ADD COLUMN queue json NOT NULL DEFAULT '[]';
             """);
 
     /** The advisory lock that serialises migrations across replicas. */

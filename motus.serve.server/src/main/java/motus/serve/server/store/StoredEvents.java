@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.session.EventLog;
+import motus.serve.server.session.SessionRecord;
 import motus.serve.server.session.SessionStatus;
 import motus.serve.server.session.SessionView;
-import motus.serve.server.store.PostgresStore.Row;
 import motus.serve.worker.wire.Json;
 import motus.serve.worker.wire.MessageCodec;
 import org.jspecify.annotations.Nullable;
@@ -42,6 +42,21 @@ final class StoredEvents implements EventLog {
         return data.put("error", end.error());
     }
 
+    /** How turn {@code turn} of the session ended, from its {@code done}; null if that is not (or no longer) stored. */
+    static @Nullable SessionView end(PostgresStore store, String sessionId, long turn, List<ChatMessage> state) {
+        String data = store.withConnection(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT data FROM motus_events WHERE session_id = ? AND turn = ? AND name = 'done'")) {
+                select.setString(1, sessionId);
+                select.setLong(2, turn);
+                try (ResultSet rows = select.executeQuery()) {
+                    return rows.next() ? rows.getString(1) : null;
+                }
+            }
+        });
+        return data == null ? null : new StoredEvents(store, sessionId, turn, state).event(0, "done", data).end();
+    }
+
     @Override
     public long turn() {
         return turn;
@@ -55,10 +70,10 @@ final class StoredEvents implements EventLog {
             // The row first: a turn it shows ended has all its events written already.
             record Stored(long sequence, String name, @Nullable String data) {
             }
-            record Read(@Nullable Row row, List<Stored> events) {
+            record Read(@Nullable SessionRecord row, List<Stored> events) {
             }
             Read read = store.withConnection(connection -> {
-                Row current = PostgresStore.read(connection, sessionId);
+                SessionRecord current = PostgresStore.read(connection, sessionId);
                 List<Stored> after = new ArrayList<>();
                 try (PreparedStatement select = connection.prepareStatement("""
                         SELECT seq, name, data FROM motus_events WHERE session_id = ? AND turn = ? AND seq > ? ORDER BY seq""")) {
@@ -73,9 +88,9 @@ final class StoredEvents implements EventLog {
                 }
                 return new Read(current, after);
             });
-            Row row = read.row();
+            SessionRecord row = read.row();
             if (row != null) {
-                lastState = row.view().state();
+                lastState = row.state();
             }
             // Made after the row is read: a done event carries the state it holds.
             List<Event> events = read.events().stream()
@@ -88,7 +103,7 @@ final class StoredEvents implements EventLog {
                 return List.of(new Event(sequence + 1, "done", null,
                         new SessionView(sessionId, SessionStatus.ERROR, null, "Session deleted", lastState)));
             }
-            if (row.turn() != turn || row.token() == null) {
+            if (row.turns() != turn || row.token() == null) {
                 return List.of(new Event(sequence + 1, "done", null, row.view())); // ended by another replica's sweep
             }
             long left = deadline - System.nanoTime();

@@ -20,7 +20,9 @@ import motus.serve.server.session.Session;
 import motus.serve.server.session.SessionStatus;
 import motus.serve.server.session.SessionView;
 import motus.serve.server.session.Turn;
+import motus.serve.server.session.TurnControl;
 import motus.serve.server.session.TurnOutcome;
+import motus.serve.server.workers.TurnHandle;
 import motus.serve.server.workers.Workers;
 import motus.serve.worker.TurnListener;
 import motus.serve.worker.Worker;
@@ -29,11 +31,12 @@ import motus.serve.worker.WorkerStartException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs turns in workers, at most {@code maxWorkers} at once, first come first served. Each
- * turn gets a virtual thread that waits for a slot, gets a worker, hands it the turn and
- * commits the outcome.
+ * Runs this server's turns in workers, at most {@code maxWorkers} at once, first come first
+ * served: the one owner of a turn from the moment the session's rules start it to its commit.
+ * Each turn gets a virtual thread that waits for a slot, gets a worker, hands it the turn and
+ * commits the outcome; what clients ask of a running turn reaches it here by its token.
  */
-public final class TurnRunner {
+public final class TurnRunner implements TurnControl {
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
     private static final String CANCELLED = TurnOutcome.Cancelled.BY_CLIENT;
@@ -47,9 +50,10 @@ public final class TurnRunner {
     private final ServerMetrics metrics;
     private final Duration interruptTimeout;
     private final long maxSessionBytes;
-    private final Map<Turn, Attempt> attempts = new ConcurrentHashMap<>();
-    private final Set<Turn> active = ConcurrentHashMap.newKeySet();
-    private final Set<Turn> queued = ConcurrentHashMap.newKeySet();
+    private final Map<TurnHandle, Attempt> attempts = new ConcurrentHashMap<>();
+    /** The turns that run here, by their tokens (unique across sessions). */
+    private final Map<Long, TurnHandle> active = new ConcurrentHashMap<>();
+    private final Set<TurnHandle> queued = ConcurrentHashMap.newKeySet();
     private volatile @Nullable String refusal;
     private volatile @Nullable String interruptRefusal;
     private final ReentrantLock idleLock = new ReentrantLock();
@@ -88,15 +92,16 @@ public final class TurnRunner {
         return maxWorkers - slots.availablePermits();
     }
 
-    /** Runs a turn that {@code session} has just started, in the background. */
-    public void start(Session session, Turn turn) {
-        active.add(turn);
+    @Override
+    public void run(Session session, Turn started) {
+        TurnHandle turn = new TurnHandle(started);
+        active.put(started.token(), turn);
         metrics.turnStarted();
-        Thread.ofVirtual().name("motus-turn-" + turn.sessionId).start(() -> {
+        Thread.ofVirtual().name("motus-turn-" + turn.sessionId()).start(() -> {
             try {
                 run(session, turn);
             } finally {
-                active.remove(turn);
+                active.remove(started.token());
                 idleLock.lock();
                 try {
                     idle.signalAll();
@@ -105,6 +110,22 @@ public final class TurnRunner {
                 }
             }
         });
+    }
+
+    @Override
+    public void cancel(String sessionId, long token, String reason) {
+        TurnHandle turn = active.get(token);
+        if (turn != null && turn.sessionId().equals(sessionId)) {
+            turn.cancel(reason);
+        }
+    }
+
+    @Override
+    public void answer(String sessionId, long token, String interruptId, JsonNode value, boolean allAnswered) {
+        TurnHandle turn = active.get(token);
+        if (turn != null && turn.sessionId().equals(sessionId)) {
+            turn.answer(interruptId, value, allAnswered);
+        }
     }
 
     /**
@@ -153,10 +174,10 @@ public final class TurnRunner {
 
     /** Cancels every turn still queued or running; their workers are killed at once. */
     public void cancelAll(String reason) {
-        active.forEach(turn -> turn.cancel(reason));
+        active.values().forEach(turn -> turn.cancel(reason));
     }
 
-    private void run(Session session, Turn turn) {
+    private void run(Session session, TurnHandle turn) {
         long started = System.nanoTime();
         TurnOutcome outcome;
         SessionView committed;
@@ -170,7 +191,7 @@ public final class TurnRunner {
             ended = System.nanoTime();
             committed = commit(session, turn, outcome);
             if (kept && committed == null) {
-                workers.sessionEnded(turn.sessionId); // deleted meanwhile: so is the worker kept for it
+                workers.sessionEnded(turn.sessionId()); // deleted meanwhile: so is the worker kept for it
             }
         }
         // Up to the commit, which is when the client sees the end; the worker's clean-up comes after.
@@ -179,24 +200,24 @@ public final class TurnRunner {
         switch (outcome) {
             case TurnOutcome.Cancelled cancelled -> {
                 LOG.log(Level.INFO, "[{0}] turn cancelled after {1,number,#} ms: {2}",
-                        turn.sessionId, duration.toMillis(), cancelled.reason());
+                        turn.sessionId(), duration.toMillis(), cancelled.reason());
                 if (committed == null) {
                     // Deleted: nothing was committed, but the webhook still learns how the turn ended.
-                    committed = new SessionView(turn.sessionId, SessionStatus.ERROR, null, cancelled.reason(), turn.state);
+                    committed = new SessionView(turn.sessionId(), SessionStatus.ERROR, null, cancelled.reason(), turn.turn().state());
                 }
             }
             case TurnOutcome.Succeeded succeeded -> LOG.log(Level.INFO, "[{0}] turn succeeded in {1,number,#} ms",
-                    turn.sessionId, duration.toMillis());
+                    turn.sessionId(), duration.toMillis());
             case TurnOutcome.Failed failed -> LOG.log(Level.WARNING, "[{0}] turn failed after {1,number,#} ms: {2}{3}",
-                    turn.sessionId, duration.toMillis(), failed.error(), failed.trace() == null ? "" : "\n" + failed.trace());
+                    turn.sessionId(), duration.toMillis(), failed.error(), failed.trace() == null ? "" : "\n" + failed.trace());
             case TurnOutcome.TimedOut timedOut -> LOG.log(Level.WARNING, "[{0}] turn failed after {1,number,#} ms: {2}",
-                    turn.sessionId, duration.toMillis(), timedOut.error());
+                    turn.sessionId(), duration.toMillis(), timedOut.error());
         }
         if (committed == null) {
             return; // deleted while the worker answered: a late result is discarded
         }
-        if (turn.webhook != null) {
-            webhooks.send(turn.webhook, committed);
+        if (turn.turn().webhook() != null) {
+            webhooks.send(turn.turn().webhook(), committed);
         }
     }
 
@@ -205,11 +226,11 @@ public final class TurnRunner {
      * reads a huge answer, say) fails the turn: nothing else would end it, and its session would
      * stay running for good.
      */
-    private TurnOutcome answerOf(Turn turn, Attempt attempt) {
+    private TurnOutcome answerOf(TurnHandle turn, Attempt attempt) {
         try {
             return runInWorker(turn, attempt);
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.ERROR, "[" + turn.sessionId + "] the server failed running the turn", e);
+            LOG.log(Level.ERROR, "[" + turn.sessionId() + "] the server failed running the turn", e);
             return new TurnOutcome.Failed("The server failed running the turn: " + describe(e));
         }
     }
@@ -219,12 +240,12 @@ public final class TurnRunner {
      * state, so that the session leaves {@code running}. A shared store whose commit fails ends the
      * turn anyway once its lease runs out.
      */
-    private @Nullable SessionView commit(Session session, Turn turn, TurnOutcome outcome) {
+    private @Nullable SessionView commit(Session session, TurnHandle turn, TurnOutcome outcome) {
         try {
-            return session.commit(turn, outcome);
+            return session.commit(turn.turn(), outcome);
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.ERROR, "[" + turn.sessionId + "] the turn's outcome could not be committed", e);
-            return session.commit(turn, new TurnOutcome.Failed("The server could not commit the turn: " + describe(e)));
+            LOG.log(Level.ERROR, "[" + turn.sessionId() + "] the turn's outcome could not be committed", e);
+            return session.commit(turn.turn(), new TurnOutcome.Failed("The server could not commit the turn: " + describe(e)));
         }
     }
 
@@ -234,7 +255,7 @@ public final class TurnRunner {
     }
 
     /** The worker's outcome; a cancel or the timeout, which {@link Turn#outcome} reports, may overrule it. */
-    private TurnOutcome runInWorker(Turn turn, Attempt attempt) {
+    private TurnOutcome runInWorker(TurnHandle turn, Attempt attempt) {
         turn.waitingFor(Thread.currentThread());
         queued.add(turn);
         try {
@@ -254,7 +275,7 @@ public final class TurnRunner {
         if (turn.isEnded()) {
             return new TurnOutcome.Cancelled(CANCELLED);
         }
-        LOG.log(Level.INFO, "[{0}] turn started", turn.sessionId);
+        LOG.log(Level.INFO, "[{0}] turn started", turn.sessionId());
         attempt.startClock();
         Worker worker;
         try {
@@ -266,8 +287,8 @@ public final class TurnRunner {
             return new TurnOutcome.Cancelled(CANCELLED);
         }
         attempt.worker = worker;
-        attempt.session.turnStarted(turn);
-        return switch (worker.runTurn(turn.sessionId, turn.message, turn.state, attempt)) {
+        attempt.session.turnStarted(turn.turn());
+        return switch (worker.runTurn(turn.sessionId(), turn.turn().message(), turn.turn().state(), attempt)) {
             case WorkerAnswer.Success success -> {
                 TurnOutcome.Succeeded succeeded = new TurnOutcome.Succeeded(success.response(), success.state());
                 yield succeeded.stateBytes() <= maxSessionBytes ? succeeded
@@ -285,7 +306,7 @@ public final class TurnRunner {
      */
     private final class Attempt implements TurnListener, AutoCloseable {
         final Session session;
-        final Turn turn;
+        final TurnHandle turn;
         volatile @Nullable Worker worker;
         boolean holdsSlot;
         // The turn's timeout runs only while no interrupt waits; the interrupt timeout only while one does.
@@ -295,7 +316,7 @@ public final class TurnRunner {
         private @Nullable ScheduledFuture<?> answerDeadline;
         private boolean closed;
 
-        Attempt(Session session, Turn turn) {
+        Attempt(Session session, TurnHandle turn) {
             this.session = session;
             this.turn = turn;
             this.timeLeftNanos = timeout.toNanos();
@@ -331,7 +352,7 @@ public final class TurnRunner {
 
         @Override
         public void event(String name, ObjectNode data) {
-            session.turnEvent(turn, name, data);
+            session.turnEvent(turn.turn(), name, data);
         }
 
         @Override
@@ -352,11 +373,11 @@ public final class TurnRunner {
                 }
             }
             metrics.interrupted();
-            SessionView interrupted = session.interrupt(turn, Interrupt.of(interruptId, payload));
+            SessionView interrupted = session.interrupt(turn.turn(), Interrupt.of(interruptId, payload));
             if (interrupted != null) {
-                LOG.log(Level.INFO, "[{0}] turn interrupted: {1}", turn.sessionId, Interrupt.of(interruptId, payload).type());
-                if (turn.webhook != null) {
-                    webhooks.send(turn.webhook, interrupted);
+                LOG.log(Level.INFO, "[{0}] turn interrupted: {1}", turn.sessionId(), Interrupt.of(interruptId, payload).type());
+                if (turn.turn().webhook() != null) {
+                    webhooks.send(turn.turn().webhook(), interrupted);
                 }
             }
         }

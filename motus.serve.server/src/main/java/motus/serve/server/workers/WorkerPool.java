@@ -8,7 +8,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
-import motus.serve.server.session.Turn;
 import motus.serve.server.observe.ServerMetrics;
 import motus.serve.worker.Worker;
 import motus.serve.worker.WorkerLauncher;
@@ -35,7 +34,7 @@ public final class WorkerPool implements Workers {
     /** Turns between acquire and release: with the session workers kept idle, the live processes. */
     private final AtomicInteger busy = new AtomicInteger();
     /** Turns whose worker was kept for their session, and so counted as busy no more. */
-    private final Set<Turn> kept = ConcurrentHashMap.newKeySet();
+    private final Set<TurnHandle> kept = ConcurrentHashMap.newKeySet();
     private volatile @Nullable String lastFailure;
 
     /**
@@ -97,10 +96,10 @@ public final class WorkerPool implements Workers {
     }
 
     @Override
-    public @Nullable Worker acquire(Turn turn) throws WorkerStartException {
+    public @Nullable Worker acquire(TurnHandle turn) throws WorkerStartException {
         busy.incrementAndGet();
         if (sessionWorkers != null) {
-            WorkerProcess own = sessionWorkers.take(turn.sessionId);
+            WorkerProcess own = sessionWorkers.take(turn.sessionId());
             if (own != null) {
                 return turn.attach(own) ? own : null;
             }
@@ -108,7 +107,7 @@ public final class WorkerPool implements Workers {
         }
         WorkerProcess spare = spares.take();
         if (spare != null) {
-            spare.tag(turn.sessionId);
+            spare.tag(turn.sessionId());
             try {
                 return readyFor(turn, spare);
             } catch (WorkerStartException e) {
@@ -116,12 +115,12 @@ public final class WorkerPool implements Workers {
                     throw agentFailed(e);
                 }
                 LOG.log(Level.INFO, "[{0}] spare worker {1} was not ready ({2}); starting a fresh one",
-                        turn.sessionId, spare.pid(), e.getMessage());
+                        turn.sessionId(), spare.pid(), e.getMessage());
             }
         }
         WorkerProcess fresh;
         try {
-            fresh = launcher.start(turn.sessionId);
+            fresh = launcher.start(turn.sessionId());
         } catch (IOException e) {
             failed(e.getMessage());
             throw new WorkerStartException("Worker process could not start: " + e.getMessage());
@@ -138,7 +137,7 @@ public final class WorkerPool implements Workers {
      *
      * @return the worker, or null if the turn ended meanwhile (the worker is then killed)
      */
-    private @Nullable Worker readyFor(Turn turn, WorkerProcess worker) throws WorkerStartException {
+    private @Nullable Worker readyFor(TurnHandle turn, WorkerProcess worker) throws WorkerStartException {
         if (!turn.attach(worker)) {
             return null;
         }
@@ -156,18 +155,18 @@ public final class WorkerPool implements Workers {
     }
 
     @Override
-    public boolean keep(Turn turn, Worker worker) {
+    public boolean keep(TurnHandle turn, Worker worker) {
         if (sessionWorkers == null || !(worker instanceof WorkerProcess process)) {
             return false;
         }
-        sessionWorkers.keep(turn.sessionId, process);
+        sessionWorkers.keep(turn.sessionId(), process);
         kept.add(turn);
         busy.decrementAndGet(); // idle now, counted by sessionWorkers
         return true;
     }
 
     @Override
-    public void release(Turn turn, @Nullable Worker worker) {
+    public void release(TurnHandle turn, @Nullable Worker worker) {
         if (worker != null) {
             worker.kill(); // it exits by itself after answering; this makes sure nothing it started is left
         }

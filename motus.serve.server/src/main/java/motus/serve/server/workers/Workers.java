@@ -1,6 +1,5 @@
 package motus.serve.server.workers;
 
-import motus.serve.server.session.Turn;
 import motus.serve.worker.Worker;
 import motus.serve.worker.WorkerStartException;
 import org.jspecify.annotations.Nullable;
@@ -12,12 +11,12 @@ import org.jspecify.annotations.Nullable;
 public interface Workers {
 
     /**
-     * A worker that has resolved the agent, attached to {@code turn} (see {@link Turn#attach}).
+     * A worker that has resolved the agent, attached to {@code turn} (see {@link TurnHandle#attach}).
      *
      * @return the worker, or null if the turn was cancelled or timed out meanwhile
      * @throws WorkerStartException whose message is the error the session shows
      */
-    @Nullable Worker acquire(Turn turn) throws WorkerStartException;
+    @Nullable Worker acquire(TurnHandle turn) throws WorkerStartException;
 
     /**
      * Where isolation is per session, keeps the worker of a turn that succeeded for the
@@ -26,7 +25,7 @@ public interface Workers {
      *
      * @return whether it was kept; if not, {@link #release} ends it
      */
-    boolean keep(Turn turn, Worker worker);
+    boolean keep(TurnHandle turn, Worker worker);
 
     /**
      * A turn that {@link #acquire acquired} is over: its worker, if it got one and it was not
@@ -34,7 +33,7 @@ public interface Workers {
      *
      * @param worker the turn's worker, or null if it got none or it was kept
      */
-    void release(Turn turn, @Nullable Worker worker);
+    void release(TurnHandle turn, @Nullable Worker worker);
 
     /** The session is gone: a worker kept for it ends. */
     void sessionEnded(String sessionId);

@@ -15,7 +15,9 @@ import motus.serve.api.ChatMessage;
 import motus.serve.server.observe.ServerMetrics;
 import motus.serve.server.session.EventLog;
 import motus.serve.server.session.MemorySessionStore;
+import motus.serve.server.session.MultitaskStrategy;
 import motus.serve.server.session.SessionException;
+import motus.serve.server.session.SessionRules;
 import motus.serve.server.session.SessionStatus;
 import motus.serve.server.session.SessionStore;
 import motus.serve.server.session.SessionView;
@@ -32,17 +34,19 @@ import org.junit.jupiter.api.Test;
  */
 class ConversationsTest {
 
+    private static final int MAX_QUEUED = 2;
     private static final long DEADLINE_NANOS = Duration.ofSeconds(10).toNanos();
     private static final List<ChatMessage> HISTORY = List.of(ChatMessage.user("before"), ChatMessage.assistant("then"));
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final StandInWorkers workers = new StandInWorkers();
-    private final SessionStore sessions = new MemorySessionStore(0, id -> { });
-    private final ServerMetrics metrics = new ServerMetrics(sessions::size, () -> 0);
+    private final ServerMetrics metrics = new ServerMetrics(() -> 0, () -> 0);
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final Conversations conversations = new Conversations(sessions, new TurnRunner(workers, 2, Duration.ZERO,
-            Duration.ofHours(1), Long.MAX_VALUE, timer,
-            new WebhookSender(new WebhookDestinations(List.of("*")), Duration.ofSeconds(10)), metrics), stopping::get);
+    private final TurnRunner turns = new TurnRunner(workers, 2, Duration.ZERO, Duration.ofHours(1), Long.MAX_VALUE, timer,
+            new WebhookSender(new WebhookDestinations(List.of("*")), Duration.ofSeconds(10)), metrics);
+    private final SessionStore sessions = new MemorySessionStore(0, Long.MAX_VALUE, new SessionRules(MAX_QUEUED), turns,
+            id -> { });
+    private final Conversations conversations = new Conversations(sessions, turns, MultitaskStrategy.REJECT, stopping::get);
 
     @AfterEach
     void close() {
@@ -53,7 +57,7 @@ class ConversationsTest {
     @Test
     void aSendRunsATurnWhoseEventsEndWithWhatItCommitted() throws Exception {
         String id = conversations.create(null, HISTORY).id();
-        EventLog events = conversations.get(id).send(ChatMessage.user("hi"), null);
+        EventLog events = conversations.get(id).send(ChatMessage.user("hi"), null, null).events();
         assertEquals(1, events.turn());
         workers.next().answer("hello");
 
@@ -72,8 +76,8 @@ class ConversationsTest {
     @Test
     void oneTurnAtATime() throws Exception {
         Conversation conversation = conversations.get(conversations.create(null, HISTORY).id());
-        conversation.send(ChatMessage.user("one"), null);
-        SessionException refused = assertThrows(SessionException.class, () -> conversation.send(ChatMessage.user("two"), null));
+        conversation.send(ChatMessage.user("one"), null, null);
+        SessionException refused = assertThrows(SessionException.class, () -> conversation.send(ChatMessage.user("two"), null, null));
         assertEquals(SessionException.Reason.RUNNING, refused.reason());
         workers.next().answer("done");
         assertEquals(SessionStatus.IDLE, conversation.awaitNotRunning(DEADLINE_NANOS).status());
@@ -82,7 +86,7 @@ class ConversationsTest {
     @Test
     void aCancelKillsTheWorkerAndKeepsTheState() throws Exception {
         Conversation conversation = conversations.get(conversations.create(null, HISTORY).id());
-        conversation.send(ChatMessage.user("hi"), null);
+        conversation.send(ChatMessage.user("hi"), null, null);
         StandInWorkers.StandInWorker worker = workers.next();
 
         SessionView cancelled = conversation.cancel();
@@ -98,7 +102,7 @@ class ConversationsTest {
     void aDeleteEndsTheTurnAndTheSession() throws Exception {
         String id = conversations.create(null, HISTORY).id();
         Conversation conversation = conversations.get(id);
-        conversation.send(ChatMessage.user("hi"), null);
+        conversation.send(ChatMessage.user("hi"), null, null);
         StandInWorkers.StandInWorker worker = workers.next();
 
         conversations.delete(id);
@@ -125,9 +129,123 @@ class ConversationsTest {
         assertEquals(SessionException.Reason.SHUTTING_DOWN,
                 assertThrows(SessionException.class, () -> conversations.create(null, List.of())).reason());
         assertEquals(SessionException.Reason.SHUTTING_DOWN, assertThrows(SessionException.class,
-                () -> conversations.get(id).send(ChatMessage.user("hi"), null)).reason());
+                () -> conversations.get(id).send(ChatMessage.user("hi"), null, null)).reason());
         assertEquals(SessionStatus.IDLE, conversations.get(id).view().status(), "nothing started");
         assertEquals(1, conversations.list().size());
         assertEquals(0, workers.acquired(), "no worker was asked for");
+    }
+
+    @Test
+    void enqueuedMessagesRunInOrderEachOnTheStateTheOneBeforeLeft() throws Exception {
+        Conversation conversation = conversations.get(conversations.create(null, HISTORY).id());
+        EventLog firstEvents = conversation.send(ChatMessage.user("one"), null, null).events();
+        StandInWorkers.StandInWorker first = workers.next();
+        assertEquals(1, conversation.send(ChatMessage.user("two"), null, MultitaskStrategy.ENQUEUE).queuedAt());
+        assertEquals(2, conversation.send(ChatMessage.user("three"), null, MultitaskStrategy.ENQUEUE).queuedAt());
+        SessionException full = assertThrows(SessionException.class,
+                () -> conversation.send(ChatMessage.user("four"), null, MultitaskStrategy.ENQUEUE));
+        assertEquals(SessionException.Reason.QUEUE_FULL, full.reason());
+        assertEquals(SessionException.Reason.RUNNING, assertThrows(SessionException.class,
+                () -> conversation.send(ChatMessage.user("four"), null, null)).reason(), "reject stays the default");
+
+        first.answer("1");
+        SessionView firstEnd = lastOf(firstEvents).end();
+        assertEquals(SessionStatus.IDLE, firstEnd.status(), "each turn's done reports its own end");
+        assertEquals("1", firstEnd.response().content());
+        workers.next().answer("2");
+        workers.next().answer("3");
+        awaitIdle(conversation);
+        assertEquals(List.of("before", "then", "one", "1", "two", "2", "three", "3"),
+                conversation.messages().stream().map(ChatMessage::content).toList());
+        assertEquals("3", conversation.view().response().content());
+        assertEquals(3, workers.acquired());
+    }
+
+    @Test
+    void interruptCancelsTheRunningTurnAndStartsTheNewMessageOnTheUntouchedState() throws Exception {
+        Conversation conversation = conversations.get(conversations.create(null, HISTORY).id());
+        EventLog firstEvents = conversation.send(ChatMessage.user("one"), null, null).events();
+        StandInWorkers.StandInWorker first = workers.next();
+
+        Conversation.Sent sent = conversation.send(ChatMessage.user("two"), null, MultitaskStrategy.INTERRUPT);
+        assertEquals(0, sent.queuedAt());
+        assertEquals(2, sent.events().turn());
+        assertTrue(first.killed(), "the running turn's worker dies at once");
+        SessionView firstEnd = lastOf(firstEvents).end();
+        assertEquals(SessionStatus.ERROR, firstEnd.status());
+        assertEquals("Turn cancelled", firstEnd.error());
+
+        workers.next().answer("2");
+        awaitIdle(conversation);
+        assertEquals(List.of("before", "then", "two", "2"), conversation.messages().stream().map(ChatMessage::content).toList(),
+                "the cancelled turn left the state untouched");
+    }
+
+    @Test
+    void interruptWhileTheTurnWaitsOnAHumanDropsItsQuestions() throws Exception {
+        Conversation conversation = conversations.get(conversations.create(null, HISTORY).id());
+        conversation.send(ChatMessage.user("one"), null, null);
+        StandInWorkers.StandInWorker first = workers.next();
+        first.ask("q1");
+        assertEquals(SessionStatus.INTERRUPTED, conversation.view().status());
+
+        conversation.send(ChatMessage.user("two"), null, MultitaskStrategy.INTERRUPT);
+        assertTrue(first.killed());
+        assertEquals(SessionStatus.RUNNING, conversation.view().status());
+        assertEquals(List.of(), conversation.view().interrupts());
+        SessionException stale = assertThrows(SessionException.class, () -> conversation.resume("q1", BooleanNode.TRUE));
+        assertEquals(SessionException.Reason.NOT_INTERRUPTED, stale.reason());
+        workers.next().answer("2");
+        awaitIdle(conversation);
+        assertEquals("2", conversation.view().response().content());
+        assertTrue(first.answers.isEmpty(), "the cancelled turn got no answer");
+    }
+
+    @Test
+    void aDeleteDropsTheQueueAndNothingRunsAfter() throws Exception {
+        String id = conversations.create(null, HISTORY).id();
+        Conversation conversation = conversations.get(id);
+        conversation.send(ChatMessage.user("one"), null, null);
+        StandInWorkers.StandInWorker first = workers.next();
+        conversation.send(ChatMessage.user("two"), null, MultitaskStrategy.ENQUEUE);
+
+        conversations.delete(id);
+        assertTrue(first.killed());
+        assertTrue(turns.awaitIdle(Duration.ofSeconds(10)), "the cancelled turn ends");
+        assertEquals(1, workers.acquired(), "the queued message never ran");
+    }
+
+    @Test
+    void aCancelEndsTheRunningTurnAndTheQueueRunsOn() throws Exception {
+        Conversation conversation = conversations.get(conversations.create(null, HISTORY).id());
+        conversation.send(ChatMessage.user("one"), null, null);
+        StandInWorkers.StandInWorker first = workers.next();
+        conversation.send(ChatMessage.user("two"), null, MultitaskStrategy.ENQUEUE);
+
+        SessionView cancelled = conversation.cancel();
+        assertEquals("Turn cancelled", cancelled.error(), "the cancel reports the end of the turn it cancelled");
+        assertTrue(first.killed());
+        workers.next().answer("2");
+        awaitIdle(conversation);
+        assertEquals(List.of("before", "then", "two", "2"), conversation.messages().stream().map(ChatMessage::content).toList());
+    }
+
+    /** Waits until nothing runs or is queued. */
+    private static void awaitIdle(Conversation conversation) throws InterruptedException {
+        long end = System.nanoTime() + DEADLINE_NANOS;
+        while (conversation.awaitNotRunning(DEADLINE_NANOS).status() == SessionStatus.RUNNING
+                || conversation.view().status() == SessionStatus.RUNNING) {
+            assertTrue(System.nanoTime() < end, "the session did not become idle in time");
+        }
+    }
+
+    private static EventLog.Event lastOf(EventLog events) throws InterruptedException {
+        List<EventLog.Event> seen = new ArrayList<>();
+        while (seen.isEmpty() || seen.getLast().end() == null) {
+            List<EventLog.Event> more = events.after(seen.isEmpty() ? 0 : seen.getLast().sequence(), DEADLINE_NANOS);
+            assertTrue(!more.isEmpty(), "the turn's log did not end in time");
+            seen.addAll(more);
+        }
+        return seen.getLast();
     }
 }

@@ -10,11 +10,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import motus.serve.api.ChatMessage;
-import motus.serve.server.session.Turn;
+import motus.serve.server.workers.TurnHandle;
 import motus.serve.server.workers.Workers;
 import motus.serve.worker.TurnListener;
 import motus.serve.worker.Worker;
 import motus.serve.worker.WorkerAnswer;
+import motus.serve.worker.wire.Json;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,7 +30,7 @@ public final class StandInWorkers implements Workers {
     final AtomicInteger acquired = new AtomicInteger();
 
     @Override
-    public @Nullable Worker acquire(Turn turn) {
+    public @Nullable Worker acquire(TurnHandle turn) {
         acquired.incrementAndGet();
         StandInWorker worker = new StandInWorker();
         if (!turn.attach(worker)) {
@@ -41,12 +42,12 @@ public final class StandInWorkers implements Workers {
 
     /** As the pool does with isolation per turn: no worker is kept, every turn's ends. */
     @Override
-    public boolean keep(Turn turn, Worker worker) {
+    public boolean keep(TurnHandle turn, Worker worker) {
         return false;
     }
 
     @Override
-    public void release(Turn turn, @Nullable Worker worker) {
+    public void release(TurnHandle turn, @Nullable Worker worker) {
         if (worker != null) {
             worker.kill();
         }
@@ -76,10 +77,19 @@ public final class StandInWorkers implements Workers {
         final CompletableFuture<@Nullable ChatMessage> reply = new CompletableFuture<>();
         final CompletableFuture<Boolean> killed = new CompletableFuture<>();
         private volatile @Nullable Error thrown;
+        private final CompletableFuture<TurnListener> listening = new CompletableFuture<>();
+        /** The answers the server handed it, in order: interrupt id and value. */
+        public final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
 
         /** The agent replies {@code text}, appending the message and the reply to the state. */
         public void answer(String text) {
             reply.complete(ChatMessage.assistant(text));
+        }
+
+        /** The agent asks a question, as {@code Turn.interrupt} does, once its turn runs. */
+        public void ask(String interruptId) throws Exception {
+            listening.get(DEADLINE.toSeconds(), TimeUnit.SECONDS)
+                    .interrupted(interruptId, Json.MAPPER.createObjectNode().put("type", "tool_approval"));
         }
 
         /** Whether the server has killed it, waiting up to ten seconds. */
@@ -95,6 +105,7 @@ public final class StandInWorkers implements Workers {
 
         @Override
         public WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state, TurnListener listener) {
+            listening.complete(listener);
             ChatMessage response = reply.join();
             Error error = thrown;
             if (error != null) {
@@ -111,7 +122,7 @@ public final class StandInWorkers implements Workers {
 
         @Override
         public void resume(String interruptId, JsonNode value) {
-            throw new UnsupportedOperationException("stand-ins never interrupt");
+            answers.add(interruptId + "=" + value);
         }
 
         @Override

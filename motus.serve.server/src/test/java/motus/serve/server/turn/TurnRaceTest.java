@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -12,15 +13,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.observe.ServerMetrics;
+import motus.serve.server.session.MemorySessionStore;
+import motus.serve.server.session.MultitaskStrategy;
 import motus.serve.server.session.Session;
 import motus.serve.server.session.SessionException;
 import motus.serve.server.session.SessionStatus;
-import motus.serve.server.session.MemorySessionStore;
 import motus.serve.server.session.SessionStore;
 import motus.serve.server.session.SessionView;
+import motus.serve.server.session.Turn;
+import motus.serve.server.session.TurnControl;
 import motus.serve.server.session.TurnOutcome;
 import motus.serve.server.turn.StandInWorkers.StandInWorker;
 import org.junit.jupiter.api.AfterEach;
@@ -38,8 +43,9 @@ class TurnRaceTest {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final StandInWorkers workers = new StandInWorkers();
-    private final SessionStore sessions = new MemorySessionStore(0, id -> { });
-    private final ServerMetrics metrics = new ServerMetrics(sessions::size, () -> 0);
+    private final ServerMetrics metrics = new ServerMetrics(() -> 0, () -> 0);
+    /** Made with each test's runner, which runs the turns it starts. */
+    private SessionStore sessions;
 
     @AfterEach
     void close() {
@@ -51,7 +57,7 @@ class TurnRaceTest {
     void deletingASessionKillsItsWorkerAndDiscardsTheLateAnswer() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
         Session session = sessions.create(null, HISTORY);
-        runner.start(session, session.startTurn(ChatMessage.user("hi"), null));
+        session.send(ChatMessage.user("hi"), null, MultitaskStrategy.REJECT);
         StandInWorker worker = workers.next();
 
         sessions.delete(session.id());
@@ -64,7 +70,7 @@ class TurnRaceTest {
     void aTurnPastItsTimeoutIsKilledAndLeavesTheStateAlone() throws Exception {
         TurnRunner runner = runner(1, Duration.ofMillis(50));
         Session session = sessions.create(null, HISTORY);
-        runner.start(session, session.startTurn(ChatMessage.user("hi"), null));
+        session.send(ChatMessage.user("hi"), null, MultitaskStrategy.REJECT);
         StandInWorker worker = workers.next(); // never answers
 
         SessionView end = session.awaitNotRunning(DEADLINE.toNanos());
@@ -80,7 +86,7 @@ class TurnRaceTest {
         TurnRunner runner = runner(1, Duration.ofMillis(2));
         for (int i = 0; i < 200; i++) {
             Session session = sessions.create(null, HISTORY);
-            runner.start(session, session.startTurn(ChatMessage.user("hi"), null));
+            session.send(ChatMessage.user("hi"), null, MultitaskStrategy.REJECT);
             answerUnlessTimedOut(session); // right about when the deadline strikes
             SessionView end = session.awaitNotRunning(DEADLINE.toNanos());
             if (end.status() == SessionStatus.IDLE) {
@@ -97,11 +103,11 @@ class TurnRaceTest {
     void aTurnCancelledWhileQueuedNeverGetsAWorker() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
         Session first = sessions.create(null, List.of());
-        runner.start(first, first.startTurn(ChatMessage.user("first"), null));
+        first.send(ChatMessage.user("first"), null, MultitaskStrategy.REJECT);
         StandInWorker busy = workers.next();
 
         Session queued = sessions.create(null, List.of());
-        runner.start(queued, queued.startTurn(ChatMessage.user("queued"), null));
+        queued.send(ChatMessage.user("queued"), null, MultitaskStrategy.REJECT);
         sessions.delete(queued.id());
         busy.answer("done");
         assertEquals(SessionStatus.IDLE, first.awaitNotRunning(DEADLINE.toNanos()).status());
@@ -113,10 +119,10 @@ class TurnRaceTest {
     void aShutdownCancelEndsRunningAndQueuedTurnsWithTheirStateUnchanged() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
         Session running = sessions.create(null, HISTORY);
-        runner.start(running, running.startTurn(ChatMessage.user("a"), null));
+        running.send(ChatMessage.user("a"), null, MultitaskStrategy.REJECT);
         StandInWorker worker = workers.next();
         Session queued = sessions.create(null, HISTORY);
-        runner.start(queued, queued.startTurn(ChatMessage.user("b"), null));
+        queued.send(ChatMessage.user("b"), null, MultitaskStrategy.REJECT);
 
         runner.cancelAll("Turn cancelled: server shutting down");
         for (Session session : List.of(running, queued)) {
@@ -133,10 +139,10 @@ class TurnRaceTest {
     void aSecondMessageWhileRunningIsRefusedAndChangesNothing() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
         Session session = sessions.create(null, HISTORY);
-        runner.start(session, session.startTurn(ChatMessage.user("one"), null));
+        session.send(ChatMessage.user("one"), null, MultitaskStrategy.REJECT);
         StandInWorker worker = workers.next();
         SessionException refused = assertThrows(SessionException.class,
-                () -> session.startTurn(ChatMessage.user("two"), null));
+                () -> session.send(ChatMessage.user("two"), null, MultitaskStrategy.REJECT));
         assertEquals(SessionException.Reason.RUNNING, refused.reason());
         worker.answer("one done");
         SessionView end = session.awaitNotRunning(DEADLINE.toNanos());
@@ -152,7 +158,7 @@ class TurnRaceTest {
     void anErrorInTheTurnsThreadEndsTheTurnInErrorWithItsStateUnchanged() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
         Session session = sessions.create(null, HISTORY);
-        runner.start(session, session.startTurn(ChatMessage.user("hi"), null));
+        session.send(ChatMessage.user("hi"), null, MultitaskStrategy.REJECT);
         StandInWorker worker = workers.next();
         worker.throwInTheServer(new OutOfMemoryError("Java heap space"));
 
@@ -162,7 +168,7 @@ class TurnRaceTest {
         assertEquals(HISTORY, end.state());
         assertTrue(worker.killed.get(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the worker is killed");
         assertTrue(runner.awaitIdle(DEADLINE), "its slot is free again");
-        runner.start(session, session.startTurn(ChatMessage.user("again"), null));
+        session.send(ChatMessage.user("again"), null, MultitaskStrategy.REJECT);
         workers.next().answer("fine");
         assertEquals("fine", session.awaitNotRunning(DEADLINE.toNanos()).response().content());
     }
@@ -171,6 +177,24 @@ class TurnRaceTest {
     @Test
     void aCommitThatFailsEndsTheTurnInErrorAllTheSame() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
+        AtomicReference<Session> committedThrough = new AtomicReference<>();
+        // The runner gets the failing proxy, not the session the store hands it.
+        sessions = new MemorySessionStore(0, new TurnControl() {
+            @Override
+            public void run(Session session, Turn turn) {
+                runner.run(committedThrough.get(), turn);
+            }
+
+            @Override
+            public void cancel(String sessionId, long token, String reason) {
+                runner.cancel(sessionId, token, reason);
+            }
+
+            @Override
+            public void answer(String sessionId, long token, String interruptId, JsonNode value, boolean allAnswered) {
+                runner.answer(sessionId, token, interruptId, value, allAnswered);
+            }
+        }, id -> { });
         Session real = sessions.create(null, HISTORY);
         AtomicInteger commits = new AtomicInteger();
         Session session = (Session) Proxy.newProxyInstance(Session.class.getClassLoader(), new Class<?>[] {Session.class},
@@ -184,7 +208,8 @@ class TurnRaceTest {
                         throw e.getCause();
                     }
                 });
-        runner.start(session, session.startTurn(ChatMessage.user("hi"), null));
+        committedThrough.set(session);
+        real.send(ChatMessage.user("hi"), null, MultitaskStrategy.REJECT);
         workers.next().answer("hello");
 
         SessionView end = real.awaitNotRunning(DEADLINE.toNanos());
@@ -208,8 +233,10 @@ class TurnRaceTest {
     }
 
     private TurnRunner runner(int maxWorkers, Duration timeout) {
-        return new TurnRunner(workers, maxWorkers, timeout, Duration.ofHours(1), Long.MAX_VALUE, timer,
+        TurnRunner runner = new TurnRunner(workers, maxWorkers, timeout, Duration.ofHours(1), Long.MAX_VALUE, timer,
                 new WebhookSender(new WebhookDestinations(List.of("*")), Duration.ofSeconds(10)), metrics);
+        sessions = new MemorySessionStore(0, runner, id -> { });
+        return runner;
     }
 
     private static void await(String what, BooleanSupplier condition) {
