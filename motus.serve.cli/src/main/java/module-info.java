@@ -4,7 +4,7 @@
  */
 module motus.serve.cli {
     requires motus.serve.server;
-    requires motus.serve.worker; // its wire package: the JSON mapper
+    requires motus.serve.wire; // the JSON mapper and messages' JSON form
     requires info.picocli;
     requires org.jline.reader;
     requires io.helidon.config.yaml;

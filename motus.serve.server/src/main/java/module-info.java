@@ -6,6 +6,7 @@
 module motus.serve.server {
     requires transitive motus.serve.api;
     requires motus.serve.worker;
+    requires motus.serve.wire;
     requires transitive io.helidon.webserver;
     requires transitive io.helidon.config;
     requires io.helidon.webserver.sse;

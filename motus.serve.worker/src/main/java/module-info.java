@@ -5,10 +5,9 @@
  */
 module motus.serve.worker {
     requires transitive motus.serve.api;
-    requires com.fasterxml.jackson.databind;
+    requires motus.serve.wire;
+    requires transitive com.fasterxml.jackson.databind; // TurnListener and Worker pass JSON trees
     requires static org.jspecify;
 
     exports motus.serve.worker to motus.serve.server;
-    // The JSON form of messages and its 422 vocabulary: the server's HTTP layer speaks it too.
-    exports motus.serve.worker.wire to motus.serve.server, motus.serve.cli;
 }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import motus.serve.worker.wire.Json;
+import motus.serve.wire.Json;
 
 /**
  * JSON as the original CLI prints it: two-space indents, {@code "key": value}, and null fields

@@ -6,7 +6,7 @@ import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
-import motus.serve.worker.wire.Json;
+import motus.serve.wire.Json;
 import picocli.CommandLine.Option;
 
 /** The {@code --param KEY=VALUE} options, sent as {@code user_params}: numbers go as numbers, the rest as strings. */

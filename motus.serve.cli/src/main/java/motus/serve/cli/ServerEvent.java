@@ -7,7 +7,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
-import motus.serve.worker.wire.Json;
+import motus.serve.wire.Json;
 
 /**
  * One Server-Sent Event of a turn's stream: {@code started}, {@code delta}, {@code agent},

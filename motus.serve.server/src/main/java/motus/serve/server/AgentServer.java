@@ -618,7 +618,13 @@ public final class AgentServer {
             setting.read(node).ifPresent(value -> values.put(setting, value));
         }
 
-        private <T> Builder set(Setting<T> setting, T value) {
+        /**
+         * Sets any setting of {@link Settings}, checked as the flag and the config key are; the
+         * typed methods above are shorthands for the common ones.
+         *
+         * @throws IllegalArgumentException if the value is out of the setting's range
+         */
+        public <T> Builder set(Setting<T> setting, T value) {
             values.put(setting, setting.check(value));
             return this;
         }

@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import motus.serve.worker.wire.Json;
+import motus.serve.wire.Json;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,6 +25,11 @@ final class Frames {
     private Frames() {
     }
 
+    static void write(OutputStream out, Frame frame) throws IOException {
+        write(out, frame.json());
+    }
+
+    /** A frame as JSON: what a test's misbehaving worker writes. */
     static void write(OutputStream out, ObjectNode frame) throws IOException {
         writeBytes(out, Json.MAPPER.writeValueAsBytes(frame));
     }
@@ -69,6 +74,7 @@ final class Frames {
         return frame;
     }
 
+    /** A frame of {@code type}, for tests that write frames by hand. */
     static ObjectNode frame(String type) {
         return Json.MAPPER.createObjectNode().put("type", type);
     }

@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
 import motus.serve.api.ServableAgent;
+import motus.serve.wire.MessageCodec;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -281,8 +282,8 @@ public final class WorkerLauncher {
      */
     private static List<Path> ownModulePath() {
         Set<Path> paths = new LinkedHashSet<>();
-        for (Class<?> type : List.of(WorkerMain.class, ServableAgent.class, ObjectMapper.class, JsonFactory.class,
-                JsonCreator.class)) {
+        for (Class<?> type : List.of(WorkerMain.class, MessageCodec.class, ServableAgent.class, ObjectMapper.class,
+                JsonFactory.class, JsonCreator.class)) {
             CodeSource source = type.getProtectionDomain().getCodeSource();
             if (source != null && "file".equals(source.getLocation().getProtocol())) {
                 try {

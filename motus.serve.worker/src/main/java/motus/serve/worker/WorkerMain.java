@@ -25,8 +25,6 @@ import motus.serve.api.ChatMessage;
 import motus.serve.api.ServableAgent;
 import motus.serve.api.Turn;
 import motus.serve.api.TurnResult;
-import motus.serve.worker.wire.MessageCodec;
-import motus.serve.worker.wire.Problem;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -47,12 +45,6 @@ public final class WorkerMain {
     static final String TRAINING_PROPERTY = "motus.worker.training";
     static final String MODULE_PATH = "--module-path";
     static final String CLASS_PATH = "--class-path";
-    /** In a turn request: after this turn, wait for the session's next one rather than exit. */
-    static final String SERVES_SESSION = "serves_session";
-    /** In a session's turn request, instead of its state: the state this worker's previous turn returned. */
-    static final String STATE_AS_ANSWERED = "state_as_answered";
-    /** In a result, instead of the state: the messages the turn appended to the state it was given. */
-    static final String STATE_APPENDED = "state_appended";
     /** Enough for class initialisation and first execution; more buys little and costs CPU. */
     private static final int WARM_UP_ROUNDS = 10;
     /** The server checks an answer's size against its max-request-bytes; this only bounds a broken stream. */
@@ -73,39 +65,47 @@ public final class WorkerMain {
         try {
             agent = loadAgent(args);
         } catch (AgentLoadException | IllegalArgumentException e) {
-            Frames.write(frames, Frames.frame("error").put("error", e.getMessage()));
+            Frames.write(frames, new Frame.Failed(e.getMessage()));
             Runtime.getRuntime().halt(EXIT_AGENT_NOT_FOUND);
             return;
         }
         boolean training = Boolean.getBoolean(TRAINING_PROPERTY);
         CompletableFuture<Void> serving = new CompletableFuture<>();
         AtomicReference<WorkerTurn> current = new AtomicReference<>();
-        BlockingQueue<ObjectNode> nextTurns = new LinkedBlockingQueue<>();
+        BlockingQueue<NextTurn> nextTurns = new LinkedBlockingQueue<>();
         watchParent(in, serving, current, nextTurns);
         // Its own clock, so that the server can time a spare's start-up though it reads this frame later.
-        Frames.write(frames, Frames.frame("ready").put("ready_at_ms", System.currentTimeMillis()));
+        Frames.write(frames, new Frame.Ready(System.currentTimeMillis()));
         warmUp(in, training);
-        ObjectNode prepareFailure = prepare(agent, in, training);
+        Frame.Failed prepareFailure = prepare(agent, in, training);
 
-        ObjectNode request = Frames.read(in, Long.MAX_VALUE);
-        if (request == null) {
+        ObjectNode first = Frames.read(in, Long.MAX_VALUE);
+        if (first == null) {
             if (training) {
                 System.exit(0); // an agent cache's training run: a normal exit writes the cache
             }
             Runtime.getRuntime().halt(0); // released unused: a start-up check or a spare worker
         }
+        NextTurn request = NextTurn.of(first);
         @Nullable List<ChatMessage> answeredState = null;
         while (true) {
-            WorkerTurn host = new WorkerTurn(request.path("session_id").asText(), frames,
-                    request.path("max_frame_bytes").asLong(1 << 20));
+            Frame.TurnRequest turn = request.turn();
+            if (turn == null) {
+                serving.complete(null);
+                synchronized (frames) {
+                    Frames.write(frames, new Frame.Failed("Invalid turn request: " + request.invalid()));
+                }
+                break;
+            }
+            WorkerTurn host = new WorkerTurn(turn.sessionId(), frames, turn.maxFrameBytes());
             current.set(host);
             if (!training) {
                 serving.complete(null);
             }
             ObjectNode answer;
             try (var scope = Turn.use(host)) {
-                TurnAnswer turnAnswer = prepareFailure != null ? new TurnAnswer(prepareFailure, null)
-                        : runTurn(agent, request, answeredState);
+                TurnAnswer turnAnswer = prepareFailure != null ? new TurnAnswer(prepareFailure.json(), null)
+                        : runTurn(agent, turn, answeredState);
                 answer = turnAnswer.frame();
                 answeredState = turnAnswer.state();
             }
@@ -113,7 +113,7 @@ public final class WorkerMain {
                 Frames.write(frames, answer);
             }
             // Isolation per session: the same agent serves the session's next turn, statics and all.
-            if (training || prepareFailure != null || !request.path(SERVES_SESSION).asBoolean()) {
+            if (training || prepareFailure != null || !turn.servesSession()) {
                 break;
             }
             try {
@@ -138,24 +138,24 @@ public final class WorkerMain {
      * must always record these classes in the AOT cache, or spares would load them from scratch.
      */
     private static void warmUp(InputStream in, boolean training) throws IOException {
-        ObjectNode sample = Frames.frame("turn").put("session_id", "warm-up");
-        sample.set("message", MessageCodec.toJson(ChatMessage.user("warm-up").withUserParams(Map.of("n", 1))));
-        sample.set("state", MessageCodec.toJson(List.of(ChatMessage.system("warm-up"), ChatMessage.assistant("warm-up"))));
+        ObjectNode sample = new Frame.TurnRequest("warm-up", 1 << 20, false,
+                ChatMessage.user("warm-up").withUserParams(Map.of("n", 1)),
+                List.of(ChatMessage.system("warm-up"), ChatMessage.assistant("warm-up"))).json();
         var sink = new ByteArrayOutputStream();
         for (int round = 0; round < WARM_UP_ROUNDS && (training || in.available() == 0); round++) {
-            List<Problem> problems = new ArrayList<>();
-            ChatMessage message = MessageCodec.fromJson(sample.path("message"), List.of("message"), problems, ChatMessage.USER);
-            List<ChatMessage> state = MessageCodec.listFromJson(sample.path("state"), List.of("state"), problems);
-            ObjectNode result = Frames.frame("result");
-            result.set("response", MessageCodec.toJson(message));
-            // Both shapes of a result's state: appended to what the turn was given, and replaced.
-            List<ChatMessage> appended = new ArrayList<>(state);
-            appended.add(message);
-            putState(result, state, new TurnResult(message, appended).state());
-            putState(result, state, new TurnResult(message, List.of(message)).state());
-            sink.reset();
-            Frames.write(sink, result);
-            Frames.read(new ByteArrayInputStream(sink.toByteArray()), Long.MAX_VALUE);
+            try {
+                Frame.TurnRequest turn = (Frame.TurnRequest) Frame.of(sample);
+                // Both shapes of a result's state: appended to what the turn was given, and replaced.
+                List<ChatMessage> appended = new ArrayList<>(turn.state());
+                appended.add(turn.message());
+                for (List<ChatMessage> next : List.of(appended, List.of(turn.message()))) {
+                    sink.reset();
+                    Frames.write(sink, Frame.Result.of(turn.message(), turn.state(), new TurnResult(turn.message(), next).state()));
+                    Frame.of(Frames.read(new ByteArrayInputStream(sink.toByteArray()), Long.MAX_VALUE));
+                }
+            } catch (Frame.InvalidFrameException e) {
+                throw new IllegalStateException("the warm-up's own frames do not decode", e);
+            }
         }
         if (training || in.available() == 0) {
             rehearseTurn(sink);
@@ -173,7 +173,7 @@ public final class WorkerMain {
         try (var scope = Turn.use(host)) {
             Turn.delta("warm-up");
         }
-        TurnAnswer.error("warm-up");
+        new Frame.Failed("warm-up").json();
         ProcessHandle.current().descendants().count();
     }
 
@@ -182,9 +182,9 @@ public final class WorkerMain {
      * for a message that is already there skips it. The training run always calls it, so that
      * what it loads is in the AOT cache.
      *
-     * @return the error frame to answer the turn with if it failed, else null
+     * @return the failure to answer the turn with if it failed, else null
      */
-    private static @Nullable ObjectNode prepare(ServableAgent agent, InputStream in, boolean training) throws IOException {
+    private static Frame.@Nullable Failed prepare(ServableAgent agent, InputStream in, boolean training) throws IOException {
         if (!training && in.available() > 0) {
             return null;
         }
@@ -214,10 +214,25 @@ public final class WorkerMain {
         return AgentLoader.load(AgentReference.parse(args[i]), modulePath, classPath);
     }
 
-    /** A turn's answer frame, and the state it returned if it succeeded. */
+    /** What the server sent: a turn, an answer to an interrupt, or why it is neither. */
+    private record NextTurn(Frame.@Nullable TurnRequest turn, Frame.@Nullable Resume resume, @Nullable String invalid) {
+        static NextTurn of(ObjectNode frame) {
+            try {
+                return switch (Frame.of(frame)) {
+                    case Frame.TurnRequest turn -> new NextTurn(turn, null, null);
+                    case Frame.Resume resume -> new NextTurn(null, resume, null);
+                    case Frame other -> new NextTurn(null, null, "a '" + other.type() + "' frame instead of a turn");
+                };
+            } catch (Frame.InvalidFrameException e) {
+                return new NextTurn(null, null, e.problems.isEmpty() ? e.getMessage() : e.problems.toString());
+            }
+        }
+    }
+
+    /** A turn's answer frame, encoded (which may fail on a value that is no JSON), and the state it returned if it succeeded. */
     private record TurnAnswer(ObjectNode frame, @Nullable List<ChatMessage> state) {
         static TurnAnswer error(String error) {
-            return new TurnAnswer(Frames.frame("error").put("error", error), null);
+            return new TurnAnswer(new Frame.Failed(error).json(), null);
         }
     }
 
@@ -225,56 +240,33 @@ public final class WorkerMain {
      * @param answeredState the state this worker's previous turn returned, which the server
      *        leaves out of a session's next request when it is still the session's
      */
-    private static TurnAnswer runTurn(ServableAgent agent, ObjectNode request, @Nullable List<ChatMessage> answeredState) {
-        List<Problem> problems = new ArrayList<>();
-        ChatMessage message = MessageCodec.fromJson(request.path("message"), List.of("message"), problems, ChatMessage.USER);
-        List<ChatMessage> state = request.path(STATE_AS_ANSWERED).asBoolean() ? answeredState
-                : MessageCodec.listFromJson(request.path("state"), List.of("state"), problems);
-        if (message == null || state == null) {
-            return TurnAnswer.error("Invalid turn request: " + (state == null && problems.isEmpty()
-                    ? "no state, and no earlier turn's state to start from" : problems));
+    private static TurnAnswer runTurn(ServableAgent agent, Frame.TurnRequest turn, @Nullable List<ChatMessage> answeredState) {
+        List<ChatMessage> state = turn.state() != null ? turn.state() : answeredState;
+        if (state == null) {
+            return TurnAnswer.error("Invalid turn request: no state, and no earlier turn's state to start from");
         }
         TurnResult result;
         try {
-            result = agent.runTurn(message, state);
+            result = agent.runTurn(turn.message(), state);
         } catch (Throwable t) {
-            return new TurnAnswer(failure(AgentLoader.describe(t), t), null);
+            return new TurnAnswer(failure(AgentLoader.describe(t), t).json(), null);
         }
         if (result == null) {
             return TurnAnswer.error("Invalid turn result: the agent returned null instead of a TurnResult");
         }
         try {
-            ObjectNode frame = Frames.frame("result");
-            frame.set("response", MessageCodec.toJson(result.response()));
-            putState(frame, state, result.state());
-            return new TurnAnswer(frame, result.state());
+            return new TurnAnswer(Frame.Result.of(result.response(), state, result.state()).json(), result.state());
         } catch (IllegalArgumentException e) {
             return TurnAnswer.error("Invalid turn result: a message holds a value that is not JSON: " + e.getMessage());
         }
     }
 
-    /**
-     * Puts a result's state in its frame. Most turns append to the history they were given:
-     * then only what they appended crosses the pipe, so that a turn's cost does not grow with
-     * the conversation's length.
-     */
-    private static void putState(ObjectNode frame, List<ChatMessage> given, List<ChatMessage> next) {
-        if (next.size() >= given.size() && next.subList(0, given.size()).equals(given)) {
-            frame.remove("state");
-            frame.set(STATE_APPENDED, MessageCodec.toJson(next.subList(given.size(), next.size())));
-        } else {
-            frame.remove(STATE_APPENDED);
-            frame.set("state", MessageCodec.toJson(next));
-        }
-    }
-
-    /** An error frame with the agent's stack trace, which the server logs; bounded, like every frame. */
-    private static ObjectNode failure(String error, Throwable t) {
+    /** A failure with the agent's stack trace, which the server logs; bounded, like every frame. */
+    private static Frame.Failed failure(String error, Throwable t) {
         StringWriter trace = new StringWriter();
         t.printStackTrace(new PrintWriter(trace));
         String text = trace.toString();
-        return Frames.frame("error").put("error", error)
-                .put("trace", text.length() > MAX_TRACE_CHARS ? text.substring(0, MAX_TRACE_CHARS) + "\n\t..." : text);
+        return new Frame.Failed(error, text.length() > MAX_TRACE_CHARS ? text.substring(0, MAX_TRACE_CHARS) + "\n\t..." : text);
     }
 
     /**
@@ -284,15 +276,16 @@ public final class WorkerMain {
      * because starting a thread costs a few milliseconds that a waiting turn should not pay.
      */
     private static void watchParent(InputStream in, CompletableFuture<Void> serving, AtomicReference<WorkerTurn> current,
-                                    BlockingQueue<ObjectNode> nextTurns) {
+                                    BlockingQueue<NextTurn> nextTurns) {
         Thread.ofPlatform().daemon().name("motus-parent-watchdog").start(() -> {
             try {
                 serving.get();
                 for (ObjectNode frame; (frame = Frames.read(in, MAX_RESUME_BYTES)) != null; ) {
-                    switch (frame.path("type").asText()) {
-                        case "resume" -> current.get().resume(frame);
-                        case "turn" -> nextTurns.add(frame);
-                        default -> { } // nothing else comes from the server
+                    NextTurn next = NextTurn.of(frame);
+                    if (next.resume() != null) {
+                        current.get().resume(next.resume());
+                    } else {
+                        nextTurns.add(next); // a session's next turn, or why it is none, answered in its turn
                     }
                 }
             } catch (IOException | InterruptedException | ExecutionException e) {

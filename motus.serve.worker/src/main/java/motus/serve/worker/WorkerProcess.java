@@ -12,18 +12,13 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 import motus.serve.api.ChatMessage;
-import motus.serve.worker.wire.Json;
-import motus.serve.worker.wire.MessageCodec;
-import motus.serve.worker.wire.Problem;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -94,22 +89,22 @@ public final class WorkerProcess implements Worker {
      * @throws WorkerStartException with the reason if it cannot serve a turn
      */
     public void awaitReady() throws WorkerStartException {
-        ObjectNode frame;
+        ObjectNode json;
+        Frame frame;
         try {
-            frame = PipeThreads.call(() -> Frames.read(frames, 1 << 20));
-        } catch (IOException e) {
+            json = PipeThreads.call(() -> Frames.read(frames, 1 << 20));
+            frame = json == null ? null : Frame.of(json);
+        } catch (IOException | Frame.InvalidFrameException e) {
             kill();
             throw new WorkerStartException("the worker broke the protocol: " + e.getMessage());
         }
-        if (frame == null) {
-            throw new WorkerStartException("the worker " + exitDescription() + " before it was ready" + lastLines());
-        }
-        switch (frame.path("type").asText()) {
-            case "ready" -> startupTime = Duration.ofMillis(Math.max(0, frame.path("ready_at_ms").asLong() - launchedAtMillis));
-            case "error" -> throw new WorkerStartException(frame.path("error").asText());
+        switch (frame) {
+            case null -> throw new WorkerStartException("the worker " + exitDescription() + " before it was ready" + lastLines());
+            case Frame.Ready ready -> startupTime = Duration.ofMillis(Math.max(0, ready.readyAtMillis() - launchedAtMillis));
+            case Frame.Failed failed -> throw new WorkerStartException(failed.error());
             default -> {
                 kill();
-                throw new WorkerStartException("the worker sent '" + frame.path("type").asText() + "' instead of ready");
+                throw new WorkerStartException("the worker sent '" + frame.type() + "' instead of ready");
             }
         }
     }
@@ -130,17 +125,12 @@ public final class WorkerProcess implements Worker {
      */
     @Override
     public WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state, TurnListener listener) {
-        ObjectNode request = Frames.frame("turn").put("session_id", sessionId).put("max_frame_bytes", maxResultBytes)
-                .put(WorkerMain.SERVES_SESSION, servesSession);
-        request.set("message", MessageCodec.toJson(message));
         // Equal by identity in practice, as the session holds the very list: a cheap check that saves a round trip of JSON.
-        if (answeredState != null && state.equals(answeredState)) {
-            request.put(WorkerMain.STATE_AS_ANSWERED, true);
-        } else {
-            request.set("state", MessageCodec.toJson(state));
-        }
+        boolean asAnswered = answeredState != null && state.equals(answeredState);
+        Frame.TurnRequest request = new Frame.TurnRequest(sessionId, maxResultBytes, servesSession, message,
+                asAnswered ? null : state);
         answeredState = null;
-        ObjectNode answer;
+        Frame answer;
         try {
             answer = PipeThreads.call(() -> {
                 synchronized (requests) {
@@ -168,26 +158,35 @@ public final class WorkerProcess implements Worker {
         if (answer == null) {
             return new WorkerAnswer.Failure(killed ? "Worker process was killed" : died());
         }
-        return switch (answer.path("type").asText()) {
-            case "result" -> {
-                WorkerAnswer decoded = decode(answer, state);
-                if (servesSession && decoded instanceof WorkerAnswer.Success success) {
-                    answeredState = success.state();
+        return switch (answer) {
+            case Frame.Result result -> {
+                List<ChatMessage> next = result.stateAfter(state);
+                if (servesSession) {
+                    answeredState = next;
                 }
-                yield decoded;
+                yield new WorkerAnswer.Success(result.response(), next);
             }
-            case "error" -> new WorkerAnswer.Failure(answer.path("error").asText(),
-                    answer.path("trace").isTextual() ? answer.path("trace").textValue() : null);
-            default -> new WorkerAnswer.Failure("Worker broke the protocol: unexpected '" + answer.path("type").asText() + "'");
+            case Frame.Failed failed -> new WorkerAnswer.Failure(failed.error(), failed.trace());
+            default -> new WorkerAnswer.Failure("Worker broke the protocol: unexpected '" + answer.type() + "'");
         };
     }
 
-    /** Passes the turn's events and interrupts to {@code listener} until the result or error frame. */
-    private @Nullable ObjectNode readAnswer(TurnListener listener) throws IOException {
-        for (ObjectNode frame; (frame = Frames.read(frames, maxResultBytes)) != null; ) {
-            switch (frame.path("type").asText()) {
-                case "event" -> listener.event(frame.path("event").asText(), object(frame.path("data")));
-                case "interrupt" -> listener.interrupted(frame.path("interrupt_id").asText(), object(frame.path("payload")));
+    /**
+     * Passes the turn's events and interrupts to {@code listener} until its answer. A result that
+     * does not decode is the agent's invalid result, not a broken worker.
+     */
+    private @Nullable Frame readAnswer(TurnListener listener) throws IOException {
+        for (ObjectNode json; (json = Frames.read(frames, maxResultBytes)) != null; ) {
+            Frame frame;
+            try {
+                frame = Frame.of(json);
+            } catch (Frame.InvalidFrameException e) {
+                return e.problems.isEmpty() ? new Frame.Failed("Worker broke the protocol: " + e.getMessage())
+                        : new Frame.Failed("Invalid turn result: " + e.firstProblem());
+            }
+            switch (frame) {
+                case Frame.Event event -> listener.event(event.name(), event.data());
+                case Frame.Interrupt interrupt -> listener.interrupted(interrupt.interruptId(), interrupt.payload());
                 default -> {
                     return frame;
                 }
@@ -196,14 +195,9 @@ public final class WorkerProcess implements Worker {
         return null;
     }
 
-    private static ObjectNode object(JsonNode node) {
-        return node instanceof ObjectNode object ? object : Json.MAPPER.createObjectNode();
-    }
-
     @Override
     public void resume(String interruptId, JsonNode value) throws IOException {
-        ObjectNode frame = Frames.frame("resume").put("interrupt_id", interruptId);
-        frame.set("value", value);
+        Frame frame = new Frame.Resume(interruptId, value);
         PipeThreads.call(() -> {
             synchronized (requests) {
                 Frames.write(requests, frame);
@@ -240,25 +234,6 @@ public final class WorkerProcess implements Worker {
         // The handle's kill, not Process.destroyForcibly(), which also closes our ends of the pipes:
         // the stderr reader then lost whatever the worker had printed but we had not read yet.
         process.toHandle().destroyForcibly();
-    }
-
-    /** @param given the state the turn was given, which a result may append to rather than repeat */
-    private WorkerAnswer decode(ObjectNode answer, List<ChatMessage> given) {
-        List<Problem> problems = new ArrayList<>();
-        JsonNode responseJson = answer.path("response");
-        ChatMessage response = MessageCodec.fromJson(responseJson, List.of("response"), problems, null);
-        List<ChatMessage> state;
-        if (answer.has(WorkerMain.STATE_APPENDED)) {
-            List<ChatMessage> appended = MessageCodec.listFromJson(answer.path(WorkerMain.STATE_APPENDED),
-                    List.of("state"), problems);
-            state = appended == null ? null : Stream.concat(given.stream(), appended.stream()).toList();
-        } else {
-            state = MessageCodec.listFromJson(answer.path("state"), List.of("state"), problems);
-        }
-        if (response == null || state == null) {
-            return new WorkerAnswer.Failure("Invalid turn result: " + problems.getFirst().loc() + " " + problems.getFirst().msg());
-        }
-        return new WorkerAnswer.Success(response, state);
     }
 
     private String died() {

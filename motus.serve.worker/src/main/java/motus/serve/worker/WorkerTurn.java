@@ -11,8 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import motus.serve.api.spi.TurnHost;
-import motus.serve.worker.wire.Json;
-import motus.serve.worker.wire.JsonValues;
+import motus.serve.wire.Json;
+import motus.serve.wire.JsonValues;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,24 +40,22 @@ final class WorkerTurn implements TurnHost {
 
     @Override
     public void delta(String text) {
-        ObjectNode frame = Frames.frame("event").put("event", "delta");
-        frame.putObject("data").put("text", text);
-        send(frame, "Turn.delta");
+        send(new Frame.Event("delta", Json.MAPPER.createObjectNode().put("text", text)), "Turn.delta");
     }
 
     @Override
     public void emit(String type, @Nullable Object data) {
-        ObjectNode frame = Frames.frame("event").put("event", "agent");
-        frame.putObject("data").put("type", type).set("data", json(data, "Turn.emit"));
-        send(frame, "Turn.emit");
+        ObjectNode event = Json.MAPPER.createObjectNode().put("type", type);
+        event.set("data", json(data, "Turn.emit"));
+        send(new Frame.Event("agent", event), "Turn.emit");
     }
 
     @Override
     public @Nullable Object interrupt(Map<String, ? extends @Nullable Object> payload) {
-        JsonNode json = json(payload, "Turn.interrupt");
+        // A map is always a JSON object.
+        ObjectNode json = (ObjectNode) json(payload, "Turn.interrupt");
         String id = UUID.randomUUID().toString();
-        ObjectNode frame = Frames.frame("interrupt").put("interrupt_id", id);
-        frame.set("payload", json);
+        Frame.Interrupt frame = new Frame.Interrupt(id, json);
         CompletableFuture<JsonNode> answer = new CompletableFuture<>();
         waiting.put(id, answer);
         try {
@@ -73,11 +71,11 @@ final class WorkerTurn implements TurnHost {
         }
     }
 
-    /** A resume frame from the server; an unknown id (answered already) is ignored. */
-    void resume(ObjectNode frame) {
-        CompletableFuture<JsonNode> answer = waiting.get(frame.path("interrupt_id").asText());
+    /** An answer from the server; an unknown id (answered already) is ignored. */
+    void resume(Frame.Resume frame) {
+        CompletableFuture<JsonNode> answer = waiting.get(frame.interruptId());
         if (answer != null) {
-            answer.complete(frame.path("value"));
+            answer.complete(frame.value());
         }
     }
 
@@ -90,8 +88,8 @@ final class WorkerTurn implements TurnHost {
     }
 
     /** Bounded like every frame: too large is the agent's error, not a dead worker. */
-    private void send(ObjectNode frame, String where) {
-        byte[] bytes = Json.bytes(frame);
+    private void send(Frame frame, String where) {
+        byte[] bytes = Json.bytes(frame.json());
         if (bytes.length > maxFrameBytes) {
             throw new IllegalArgumentException(where + ": " + bytes.length + " bytes is over the server's limit of "
                     + maxFrameBytes + " bytes (max-result-bytes)");

@@ -11,7 +11,7 @@ import io.helidon.webserver.http.RoutingResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Locale;
-import motus.serve.worker.wire.Json;
+import motus.serve.wire.Json;
 
 /**
  * What the request line asks for, before any route sees it. {@code HEAD} is answered as

@@ -1,11 +1,11 @@
 package motus.serve.server.http;
 
+import static motus.serve.wire.Json.MAPPER;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import motus.serve.server.session.Interrupt;
 import motus.serve.server.session.SessionView;
-import motus.serve.worker.wire.MessageCodec;
-
-import static motus.serve.worker.wire.Json.MAPPER;
+import motus.serve.wire.MessageCodec;
 
 /** The contract's response bodies. */
 final class Bodies {

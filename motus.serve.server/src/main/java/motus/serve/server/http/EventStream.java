@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import motus.serve.server.session.EventLog;
-import motus.serve.worker.wire.Json;
+import motus.serve.wire.Json;
 import org.jspecify.annotations.Nullable;
 
 /**

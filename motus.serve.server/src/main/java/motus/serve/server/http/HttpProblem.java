@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.helidon.http.Status;
 import java.util.List;
 import motus.serve.server.session.SessionException;
-import motus.serve.worker.wire.Json;
-import motus.serve.worker.wire.Problem;
+import motus.serve.wire.Json;
+import motus.serve.wire.Problem;
 
 /**
  * A request the contract answers with an error: a status and a {@code detail}, which is a

@@ -28,9 +28,9 @@ import motus.serve.server.session.MultitaskStrategy;
 import motus.serve.server.session.StateSize;
 import motus.serve.server.session.Webhook;
 import motus.serve.server.turn.WebhookSender;
-import motus.serve.worker.wire.Json;
-import motus.serve.worker.wire.MessageCodec;
-import motus.serve.worker.wire.Problem;
+import motus.serve.wire.Json;
+import motus.serve.wire.MessageCodec;
+import motus.serve.wire.Problem;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -22,13 +22,12 @@ import motus.serve.server.conversation.Conversation;
 import motus.serve.server.conversation.Conversations;
 import motus.serve.server.judge.Judge;
 import motus.serve.server.judge.JudgeException;
-import motus.serve.server.session.EventLog;
 import motus.serve.server.session.SessionException;
 import motus.serve.server.session.SessionStatus;
 import motus.serve.server.session.SessionView;
-import motus.serve.worker.wire.Json;
-import motus.serve.worker.wire.MessageCodec;
-import motus.serve.worker.wire.Problem;
+import motus.serve.wire.Json;
+import motus.serve.wire.MessageCodec;
+import motus.serve.wire.Problem;
 import org.jspecify.annotations.Nullable;
 
 /**

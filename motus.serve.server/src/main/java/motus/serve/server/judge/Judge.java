@@ -8,7 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import motus.serve.worker.wire.Json;
+import motus.serve.wire.Json;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Collection;
-import motus.serve.worker.wire.Json;
+import motus.serve.wire.Json;
 
 /**
  * A question a running turn asks and waits on: the contract's InterruptInfo.

@@ -8,7 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.session.SessionRules.Step;
-import motus.serve.worker.wire.Json;
+import motus.serve.wire.Json;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import motus.serve.worker.wire.Json;
+import motus.serve.wire.Json;
 import org.jspecify.annotations.Nullable;
 
 /**

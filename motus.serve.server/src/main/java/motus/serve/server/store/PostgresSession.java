@@ -13,8 +13,8 @@ import motus.serve.server.session.MultitaskStrategy;
 import motus.serve.server.session.Session;
 import motus.serve.server.session.SessionException;
 import motus.serve.server.session.SessionRecord;
-import motus.serve.server.session.SessionRules;
 import motus.serve.server.session.SessionRules.Step;
+import motus.serve.server.session.SessionRules;
 import motus.serve.server.session.SessionStatus;
 import motus.serve.server.session.SessionView;
 import motus.serve.server.session.Turn;
@@ -22,7 +22,7 @@ import motus.serve.server.session.TurnEvents;
 import motus.serve.server.session.TurnOutcome;
 import motus.serve.server.session.Webhook;
 import motus.serve.server.store.PostgresStore.LocalTurn;
-import motus.serve.worker.wire.Json;
+import motus.serve.wire.Json;
 import org.jspecify.annotations.Nullable;
 
 /**

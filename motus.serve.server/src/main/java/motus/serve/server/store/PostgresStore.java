@@ -31,18 +31,18 @@ import motus.serve.server.session.QueuedMessage;
 import motus.serve.server.session.Session;
 import motus.serve.server.session.SessionException;
 import motus.serve.server.session.SessionRecord;
-import motus.serve.server.session.SessionRules;
 import motus.serve.server.session.SessionRules.Step;
+import motus.serve.server.session.SessionRules;
 import motus.serve.server.session.SessionStatus;
 import motus.serve.server.session.SessionStore;
 import motus.serve.server.session.SessionView;
 import motus.serve.server.session.Turn;
-import motus.serve.server.session.TurnOutcome;
 import motus.serve.server.session.TurnControl;
+import motus.serve.server.session.TurnOutcome;
 import motus.serve.server.session.Webhook;
-import motus.serve.worker.wire.Json;
-import motus.serve.worker.wire.MessageCodec;
-import motus.serve.worker.wire.Problem;
+import motus.serve.wire.Json;
+import motus.serve.wire.MessageCodec;
+import motus.serve.wire.Problem;
 import org.jspecify.annotations.Nullable;
 
 /**

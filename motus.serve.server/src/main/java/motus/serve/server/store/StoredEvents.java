@@ -12,8 +12,8 @@ import motus.serve.server.session.EventLog;
 import motus.serve.server.session.SessionRecord;
 import motus.serve.server.session.SessionStatus;
 import motus.serve.server.session.SessionView;
-import motus.serve.worker.wire.Json;
-import motus.serve.worker.wire.MessageCodec;
+import motus.serve.wire.Json;
+import motus.serve.wire.MessageCodec;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 import motus.serve.server.session.Interrupt;
 import motus.serve.server.session.SessionView;
 import motus.serve.server.session.Webhook;
-import motus.serve.worker.wire.Json;
-import motus.serve.worker.wire.MessageCodec;
+import motus.serve.wire.Json;
+import motus.serve.wire.MessageCodec;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -3,7 +3,7 @@ package motus.serve.server.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
-import motus.serve.worker.wire.Json;
+import motus.serve.wire.Json;
 import org.junit.jupiter.api.Test;
 
 /** A turn's event log is bounded whatever the agent streams; what the server says is always kept. */

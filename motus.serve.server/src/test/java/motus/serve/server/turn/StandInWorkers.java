@@ -12,10 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.workers.TurnHandle;
 import motus.serve.server.workers.Workers;
+import motus.serve.wire.Json;
 import motus.serve.worker.TurnListener;
 import motus.serve.worker.Worker;
 import motus.serve.worker.WorkerAnswer;
-import motus.serve.worker.wire.Json;
 import org.jspecify.annotations.Nullable;
 
 /**

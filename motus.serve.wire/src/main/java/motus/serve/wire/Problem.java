@@ -1,4 +1,4 @@
-package motus.serve.worker.wire;
+package motus.serve.wire;
 
 import java.util.List;
 import java.util.stream.Stream;

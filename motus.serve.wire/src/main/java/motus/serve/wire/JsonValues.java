@@ -1,4 +1,4 @@
-package motus.serve.worker.wire;
+package motus.serve.wire;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;

@@ -1,6 +1,6 @@
-package motus.serve.worker.wire;
+package motus.serve.wire;
 
-import static motus.serve.worker.wire.Problem.at;
+import static motus.serve.wire.Problem.at;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

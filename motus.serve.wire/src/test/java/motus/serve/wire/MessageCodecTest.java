@@ -1,4 +1,4 @@
-package motus.serve.worker.wire;
+package motus.serve.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

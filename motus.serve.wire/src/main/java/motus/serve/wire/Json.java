@@ -1,4 +1,4 @@
-package motus.serve.worker.wire;
+package motus.serve.wire;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;

@@ -1,4 +1,4 @@
-package motus.serve.worker.wire;
+package motus.serve.wire;
 
 import java.io.Serial;
 import java.math.BigDecimal;
