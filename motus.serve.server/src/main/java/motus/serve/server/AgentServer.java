@@ -14,31 +14,14 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import motus.serve.server.conversation.Conversations;
-import motus.serve.server.edge.Edge;
-import motus.serve.server.judge.Judge;
 import motus.serve.server.edge.ListenerWatch;
-import motus.serve.server.http.ChatPage;
 import motus.serve.server.http.NotFoundFallback;
-import motus.serve.server.http.RequestLimits;
-import motus.serve.server.http.SessionService;
+import motus.serve.server.judge.Judge;
 import motus.serve.server.observe.Health;
-import motus.serve.server.observe.ServerMetrics;
-import motus.serve.server.session.MemorySessionStore;
-import motus.serve.server.session.SessionRules;
 import motus.serve.server.session.SessionStore;
-import motus.serve.server.store.PostgresStore;
-import motus.serve.server.turn.TurnRunner;
-import motus.serve.server.turn.WebhookDestinations;
-import motus.serve.server.turn.WebhookSender;
-import motus.serve.server.workers.WorkerPool;
-import motus.serve.worker.WorkerLauncher;
+import motus.serve.server.workers.Workers;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -62,21 +45,7 @@ public final class AgentServer {
     private static final System.Logger LOG = System.getLogger("motus.serve");
     private static final String SHUTDOWN_CANCEL = "Turn cancelled: server shutting down";
 
-    private final Duration shutdownTimeout;
-    private final Isolation isolation;
-    private final ScheduledExecutorService timer;
-    /**
-     * The store's chores (the sweep; with PostgreSQL, the leases), on a thread of their own: a
-     * slow database must not hold up the timer's deadlines.
-     */
-    private final ScheduledExecutorService upkeep;
-    private final SessionStore sessions;
-    private final ServerMetrics metrics;
-    private final WorkerPool workers;
-    private final TurnRunner turns;
-    private final SessionService service;
-    private final @Nullable ChatPage page;
-    private final Edge edge;
+    private final Assembly parts;
     private final AtomicBoolean agentChecked = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch turnsStopped = new CountDownLatch(1);
@@ -85,65 +54,7 @@ public final class AgentServer {
     private volatile @Nullable ListenerWatch listenerWatch;
 
     private AgentServer(Builder settings) {
-        this.isolation = settings.value(Settings.ISOLATION);
-        WorkerLauncher launcher = WorkerLauncher.builder()
-                .agent(settings.value(Settings.AGENT))
-                .modulePath(settings.value(Settings.MODULE_PATH))
-                .classPath(settings.value(Settings.CLASS_PATH))
-                .workerJvmOptions(settings.value(Settings.WORKER_JVM_OPTIONS))
-                .workerHeapMegabytes(settings.value(Settings.WORKER_HEAP_MB))
-                .maxResultBytes(settings.value(Settings.MAX_RESULT_BYTES))
-                .hiddenEnvironment(Set.of(Settings.API_KEY_VARIABLE))
-                .workerEnvironment(settings.value(Settings.WORKER_ENVIRONMENT))
-                .servesSessions(isolation == Isolation.SESSION)
-                .build();
-        this.shutdownTimeout = settings.value(Settings.SHUTDOWN_TIMEOUT);
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
-                Thread.ofPlatform().name("motus-timer").daemon().factory());
-        // Every request arms read deadlines and nearly all are cancelled: drop them at once, not when due.
-        timer.setRemoveOnCancelPolicy(true);
-        this.timer = timer;
-        this.upkeep = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("motus-store-upkeep").daemon().factory());
-        this.metrics = new ServerMetrics(this::totalSessions, this::runningWorkers);
-        this.workers = new WorkerPool(launcher, settings.value(Settings.WORKERS), settings.value(Settings.PREWARM),
-                settings.value(Settings.PREWARM_MAX), settings.value(Settings.WORKER_IDLE_TIMEOUT),
-                settings.value(Settings.AGENT_AOT_CACHE) ? settings.value(Settings.AOT_CACHE_DIR) : null, timer, metrics);
-        this.turns = new TurnRunner(workers, settings.value(Settings.WORKERS), settings.value(Settings.TIMEOUT),
-                settings.value(Settings.INTERRUPT_TIMEOUT), settings.value(Settings.MAX_SESSION_BYTES), timer,
-                new WebhookSender(new WebhookDestinations(settings.value(Settings.WEBHOOK_HOSTS)),
-                        settings.value(Settings.WEBHOOK_TIMEOUT)), metrics);
-        this.sessions = openStore(settings, upkeep);
-        this.page = settings.value(Settings.UI) ? new ChatPage() : null;
-        this.service = new SessionService(new Conversations(sessions, turns, settings.value(Settings.MULTITASK_STRATEGY),
-                stopping::get),
-                settings.judge != null ? settings.judge : Judge.fromEnvironment(), settings.value(Settings.ALLOW_CUSTOM_IDS),
-                new RequestLimits(settings.value(Settings.MAX_REQUEST_BYTES), settings.value(Settings.MAX_SESSION_BYTES),
-                        settings.value(Settings.BODY_TIMEOUT), timer),
-                settings.value(Settings.API_KEY), this::checkAgent, this::stopTurns);
-        int mostSpares = Math.max(settings.value(Settings.PREWARM), settings.value(Settings.PREWARM_MAX));
-        this.edge = new Edge(settings.value(Settings.MAX_CONNECTIONS), settings.value(Settings.WORKERS) + mostSpares,
-                settings.value(Settings.HEADER_TIMEOUT), settings.value(Settings.BODY_TIMEOUT), settings.value(Settings.IDLE_TIMEOUT),
-                settings.value(Settings.MAX_REQUEST_BYTES), timer);
-        Duration ttl = settings.value(Settings.TTL);
-        // A quarter of the TTL, at most a second: an expired session is gone within about a second.
-        long period = ttl.isZero() ? 1000 : Math.clamp(ttl.toMillis() / 4, 10, 1000);
-        upkeep.scheduleWithFixedDelay(() -> sessions.sweep(ttl), period, period, TimeUnit.MILLISECONDS);
-    }
-
-    private SessionStore openStore(Builder settings, ScheduledExecutorService upkeep) {
-        String url = settings.value(Settings.STORE_URL);
-        int maxSessions = settings.value(Settings.MAX_SESSIONS);
-        SessionRules rules = new SessionRules(settings.value(Settings.MAX_QUEUED_MESSAGES));
-        if (url == null) {
-            long maxStoredBytes = settings.value(Settings.MAX_STORED_BYTES);
-            if (maxStoredBytes == 0) {
-                maxStoredBytes = Runtime.getRuntime().maxMemory() / 2; // the rest: requests in flight, and room to collect
-            }
-            LOG.log(Level.DEBUG, "sessions may hold {0} bytes of state (max-stored-bytes)", maxStoredBytes);
-            return new MemorySessionStore(maxSessions, maxStoredBytes, rules, turns, this::sessionEnded);
-        }
-        return PostgresStore.open(url, settings.value(Settings.STORE_USER), settings.value(Settings.STORE_PASSWORD),
-                settings.value(Settings.STORE_LEASE), maxSessions, rules, turns, this::sessionEnded, upkeep);
+        this.parts = new Assembly(settings, stopping::get, this::checkAgent, this::stopTurns);
     }
 
     public static Builder builder() {
@@ -160,7 +71,7 @@ public final class AgentServer {
      * (and fails if the agent does not resolve); its stop stops the turns as {@link #stop()} does.
      */
     public HttpService service() {
-        return service;
+        return parts.service;
     }
 
     /**
@@ -171,7 +82,7 @@ public final class AgentServer {
      */
     public void checkAgent() {
         if (!agentChecked.get()) {
-            workers.checkAgent();
+            parts.workers.checkAgent();
             agentChecked.set(true);
         }
     }
@@ -195,10 +106,10 @@ public final class AgentServer {
             throw new IllegalStateException("cannot listen on " + host + ":" + port + "; see the log above");
         }
         LOG.log(Level.INFO, "serving {0} on http://{1}:{2,number,#} with {3} workers, isolation per {4}",
-                workers.agent(), host, server.port(), turns.maxWorkers(), isolation);
-        LOG.log(Level.DEBUG, "at most {0} connections", edge.maxConnections());
+                parts.workers.agent(), host, server.port(), parts.turns.maxWorkers(), parts.isolation);
+        LOG.log(Level.DEBUG, "at most {0} connections", parts.edge.maxConnections());
         int boundPort = server.port();
-        listenerWatch = new ListenerWatch(host, boundPort, () -> relisten(host, boundPort), timer);
+        listenerWatch = new ListenerWatch(host, boundPort, () -> relisten(host, boundPort), parts.timer);
         if (stopping.get()) {
             server.stop(); // stop() ran while the agent was being checked, before there was a server to stop
         }
@@ -211,16 +122,16 @@ public final class AgentServer {
                 .port(port)
                 .shutdownHook(false)
                 .featuresDiscoverServices(false) // only what is set here: no surprise endpoints
-                .update(edge::configure)
-                .addFeature(ObserveFeature.just(Health.observer(workers.agent(), this::notReady), metrics.observer()))
+                .update(parts.edge::configure)
+                .addFeature(ObserveFeature.just(Health.observer(parts.workers.agent(), this::notReady), parts.metrics.observer()))
                 .addFeature(OpenApiFeature.create()) // serves META-INF/openapi.yaml at /openapi
                 .routing(routing -> {
-                    routing.update(edge::configure);
-                    if (page != null) {
-                        routing.register(page); // before the API's key check: the page's files need no key
+                    routing.update(parts.edge::configure);
+                    if (parts.page != null) {
+                        routing.register(parts.page); // before the API's key check: the page's files need no key
                     }
                     // Only here, not in the service others mount: their unknown paths are theirs.
-                    routing.register(service).addFeature(new NotFoundFallback());
+                    routing.register(parts.service).addFeature(new NotFoundFallback());
                 })
                 .build()
                 .start();
@@ -265,22 +176,12 @@ public final class AgentServer {
 
     /** Why the server cannot take turns now, or null: the readiness probe's answer. */
     private @Nullable String notReady() {
-        return stopping.get() ? "the server is shutting down" : workers.lastFailure();
-    }
-
-    /** For the gauge: read when scraped, so after the constructor has set {@code turns}. */
-    private int runningWorkers() {
-        return turns.runningWorkers();
-    }
-
-    /** Read through a method: the store is opened after the metrics, which the turns it needs report to. */
-    private int totalSessions() {
-        return sessions.size();
+        return stopping.get() ? "the server is shutting down" : parts.workers.lastFailure();
     }
 
     /** The sessions, for tests in this package that look past the HTTP routes (after stop, say). */
     SessionStore sessions() {
-        return sessions;
+        return parts.sessions;
     }
 
     /** Starts, then blocks until {@link #stop()} has finished. */
@@ -324,39 +225,31 @@ public final class AgentServer {
         }
     }
 
-    /** A session was deleted or expired: a worker kept for it ends. */
-    private void sessionEnded(String sessionId) {
-        WorkerPool pool = workers;
-        if (pool != null) { // a shared store may report another server's delete while this one is being built
-            pool.sessionEnded(sessionId);
-        }
-    }
-
     /** The first call refuses new work and ends the turns; later ones wait until that is done. */
     private void stopTurns() {
         if (!stopping.compareAndSet(false, true)) {
             awaitTurnsStopped();
             return;
         }
-        workers.close();
-        turns.cancelQueued(SHUTDOWN_CANCEL);
-        if (shutdownTimeout.isZero()) {
-            turns.cancelInterrupted(SHUTDOWN_CANCEL); // "as long as they take" is for agents, not for humans
+        parts.workers.close();
+        parts.turns.cancelQueued(SHUTDOWN_CANCEL);
+        if (parts.shutdownTimeout.isZero()) {
+            parts.turns.cancelInterrupted(SHUTDOWN_CANCEL); // "as long as they take" is for agents, not for humans
         }
         try {
-            if (!turns.awaitIdle(shutdownTimeout)) {
+            if (!parts.turns.awaitIdle(parts.shutdownTimeout)) {
                 LOG.log(Level.INFO, "shutdown timeout reached: cancelling the turns still running");
-                turns.cancelAll(SHUTDOWN_CANCEL);
-                turns.awaitIdle(Duration.ofSeconds(10));
+                parts.turns.cancelAll(SHUTDOWN_CANCEL);
+                parts.turns.awaitIdle(Duration.ofSeconds(10));
             }
         } catch (InterruptedException e) {
-            turns.cancelAll(SHUTDOWN_CANCEL);
+            parts.turns.cancelAll(SHUTDOWN_CANCEL);
             Thread.currentThread().interrupt();
         } finally {
-            timer.shutdownNow();
-            metrics.close();
-            upkeep.shutdownNow();
-            sessions.close();
+            parts.timer.shutdownNow();
+            parts.metrics.close();
+            parts.upkeep.shutdownNow();
+            parts.sessions.close();
             turnsStopped.countDown();
         }
     }
@@ -378,8 +271,16 @@ public final class AgentServer {
         private final Map<Setting<?>, Object> values = new HashMap<>();
         /** Tests point the judge at a fake model endpoint; servers take theirs from the environment. */
         @Nullable Judge judge;
+        /** Tests run turns in stand-in workers; servers start worker processes. */
+        @Nullable Workers workers;
 
         private Builder() {
+        }
+
+        /** Where turns get their workers, instead of worker processes: stand-ins, in tests. */
+        Builder workers(Workers workers) {
+            this.workers = workers;
+            return this;
         }
 
         /** The judge of {@code POST /eval/judge}, instead of the environment's {@code OPENAI_BASE_URL} and key. */

@@ -24,7 +24,7 @@ class BadInputTest {
 
     @BeforeAll
     static void start() {
-        server = RunningServer.start(TestAgents.scripted().prewarm(0).maxRequestBytes(MAX_REQUEST_BYTES));
+        server = RunningServer.start(TestAgents.standIns().maxRequestBytes(MAX_REQUEST_BYTES));
         http = new RawHttp(server.server().port());
         session = server.api().createSession();
     }

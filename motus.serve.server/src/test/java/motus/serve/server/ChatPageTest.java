@@ -16,7 +16,7 @@ class ChatPageTest {
 
     @Test
     void thePageLoadsWithoutTheApiKeyThatTheApiNeeds() throws Exception {
-        try (RunningServer server = RunningServer.start(TestAgents.scripted().prewarm(0).apiKey("s3cret"))) {
+        try (RunningServer server = RunningServer.start(TestAgents.standIns().apiKey("s3cret"))) {
             HttpResponse<String> page = get(server, "/ui/");
             assertEquals(200, page.statusCode());
             assertEquals("text/html; charset=utf-8", page.headers().firstValue("Content-Type").orElseThrow());
@@ -33,7 +33,7 @@ class ChatPageTest {
 
     @Test
     void turnedOffThereIsNoPage() throws Exception {
-        try (RunningServer server = RunningServer.start(TestAgents.scripted().prewarm(0).ui(false))) {
+        try (RunningServer server = RunningServer.start(TestAgents.standIns().ui(false))) {
             HttpResponse<String> page = get(server, "/ui/");
             assertEquals(404, page.statusCode());
             assertTrue(page.body().contains("\"detail\""), page.body());

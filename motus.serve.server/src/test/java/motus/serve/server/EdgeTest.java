@@ -42,10 +42,10 @@ class EdgeTest {
 
     @BeforeAll
     static void start() {
-        server = RunningServer.start(TestAgents.scripted().prewarm(0)
+        server = RunningServer.start(TestAgents.standIns()
                 .headerTimeout(SHORT).bodyTimeout(SHORT).idleTimeout(SHORT));
-        limited = RunningServer.start(TestAgents.scripted().prewarm(0).maxConnections(4));
-        keyed = RunningServer.start(TestAgents.scripted().prewarm(0).apiKey(KEY));
+        limited = RunningServer.start(TestAgents.standIns().maxConnections(4));
+        keyed = RunningServer.start(TestAgents.standIns().apiKey(KEY));
     }
 
     @AfterAll

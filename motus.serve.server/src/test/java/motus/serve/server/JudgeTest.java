@@ -45,9 +45,9 @@ class JudgeTest {
                     response.status(Integer.parseInt(next[0])).header(HeaderNames.CONTENT_TYPE, "application/json").send(next[1]);
                 }))
                 .build().start();
-        server = RunningServer.start(TestAgents.scripted().prewarm(0).apiKey(KEY)
+        server = RunningServer.start(TestAgents.standIns().apiKey(KEY)
                 .judge(new Judge("http://127.0.0.1:" + model.port() + "/v1/", "sk-judge")));
-        unconfigured = RunningServer.start(TestAgents.scripted().prewarm(0).judge(new Judge(null, null)));
+        unconfigured = RunningServer.start(TestAgents.standIns().judge(new Judge(null, null)));
     }
 
     @AfterAll

@@ -34,7 +34,7 @@ class OpenApiTest {
 
     @Test
     void theDocumentMatchesTheRoutesAndTheirAnswers() throws IOException {
-        try (RunningServer server = RunningServer.start(TestAgents.scripted().allowCustomIds(true).prewarm(0))) {
+        try (RunningServer server = RunningServer.start(TestAgents.standIns().allowCustomIds(true))) {
             RawHttp http = new RawHttp(server.server().port());
             RawHttp.Reply served = http.send("GET", "/openapi", (String) null, "Accept", "application/json");
             assertEquals(200, served.status(), served.body());
@@ -67,7 +67,7 @@ class OpenApiTest {
 
     @Test
     void theDocumentIsAlsoServedAsYaml() {
-        try (RunningServer server = RunningServer.start(TestAgents.scripted().prewarm(0))) {
+        try (RunningServer server = RunningServer.start(TestAgents.standIns())) {
             RawHttp.Reply yaml = new RawHttp(server.server().port()).send("GET", "/openapi", (String) null);
             assertEquals(200, yaml.status(), yaml.body());
             assertTrue(yaml.body().startsWith("openapi: 3.0"), yaml.body());
@@ -82,7 +82,7 @@ class OpenApiTest {
      */
     @Test
     void theRequestSchemasSayWhatTheServerRequires() throws IOException {
-        try (RunningServer server = RunningServer.start(TestAgents.scripted().prewarm(0))) {
+        try (RunningServer server = RunningServer.start(TestAgents.standIns())) {
             RawHttp http = new RawHttp(server.server().port());
             JsonNode doc = JSON.readTree(http.send("GET", "/openapi", (String) null, "Accept", "application/json").body());
             ObjectNode message = (ObjectNode) JSON.readTree("""

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import motus.serve.server.turn.StandInWorkers;
 import org.junit.jupiter.api.Assertions;
 
 /** Where the test agents are, and waiting with deadlines. */
@@ -28,6 +29,15 @@ final class TestAgents {
      */
     static AgentServer.Builder builder() {
         return AgentServer.builder().agentAotCache(false);
+    }
+
+    /**
+     * A server whose turns run in this JVM, in stand-in workers that echo at once: for tests of
+     * what happens before or around a turn (the edge, bad input, the documents), which need no
+     * worker process.
+     */
+    static AgentServer.Builder standIns() {
+        return builder().agent("stand-in").workers(StandInWorkers.echoing());
     }
 
     static AgentServer.Builder scripted() {

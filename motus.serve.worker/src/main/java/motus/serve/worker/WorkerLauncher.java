@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -219,7 +220,15 @@ public final class WorkerLauncher {
      * @param tag what its log lines are tagged with until it serves a session
      */
     public WorkerProcess start(String tag) throws IOException {
-        return launch(command(), tag, Level.INFO);
+        return start(tag, Map.of());
+    }
+
+    /**
+     * Starts a worker with {@code variables} added to its environment (and so to the processes
+     * it starts), whatever the worker environment allows otherwise.
+     */
+    public WorkerProcess start(String tag, Map<String, String> variables) throws IOException {
+        return launch(command(), tag, Level.INFO, variables);
     }
 
     /**
@@ -250,11 +259,17 @@ public final class WorkerLauncher {
     }
 
     private WorkerProcess launch(List<String> cmd, String tag, Level outputLevel) throws IOException {
+        return launch(cmd, tag, outputLevel, Map.of());
+    }
+
+    private WorkerProcess launch(List<String> cmd, String tag, Level outputLevel, Map<String, String> variables)
+            throws IOException {
         ProcessBuilder builder = new ProcessBuilder(cmd);
         if (workerEnvironment != null) {
             builder.environment().keySet().retainAll(workerEnvironment);
         }
         builder.environment().keySet().removeAll(hiddenEnvironment);
+        builder.environment().putAll(variables);
         long launchedAtMillis = System.currentTimeMillis();
         // The JDK waits on a pipe until the child has exec'd: a pinning read, so off the caller's thread.
         return new WorkerProcess(PipeThreads.call(builder::start), tag, launchedAtMillis, maxResultBytes, outputLevel,

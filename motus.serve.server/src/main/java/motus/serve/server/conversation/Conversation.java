@@ -54,14 +54,16 @@ public final class Conversation {
 
     /**
      * Sends {@code message}: it starts a turn that runs in the background, or, while one runs,
-     * does what {@code strategy} says (null: the server's default).
+     * does what {@code strategy} says (null: the server's default). Its sandbox parameters
+     * become its worker's environment ({@link SandboxParameters}).
      *
      * @throws SessionException {@code RUNNING} or {@code INTERRUPTED} (with {@code reject}),
      *                          {@code QUEUE_FULL}, {@code NOT_FOUND}, {@code SHUTTING_DOWN}
      */
     public Sent send(ChatMessage message, @Nullable Webhook webhook, @Nullable MultitaskStrategy strategy) {
         refuseWhenStopping.run();
-        Session.Sent sent = session.send(message, webhook, strategy == null ? defaultStrategy : strategy);
+        Session.Sent sent = session.send(SandboxParameters.split(message, webhook),
+                strategy == null ? defaultStrategy : strategy);
         return new Sent(sent.started() != null ? session.events() : null, sent.queuedAt());
     }
 

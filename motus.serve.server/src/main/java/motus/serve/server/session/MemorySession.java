@@ -69,12 +69,12 @@ final class MemorySession implements Session {
     }
 
     @Override
-    public Sent send(ChatMessage message, @Nullable Webhook webhook, MultitaskStrategy strategy) {
+    public Sent send(Incoming incoming, MultitaskStrategy strategy) {
         Step step;
         lock.lock();
         try {
             requireNotDeletedLocked();
-            step = rules.send(record, message, webhook, strategy, tokens);
+            step = rules.send(record, incoming, strategy, tokens);
             saveLocked(step);
         } finally {
             lock.unlock();

@@ -31,7 +31,7 @@ public interface Session {
      * @throws SessionException {@code RUNNING}, {@code INTERRUPTED}, {@code QUEUE_FULL}, or
      *                          {@code NOT_FOUND} if the session was deleted meanwhile
      */
-    Sent send(ChatMessage message, @Nullable Webhook webhook, MultitaskStrategy strategy);
+    Sent send(Incoming incoming, MultitaskStrategy strategy);
 
     /**
      * Commits a turn's outcome, unless the turn is no longer the session's (deleted, replaced,

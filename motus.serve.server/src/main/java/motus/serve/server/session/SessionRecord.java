@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record SessionRecord(String id, SessionStatus status, @Nullable ChatMessage response, @Nullable String error,
                             List<ChatMessage> state, List<Interrupt> interrupts, long turns, @Nullable Long token,
-                            @Nullable String cancelReason, List<QueuedMessage> queue) {
+                            @Nullable String cancelReason, List<Incoming> queue) {
 
     public SessionRecord {
         state = List.copyOf(state);

@@ -79,10 +79,9 @@ public final class SessionRules {
      * @throws SessionException {@code RUNNING} or {@code INTERRUPTED} with {@code reject};
      *                          {@code QUEUE_FULL} with {@code enqueue} past the bound
      */
-    public Step send(SessionRecord session, ChatMessage message, @Nullable Webhook webhook, MultitaskStrategy strategy,
-                     LongSupplier tokens) {
+    public Step send(SessionRecord session, Incoming incoming, MultitaskStrategy strategy, LongSupplier tokens) {
         if (!session.hasTurn()) {
-            return start(session, session.state(), session.queue(), message, webhook, tokens);
+            return start(session, session.state(), session.queue(), incoming, tokens);
         }
         return switch (strategy) {
             case REJECT -> throw new SessionException(session.status() == SessionStatus.INTERRUPTED
@@ -92,8 +91,8 @@ public final class SessionRules {
                     throw new SessionException(SessionException.Reason.QUEUE_FULL, "Session queue is full: "
                             + session.queue().size() + " messages wait already (max-queued-messages)");
                 }
-                List<QueuedMessage> queue = new ArrayList<>(session.queue());
-                queue.add(new QueuedMessage(message, webhook));
+                List<Incoming> queue = new ArrayList<>(session.queue());
+                queue.add(incoming);
                 SessionRecord next = new SessionRecord(session.id(), session.status(), null, null, session.state(),
                         session.interrupts(), session.turns(), session.token(), session.cancelReason(), queue);
                 yield new Step(next, null, null, null, null, queue.size());
@@ -102,20 +101,21 @@ public final class SessionRules {
                 long superseded = session.token();
                 Ended ended = new Ended(session.turns(), superseded, new SessionView(session.id(), SessionStatus.ERROR,
                         null, TurnOutcome.Cancelled.BY_CLIENT, session.state()));
-                yield start(session, session.state(), session.queue(), message, webhook, tokens)
+                yield start(session, session.state(), session.queue(), incoming, tokens)
                         .ended(ended)
                         .cancelled(new Cancelled(superseded, TurnOutcome.Cancelled.BY_CLIENT));
             }
         };
     }
 
-    private static Step start(SessionRecord session, List<ChatMessage> state, List<QueuedMessage> queue,
-                              ChatMessage message, @Nullable Webhook webhook, LongSupplier tokens) {
+    private static Step start(SessionRecord session, List<ChatMessage> state, List<Incoming> queue, Incoming incoming,
+                              LongSupplier tokens) {
         long number = session.turns() + 1;
         long token = tokens.getAsLong();
         SessionRecord next = new SessionRecord(session.id(), SessionStatus.RUNNING, null, null, state, List.of(),
                 number, token, null, queue);
-        return Step.to(next).started(new Turn(session.id(), number, token, message, state, webhook));
+        return Step.to(next).started(new Turn(session.id(), number, token, incoming.message(), state, incoming.webhook(),
+                incoming.environment()));
     }
 
     /**
@@ -191,9 +191,8 @@ public final class SessionRules {
             return Step.to(new SessionRecord(session.id(), end.status(), end.response(), end.error(), end.state(),
                     List.of(), session.turns(), null, null, List.of())).ended(ended);
         }
-        QueuedMessage first = session.queue().getFirst();
-        List<QueuedMessage> rest = session.queue().subList(1, session.queue().size());
-        return start(session, end.state(), rest, first.message(), first.webhook(), tokens).ended(ended);
+        List<Incoming> rest = session.queue().subList(1, session.queue().size());
+        return start(session, end.state(), rest, session.queue().getFirst(), tokens).ended(ended);
     }
 
     /**

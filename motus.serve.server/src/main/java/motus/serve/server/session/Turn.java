@@ -1,6 +1,7 @@
 package motus.serve.server.session;
 
 import java.util.List;
+import java.util.Map;
 import motus.serve.api.ChatMessage;
 import org.jspecify.annotations.Nullable;
 
@@ -11,11 +12,19 @@ import org.jspecify.annotations.Nullable;
  * @param number which of its session's turns this is, counting from 1
  * @param token the fencing token its commit must match; unique across sessions and their turns
  * @param state the session's state when the turn started: what the agent gets
+ * @param environment variables for this turn's worker alone (the sandbox's), usually none
  */
 public record Turn(String sessionId, long number, long token, ChatMessage message, List<ChatMessage> state,
-                   @Nullable Webhook webhook) {
+                   @Nullable Webhook webhook, Map<String, String> environment) {
 
     public Turn {
         state = List.copyOf(state);
+        environment = Map.copyOf(environment);
+    }
+
+    /** A turn whose worker needs no variables of its own. */
+    public Turn(String sessionId, long number, long token, ChatMessage message, List<ChatMessage> state,
+                @Nullable Webhook webhook) {
+        this(sessionId, number, token, message, state, webhook, Map.of());
     }
 }

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.util.List;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.session.EventLog;
+import motus.serve.server.session.Incoming;
 import motus.serve.server.session.Interrupt;
 import motus.serve.server.session.MultitaskStrategy;
 import motus.serve.server.session.Session;
@@ -82,9 +83,8 @@ final class PostgresSession implements Session {
     }
 
     @Override
-    public Sent send(ChatMessage message, @Nullable Webhook webhook, MultitaskStrategy strategy) {
-        Step step = step((connection, session) ->
-                rules.send(session, message, webhook, strategy, PostgresStore.tokens(connection)));
+    public Sent send(Incoming incoming, MultitaskStrategy strategy) {
+        Step step = step((connection, session) -> rules.send(session, incoming, strategy, PostgresStore.tokens(connection)));
         store.afterwards(this, step);
         return new Sent(step.started(), step.queuedAt());
     }

@@ -15,7 +15,9 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +29,7 @@ import java.util.function.LongSupplier;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.session.EventLog;
 import motus.serve.server.session.Interrupt;
-import motus.serve.server.session.QueuedMessage;
+import motus.serve.server.session.Incoming;
 import motus.serve.server.session.Session;
 import motus.serve.server.session.SessionException;
 import motus.serve.server.session.SessionRecord;
@@ -723,13 +725,16 @@ public final class PostgresStore implements SessionStore {
             interrupts.add(new Interrupt(interrupt.path("interrupt_id").asText(), interrupt.path("type").asText(),
                     interrupt.path("payload").toString()));
         }
-        List<QueuedMessage> queue = new ArrayList<>();
+        List<Incoming> queue = new ArrayList<>();
         for (JsonNode queued : json(rows.getString("queue"))) {
             JsonNode webhook = queued.path("webhook");
-            queue.add(new QueuedMessage(message(queued.path("message")), webhook.isObject()
+            Map<String, String> environment = new HashMap<>();
+            queued.path("environment").properties().forEach(variable -> environment.put(variable.getKey(),
+                    variable.getValue().asText()));
+            queue.add(new Incoming(message(queued.path("message")), webhook.isObject()
                     ? new Webhook(webhook.path("url").asText(), webhook.path("token").isTextual()
                             ? webhook.path("token").asText() : null, webhook.path("include_messages").asBoolean())
-                    : null));
+                    : null, environment));
         }
         String response = rows.getString("response");
         return new SessionRecord(rows.getString("id"), status(rows.getString("status")),
@@ -738,15 +743,19 @@ public final class PostgresStore implements SessionStore {
                 rows.getObject("token", Long.class), rows.getString("cancel_reason"), queue);
     }
 
-    private static String queueJson(List<QueuedMessage> queue) {
+    private static String queueJson(List<Incoming> queue) {
         var list = Json.MAPPER.createArrayNode();
-        for (QueuedMessage queued : queue) {
+        for (Incoming queued : queue) {
             ObjectNode entry = list.addObject();
             entry.set("message", MessageCodec.toJson(queued.message()));
             Webhook webhook = queued.webhook();
             if (webhook != null) {
                 entry.putObject("webhook").put("url", webhook.url()).put("token", webhook.token())
                         .put("include_messages", webhook.includeMessages());
+            }
+            if (!queued.environment().isEmpty()) {
+                ObjectNode environment = entry.putObject("environment");
+                queued.environment().forEach(environment::put);
             }
         }
         return list.toString();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -58,6 +59,7 @@ public final class WorkerPool implements Workers {
     }
 
     /** The agent reference the workers resolve. */
+    @Override
     public String agent() {
         return launcher.agent();
     }
@@ -68,6 +70,7 @@ public final class WorkerPool implements Workers {
      *
      * @throws IllegalStateException whose message says what is missing
      */
+    @Override
     public void checkAgent() {
         WorkerProcess worker;
         try {
@@ -91,13 +94,23 @@ public final class WorkerPool implements Workers {
     }
 
     /** Why the latest worker could not start, or null if it could: the readiness probe's answer. */
+    @Override
     public @Nullable String lastFailure() {
         return lastFailure;
     }
 
+    /**
+     * A spare, the session's kept worker, or a fresh one. A turn with variables of its own (the
+     * sandbox's) always gets a fresh worker started with them: a running JVM's environment cannot
+     * change, and every other turn keeps the spares' speed.
+     */
     @Override
     public @Nullable Worker acquire(TurnHandle turn) throws WorkerStartException {
         busy.incrementAndGet();
+        Map<String, String> environment = turn.turn().environment();
+        if (!environment.isEmpty()) {
+            return fresh(turn, environment);
+        }
         if (sessionWorkers != null) {
             WorkerProcess own = sessionWorkers.take(turn.sessionId());
             if (own != null) {
@@ -118,9 +131,13 @@ public final class WorkerPool implements Workers {
                         turn.sessionId(), spare.pid(), e.getMessage());
             }
         }
+        return fresh(turn, Map.of());
+    }
+
+    private @Nullable Worker fresh(TurnHandle turn, Map<String, String> environment) throws WorkerStartException {
         WorkerProcess fresh;
         try {
-            fresh = launcher.start(turn.sessionId());
+            fresh = launcher.start(turn.sessionId(), environment);
         } catch (IOException e) {
             failed(e.getMessage());
             throw new WorkerStartException("Worker process could not start: " + e.getMessage());
@@ -156,7 +173,8 @@ public final class WorkerPool implements Workers {
 
     @Override
     public boolean keep(TurnHandle turn, Worker worker) {
-        if (sessionWorkers == null || !(worker instanceof WorkerProcess process)) {
+        // One with a turn's own variables must not serve the next turn, which has none or others.
+        if (sessionWorkers == null || !(worker instanceof WorkerProcess process) || !turn.turn().environment().isEmpty()) {
             return false;
         }
         sessionWorkers.keep(turn.sessionId(), process);
@@ -184,6 +202,7 @@ public final class WorkerPool implements Workers {
     }
 
     /** Kills the spares, the session workers between turns and a cache training run; none is started afterwards. */
+    @Override
     public void close() {
         spares.close();
         if (sessionWorkers != null) {

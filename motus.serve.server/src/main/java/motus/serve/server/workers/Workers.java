@@ -6,9 +6,22 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where turns get their workers: the seam between running a turn and worker processes, so that
- * tests can drive a turn's races (cancel, timeout, delete, commit) with stand-in workers.
+ * tests can drive turns (their races, and the HTTP contract) with stand-in workers.
  */
 public interface Workers {
+
+    /** The agent reference the workers run, for the log and the health check. */
+    String agent();
+
+    /**
+     * Checks that the agent resolves, then lets spare workers boot.
+     *
+     * @throws IllegalStateException whose message says what is missing
+     */
+    void checkAgent();
+
+    /** Why the latest worker could not start, or null if it could: the readiness probe's answer. */
+    @Nullable String lastFailure();
 
     /**
      * A worker that has resolved the agent, attached to {@code turn} (see {@link TurnHandle#attach}).
@@ -37,4 +50,7 @@ public interface Workers {
 
     /** The session is gone: a worker kept for it ends. */
     void sessionEnded(String sessionId);
+
+    /** Ends every worker not running a turn, and starts no more spares. */
+    void close();
 }

@@ -32,7 +32,7 @@ class SessionRulesTest {
     private final SessionRecord idle = SessionRecord.created("s", HISTORY);
     private final SessionRecord running = started(idle);
     private final SessionRecord interrupted = rules.interrupt(running, running.token(), QUESTION).next();
-    private final SessionRecord queued = rules.send(running, ChatMessage.user("later"), null, MultitaskStrategy.ENQUEUE,
+    private final SessionRecord queued = rules.send(running, new Incoming(ChatMessage.user("later"), null), MultitaskStrategy.ENQUEUE,
             tokens::incrementAndGet).next();
     private final SessionRecord failed = rules.commit(running, running.token(), new TurnOutcome.Failed("boom"),
             tokens::incrementAndGet).next();
@@ -42,7 +42,7 @@ class SessionRulesTest {
             "queued", queued, "error", failed);
 
     private SessionRecord started(SessionRecord session) {
-        return rules.send(session, HI, null, MultitaskStrategy.REJECT, tokens::incrementAndGet).next();
+        return rules.send(session, new Incoming(HI, null), MultitaskStrategy.REJECT, tokens::incrementAndGet).next();
     }
 
     @Test
@@ -61,7 +61,7 @@ class SessionRulesTest {
     void aSendWithoutATurnStartsOneWithEveryStrategy() {
         for (SessionRecord session : List.of(idle, failed)) {
             for (MultitaskStrategy strategy : MultitaskStrategy.values()) {
-                Step step = rules.send(session, HI, null, strategy, () -> 7);
+                Step step = rules.send(session, new Incoming(HI, null), strategy, () -> 7);
                 Turn turn = step.started();
                 assertNotNull(turn, session.status() + " " + strategy);
                 assertEquals(new Turn("s", session.turns() + 1, 7, HI, session.state(), null), turn);
@@ -76,29 +76,41 @@ class SessionRulesTest {
     }
 
     @Test
+    void aTurnCarriesItsMessagesEnvironmentWhenItStartsAtOnceOrFromTheQueue() {
+        Incoming sandboxed = new Incoming(HI, null, Map.of("SANDBOX_URL", "http://sandbox"));
+        assertEquals(Map.of("SANDBOX_URL", "http://sandbox"),
+                rules.send(idle, sandboxed, MultitaskStrategy.REJECT, () -> 7).started().environment());
+        SessionRecord waiting = rules.send(running, sandboxed, MultitaskStrategy.ENQUEUE, this::noToken).next();
+        Step next = rules.commit(waiting, waiting.token(), new TurnOutcome.Failed("boom"), () -> 8);
+        assertEquals(Map.of("SANDBOX_URL", "http://sandbox"), next.started().environment());
+        Step after = rules.commit(next.next(), 8, new TurnOutcome.Failed("boom"), this::noToken);
+        assertNull(after.started(), "the variables were that turn's alone");
+    }
+
+    @Test
     void rejectRefusesWhileATurnRunsOrWaitsOnAHuman() {
         for (SessionRecord session : List.of(running, queued)) {
-            assertEquals(SessionException.Reason.RUNNING, refusal(() -> rules.send(session, HI, null,
+            assertEquals(SessionException.Reason.RUNNING, refusal(() -> rules.send(session, new Incoming(HI, null),
                     MultitaskStrategy.REJECT, this::noToken)));
         }
-        assertEquals(SessionException.Reason.INTERRUPTED, refusal(() -> rules.send(interrupted, HI, null,
+        assertEquals(SessionException.Reason.INTERRUPTED, refusal(() -> rules.send(interrupted, new Incoming(HI, null),
                 MultitaskStrategy.REJECT, this::noToken)));
     }
 
     @Test
     void enqueueWaitsBehindTheTurnUpToTheBound() {
         for (SessionRecord session : List.of(running, interrupted)) {
-            Step first = rules.send(session, HI, null, MultitaskStrategy.ENQUEUE, this::noToken);
+            Step first = rules.send(session, new Incoming(HI, null), MultitaskStrategy.ENQUEUE, this::noToken);
             assertEquals(1, first.queuedAt());
             assertNull(first.started());
             assertEquals(session.status(), first.next().status());
             assertEquals(session.token(), first.next().token());
             assertEquals(session.interrupts(), first.next().interrupts());
-            Step second = rules.send(first.next(), ChatMessage.user("two"), null, MultitaskStrategy.ENQUEUE, this::noToken);
+            Step second = rules.send(first.next(), new Incoming(ChatMessage.user("two"), null), MultitaskStrategy.ENQUEUE, this::noToken);
             assertEquals(2, second.queuedAt());
             assertEquals(List.of(HI, ChatMessage.user("two")),
-                    second.next().queue().stream().map(QueuedMessage::message).toList());
-            SessionException full = assertThrows(SessionException.class, () -> rules.send(second.next(), HI, null,
+                    second.next().queue().stream().map(Incoming::message).toList());
+            SessionException full = assertThrows(SessionException.class, () -> rules.send(second.next(), new Incoming(HI, null),
                     MultitaskStrategy.ENQUEUE, this::noToken));
             assertEquals(SessionException.Reason.QUEUE_FULL, full.reason());
             assertEquals("Session queue is full: 2 messages wait already (max-queued-messages)", full.getMessage());
@@ -108,7 +120,7 @@ class SessionRulesTest {
     @Test
     void interruptEndsTheTurnAsACancelAndStartsTheMessageAtOnce() {
         for (SessionRecord session : List.of(running, interrupted, queued)) {
-            Step step = rules.send(session, HI, null, MultitaskStrategy.INTERRUPT, () -> 9);
+            Step step = rules.send(session, new Incoming(HI, null), MultitaskStrategy.INTERRUPT, () -> 9);
             assertEquals(new SessionRules.Cancelled(session.token(), TurnOutcome.Cancelled.BY_CLIENT), step.cancelled());
             assertEquals(session.turns(), step.ended().number());
             assertEquals(SessionStatus.ERROR, step.ended().view().status());
@@ -193,8 +205,8 @@ class SessionRulesTest {
     }
 
     @Test
-    void aCommitStartsTheOldestQueuedMessageOnTheStateItLeft() {
-        SessionRecord two = rules.send(queued, ChatMessage.user("last"), null, MultitaskStrategy.ENQUEUE, this::noToken).next();
+    void aCommitStartsTheOldestIncomingOnTheStateItLeft() {
+        SessionRecord two = rules.send(queued, new Incoming(ChatMessage.user("last"), null), MultitaskStrategy.ENQUEUE, this::noToken).next();
         List<ChatMessage> after = List.of(HI, ChatMessage.assistant("hello"));
         Step step = rules.commit(two, two.token(), new TurnOutcome.Succeeded(ChatMessage.assistant("hello"), after), () -> 42);
         assertEquals(SessionStatus.IDLE, step.ended().view().status(), "the ended turn reports its own end");
@@ -202,7 +214,7 @@ class SessionRulesTest {
         assertEquals(SessionStatus.RUNNING, step.next().status());
         assertNull(step.next().response(), "while running, no response shows");
         assertEquals(after, step.next().state());
-        assertEquals(List.of(ChatMessage.user("last")), step.next().queue().stream().map(QueuedMessage::message).toList());
+        assertEquals(List.of(ChatMessage.user("last")), step.next().queue().stream().map(Incoming::message).toList());
     }
 
     @Test

@@ -28,15 +28,51 @@ public final class StandInWorkers implements Workers {
 
     final BlockingQueue<StandInWorker> handedOut = new LinkedBlockingQueue<>();
     final AtomicInteger acquired = new AtomicInteger();
+    private final boolean echoing;
+
+    /** Workers that answer when the test says ({@link #next()}). */
+    public StandInWorkers() {
+        this(false);
+    }
+
+    private StandInWorkers(boolean echoing) {
+        this.echoing = echoing;
+    }
+
+    /** Workers that answer every turn at once with its message's content, as the echo agent does. */
+    public static StandInWorkers echoing() {
+        return new StandInWorkers(true);
+    }
+
+    @Override
+    public String agent() {
+        return "stand-in";
+    }
+
+    /** A stand-in always resolves. */
+    @Override
+    public void checkAgent() {
+    }
+
+    @Override
+    public @Nullable String lastFailure() {
+        return null;
+    }
+
+    @Override
+    public void close() {
+    }
 
     @Override
     public @Nullable Worker acquire(TurnHandle turn) {
         acquired.incrementAndGet();
-        StandInWorker worker = new StandInWorker();
+        StandInWorker worker = new StandInWorker(echoing);
         if (!turn.attach(worker)) {
             return null;
         }
-        handedOut.add(worker);
+        if (!echoing) {
+            handedOut.add(worker);
+        }
         return worker;
     }
 
@@ -80,6 +116,11 @@ public final class StandInWorkers implements Workers {
         private final CompletableFuture<TurnListener> listening = new CompletableFuture<>();
         /** The answers the server handed it, in order: interrupt id and value. */
         public final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+        private final boolean echoing;
+
+        StandInWorker(boolean echoing) {
+            this.echoing = echoing;
+        }
 
         /** The agent replies {@code text}, appending the message and the reply to the state. */
         public void answer(String text) {
@@ -106,6 +147,9 @@ public final class StandInWorkers implements Workers {
         @Override
         public WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state, TurnListener listener) {
             listening.complete(listener);
+            if (echoing) {
+                reply.complete(ChatMessage.assistant(message.content()));
+            }
             ChatMessage response = reply.join();
             Error error = thrown;
             if (error != null) {

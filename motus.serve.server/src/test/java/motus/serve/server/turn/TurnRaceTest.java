@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.observe.ServerMetrics;
+import motus.serve.server.session.Incoming;
 import motus.serve.server.session.MemorySessionStore;
 import motus.serve.server.session.MultitaskStrategy;
 import motus.serve.server.session.Session;
@@ -57,7 +58,7 @@ class TurnRaceTest {
     void deletingASessionKillsItsWorkerAndDiscardsTheLateAnswer() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
         Session session = sessions.create(null, HISTORY);
-        session.send(ChatMessage.user("hi"), null, MultitaskStrategy.REJECT);
+        session.send(new Incoming(ChatMessage.user("hi"), null), MultitaskStrategy.REJECT);
         StandInWorker worker = workers.next();
 
         sessions.delete(session.id());
@@ -70,7 +71,7 @@ class TurnRaceTest {
     void aTurnPastItsTimeoutIsKilledAndLeavesTheStateAlone() throws Exception {
         TurnRunner runner = runner(1, Duration.ofMillis(50));
         Session session = sessions.create(null, HISTORY);
-        session.send(ChatMessage.user("hi"), null, MultitaskStrategy.REJECT);
+        session.send(new Incoming(ChatMessage.user("hi"), null), MultitaskStrategy.REJECT);
         StandInWorker worker = workers.next(); // never answers
 
         SessionView end = session.awaitNotRunning(DEADLINE.toNanos());
@@ -86,7 +87,7 @@ class TurnRaceTest {
         TurnRunner runner = runner(1, Duration.ofMillis(2));
         for (int i = 0; i < 200; i++) {
             Session session = sessions.create(null, HISTORY);
-            session.send(ChatMessage.user("hi"), null, MultitaskStrategy.REJECT);
+            session.send(new Incoming(ChatMessage.user("hi"), null), MultitaskStrategy.REJECT);
             answerUnlessTimedOut(session); // right about when the deadline strikes
             SessionView end = session.awaitNotRunning(DEADLINE.toNanos());
             if (end.status() == SessionStatus.IDLE) {
@@ -103,11 +104,11 @@ class TurnRaceTest {
     void aTurnCancelledWhileQueuedNeverGetsAWorker() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
         Session first = sessions.create(null, List.of());
-        first.send(ChatMessage.user("first"), null, MultitaskStrategy.REJECT);
+        first.send(new Incoming(ChatMessage.user("first"), null), MultitaskStrategy.REJECT);
         StandInWorker busy = workers.next();
 
         Session queued = sessions.create(null, List.of());
-        queued.send(ChatMessage.user("queued"), null, MultitaskStrategy.REJECT);
+        queued.send(new Incoming(ChatMessage.user("queued"), null), MultitaskStrategy.REJECT);
         sessions.delete(queued.id());
         busy.answer("done");
         assertEquals(SessionStatus.IDLE, first.awaitNotRunning(DEADLINE.toNanos()).status());
@@ -119,10 +120,10 @@ class TurnRaceTest {
     void aShutdownCancelEndsRunningAndQueuedTurnsWithTheirStateUnchanged() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
         Session running = sessions.create(null, HISTORY);
-        running.send(ChatMessage.user("a"), null, MultitaskStrategy.REJECT);
+        running.send(new Incoming(ChatMessage.user("a"), null), MultitaskStrategy.REJECT);
         StandInWorker worker = workers.next();
         Session queued = sessions.create(null, HISTORY);
-        queued.send(ChatMessage.user("b"), null, MultitaskStrategy.REJECT);
+        queued.send(new Incoming(ChatMessage.user("b"), null), MultitaskStrategy.REJECT);
 
         runner.cancelAll("Turn cancelled: server shutting down");
         for (Session session : List.of(running, queued)) {
@@ -139,10 +140,10 @@ class TurnRaceTest {
     void aSecondMessageWhileRunningIsRefusedAndChangesNothing() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
         Session session = sessions.create(null, HISTORY);
-        session.send(ChatMessage.user("one"), null, MultitaskStrategy.REJECT);
+        session.send(new Incoming(ChatMessage.user("one"), null), MultitaskStrategy.REJECT);
         StandInWorker worker = workers.next();
         SessionException refused = assertThrows(SessionException.class,
-                () -> session.send(ChatMessage.user("two"), null, MultitaskStrategy.REJECT));
+                () -> session.send(new Incoming(ChatMessage.user("two"), null), MultitaskStrategy.REJECT));
         assertEquals(SessionException.Reason.RUNNING, refused.reason());
         worker.answer("one done");
         SessionView end = session.awaitNotRunning(DEADLINE.toNanos());
@@ -158,7 +159,7 @@ class TurnRaceTest {
     void anErrorInTheTurnsThreadEndsTheTurnInErrorWithItsStateUnchanged() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
         Session session = sessions.create(null, HISTORY);
-        session.send(ChatMessage.user("hi"), null, MultitaskStrategy.REJECT);
+        session.send(new Incoming(ChatMessage.user("hi"), null), MultitaskStrategy.REJECT);
         StandInWorker worker = workers.next();
         worker.throwInTheServer(new OutOfMemoryError("Java heap space"));
 
@@ -168,7 +169,7 @@ class TurnRaceTest {
         assertEquals(HISTORY, end.state());
         assertTrue(worker.killed.get(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the worker is killed");
         assertTrue(runner.awaitIdle(DEADLINE), "its slot is free again");
-        session.send(ChatMessage.user("again"), null, MultitaskStrategy.REJECT);
+        session.send(new Incoming(ChatMessage.user("again"), null), MultitaskStrategy.REJECT);
         workers.next().answer("fine");
         assertEquals("fine", session.awaitNotRunning(DEADLINE.toNanos()).response().content());
     }
@@ -209,7 +210,7 @@ class TurnRaceTest {
                     }
                 });
         committedThrough.set(session);
-        real.send(ChatMessage.user("hi"), null, MultitaskStrategy.REJECT);
+        real.send(new Incoming(ChatMessage.user("hi"), null), MultitaskStrategy.REJECT);
         workers.next().answer("hello");
 
         SessionView end = real.awaitNotRunning(DEADLINE.toNanos());

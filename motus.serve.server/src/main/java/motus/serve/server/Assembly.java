@@ -1,0 +1,133 @@
+package motus.serve.server;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import motus.serve.server.conversation.Conversations;
+import motus.serve.server.edge.Edge;
+import motus.serve.server.http.ChatPage;
+import motus.serve.server.http.RequestLimits;
+import motus.serve.server.http.SessionService;
+import motus.serve.server.judge.Judge;
+import motus.serve.server.observe.ServerMetrics;
+import motus.serve.server.session.MemorySessionStore;
+import motus.serve.server.session.SessionRules;
+import motus.serve.server.session.SessionStore;
+import motus.serve.server.store.PostgresStore;
+import motus.serve.server.turn.TurnRunner;
+import motus.serve.server.turn.WebhookDestinations;
+import motus.serve.server.turn.WebhookSender;
+import motus.serve.server.workers.WorkerPool;
+import motus.serve.server.workers.Workers;
+import motus.serve.worker.WorkerLauncher;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The parts of a server, wired from its settings in this one place: the workers, the turn runner,
+ * the store, the routes and the edge. {@link AgentServer} only starts and stops them. Tests put
+ * stand-in workers in ({@link AgentServer.Builder#workers}) and get the same server around them.
+ */
+final class Assembly {
+
+    private static final System.Logger LOG = System.getLogger("motus.serve");
+
+    final Isolation isolation;
+    final Duration shutdownTimeout;
+    final ScheduledExecutorService timer;
+    /**
+     * The store's chores (the sweep; with PostgreSQL, the leases), on a thread of their own: a
+     * slow database must not hold up the timer's deadlines.
+     */
+    final ScheduledExecutorService upkeep;
+    final ServerMetrics metrics;
+    final Workers workers;
+    final TurnRunner turns;
+    final SessionStore sessions;
+    final SessionService service;
+    final @Nullable ChatPage page;
+    final Edge edge;
+
+    /**
+     * @param stopping whether the server is stopping: new sessions and turns are refused
+     * @param checkAgent what a mounted service's start runs: the server's agent check
+     * @param stopTurns what a mounted service's stop runs: the server's graceful end of turns
+     */
+    Assembly(AgentServer.Builder settings, BooleanSupplier stopping, Runnable checkAgent, Runnable stopTurns) {
+        this.isolation = settings.value(Settings.ISOLATION);
+        this.shutdownTimeout = settings.value(Settings.SHUTDOWN_TIMEOUT);
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().name("motus-timer").daemon().factory());
+        // Every request arms read deadlines and nearly all are cancelled: drop them at once, not when due.
+        timer.setRemoveOnCancelPolicy(true);
+        this.timer = timer;
+        this.upkeep = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().name("motus-store-upkeep").daemon().factory());
+        // The gauges read parts made after the metrics, which those parts report to.
+        AtomicReference<@Nullable SessionStore> store = new AtomicReference<>();
+        AtomicReference<@Nullable TurnRunner> runner = new AtomicReference<>();
+        this.metrics = new ServerMetrics(() -> store.get() == null ? 0 : store.get().size(),
+                () -> runner.get() == null ? 0 : runner.get().runningWorkers());
+        this.workers = settings.workers != null ? settings.workers : workerPool(settings, timer, metrics);
+        this.turns = new TurnRunner(workers, settings.value(Settings.WORKERS), settings.value(Settings.TIMEOUT),
+                settings.value(Settings.INTERRUPT_TIMEOUT), settings.value(Settings.MAX_SESSION_BYTES), timer,
+                new WebhookSender(new WebhookDestinations(settings.value(Settings.WEBHOOK_HOSTS)),
+                        settings.value(Settings.WEBHOOK_TIMEOUT)), metrics);
+        runner.set(turns);
+        this.sessions = openStore(settings, turns, workers, upkeep);
+        store.set(sessions);
+        this.page = settings.value(Settings.UI) ? new ChatPage() : null;
+        this.service = new SessionService(new Conversations(sessions, turns, settings.value(Settings.MULTITASK_STRATEGY),
+                stopping),
+                settings.judge != null ? settings.judge : Judge.fromEnvironment(), settings.value(Settings.ALLOW_CUSTOM_IDS),
+                new RequestLimits(settings.value(Settings.MAX_REQUEST_BYTES), settings.value(Settings.MAX_SESSION_BYTES),
+                        settings.value(Settings.BODY_TIMEOUT), timer),
+                settings.value(Settings.API_KEY), checkAgent, stopTurns);
+        int mostSpares = Math.max(settings.value(Settings.PREWARM), settings.value(Settings.PREWARM_MAX));
+        this.edge = new Edge(settings.value(Settings.MAX_CONNECTIONS), settings.value(Settings.WORKERS) + mostSpares,
+                settings.value(Settings.HEADER_TIMEOUT), settings.value(Settings.BODY_TIMEOUT), settings.value(Settings.IDLE_TIMEOUT),
+                settings.value(Settings.MAX_REQUEST_BYTES), timer);
+        Duration ttl = settings.value(Settings.TTL);
+        // A quarter of the TTL, at most a second: an expired session is gone within about a second.
+        long period = ttl.isZero() ? 1000 : Math.clamp(ttl.toMillis() / 4, 10, 1000);
+        upkeep.scheduleWithFixedDelay(() -> sessions.sweep(ttl), period, period, TimeUnit.MILLISECONDS);
+    }
+
+    private static WorkerPool workerPool(AgentServer.Builder settings, ScheduledExecutorService timer, ServerMetrics metrics) {
+        WorkerLauncher launcher = WorkerLauncher.builder()
+                .agent(settings.value(Settings.AGENT))
+                .modulePath(settings.value(Settings.MODULE_PATH))
+                .classPath(settings.value(Settings.CLASS_PATH))
+                .workerJvmOptions(settings.value(Settings.WORKER_JVM_OPTIONS))
+                .workerHeapMegabytes(settings.value(Settings.WORKER_HEAP_MB))
+                .maxResultBytes(settings.value(Settings.MAX_RESULT_BYTES))
+                .hiddenEnvironment(Set.of(Settings.API_KEY_VARIABLE))
+                .workerEnvironment(settings.value(Settings.WORKER_ENVIRONMENT))
+                .servesSessions(settings.value(Settings.ISOLATION) == Isolation.SESSION)
+                .build();
+        return new WorkerPool(launcher, settings.value(Settings.WORKERS), settings.value(Settings.PREWARM),
+                settings.value(Settings.PREWARM_MAX), settings.value(Settings.WORKER_IDLE_TIMEOUT),
+                settings.value(Settings.AGENT_AOT_CACHE) ? settings.value(Settings.AOT_CACHE_DIR) : null, timer, metrics);
+    }
+
+    /** Memory, or PostgreSQL with a store URL; a session deleted or expired there ends the worker kept for it. */
+    private static SessionStore openStore(AgentServer.Builder settings, TurnRunner turns, Workers workers,
+                                          ScheduledExecutorService upkeep) {
+        String url = settings.value(Settings.STORE_URL);
+        int maxSessions = settings.value(Settings.MAX_SESSIONS);
+        SessionRules rules = new SessionRules(settings.value(Settings.MAX_QUEUED_MESSAGES));
+        if (url == null) {
+            long maxStoredBytes = settings.value(Settings.MAX_STORED_BYTES);
+            if (maxStoredBytes == 0) {
+                maxStoredBytes = Runtime.getRuntime().maxMemory() / 2; // the rest: requests in flight, and room to collect
+            }
+            LOG.log(Level.DEBUG, "sessions may hold {0} bytes of state (max-stored-bytes)", maxStoredBytes);
+            return new MemorySessionStore(maxSessions, maxStoredBytes, rules, turns, workers::sessionEnded);
+        }
+        return PostgresStore.open(url, settings.value(Settings.STORE_USER), settings.value(Settings.STORE_PASSWORD),
+                settings.value(Settings.STORE_LEASE), maxSessions, rules, turns, workers::sessionEnded, upkeep);
+    }
+}
