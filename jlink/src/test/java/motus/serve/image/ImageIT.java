@@ -402,6 +402,15 @@ class ImageIT {
         }
     }
 
+    @Test
+    void aBadValueFromTheEnvironmentNamesTheVariableAndWhatIsExpected() throws Exception {
+        Motus.Result refused = Motus.run(Motus.IMAGE, Motus.IMAGE, Map.of("MOTUS_SERVE_WORKERS", "abc"), "",
+                "serve", "start", "--config", "examples/application.yaml");
+        assertEquals(2, refused.exitCode(), refused.output());
+        assertTrue(refused.output().startsWith("Error: environment variable MOTUS_SERVE_WORKERS (motus.serve.workers):"
+                + " not a valid value (abc): expected a whole number"), refused.output());
+    }
+
     private static String sessionId(String json) {
         return json.replaceAll("(?s).*\"session_id\": \"([^\"]+)\".*", "$1");
     }

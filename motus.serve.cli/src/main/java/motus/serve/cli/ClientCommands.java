@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
+import java.util.Locale;
 import motus.serve.wire.Json;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -87,7 +89,10 @@ final class ClientCommands {
     }
 
     @Command(name = "resume",
-            description = "Answer an interrupt of a session's turn; <value> is JSON, or else taken as a string.")
+            description = {"Answer an interrupt of a session's turn; <value> is JSON, or else taken as a string.",
+                    "A tool_approval takes yes, no, true or false (sent as {\"approved\": true|false}),"
+                            + " or {\"approved\": true} itself;",
+                    "a user_input takes {\"answers\": {\"<question>\": \"<label or text>\"}}."})
     static final class Resume extends SessionCommand {
         @Parameters(index = "2", paramLabel = "<interrupt_id>", description = "The interrupt to answer.")
         String interruptId;
@@ -98,9 +103,29 @@ final class ClientCommands {
         @Override
         public Integer call() {
             ObjectNode body = Json.MAPPER.createObjectNode().put("interrupt_id", interruptId);
-            body.set("value", parsed(value));
+            body.set("value", approval(value) != null && isToolApproval() ? Json.MAPPER.createObjectNode()
+                    .put("approved", approval(value)) : parsed(value));
             out().println(JsonOutput.indented(client().post(ServeClient.session(id) + "/resume", body)));
             return 0;
+        }
+
+        /** Whether the interrupt answered asks to approve a tool call: a yes or a no is then its answer. */
+        private boolean isToolApproval() {
+            for (JsonNode pending : client().get(ServeClient.session(id)).path("interrupts")) {
+                if (pending.path("interrupt_id").asText().equals(interruptId)) {
+                    return pending.path("type").asText().equals("tool_approval");
+                }
+            }
+            return false; // the server says what is wrong with the id
+        }
+
+        /** {@code yes}, {@code y} or {@code true} approve; {@code no}, {@code n} or {@code false} reject; else null. */
+        private static @Nullable Boolean approval(String value) {
+            return switch (value.strip().toLowerCase(Locale.ROOT)) {
+                case "yes", "y", "true" -> true;
+                case "no", "n", "false" -> false;
+                default -> null;
+            };
         }
 
         private static JsonNode parsed(String value) {

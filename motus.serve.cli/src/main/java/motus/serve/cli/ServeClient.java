@@ -33,10 +33,11 @@ final class ServeClient {
     private final @Nullable String apiKey;
     private final HttpClient http;
 
-    ServeClient(String url) {
+    /** @param apiKey sent as a bearer token; null: {@code MOTUS_API_KEY}'s, if it is set */
+    ServeClient(String url, @Nullable String apiKey) {
         this.url = url;
         this.base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        String key = System.getenv(Settings.API_KEY_VARIABLE); // a constant: the server's classes are not loaded
+        String key = apiKey != null ? apiKey : System.getenv(Settings.API_KEY_VARIABLE); // a constant: the server's classes are not loaded
         this.apiKey = key == null || key.isBlank() ? null : key;
         if (!base.startsWith("http://") && !base.startsWith("https://")) {
             throw new ClientException("'" + url + "' is not an http:// or https:// URL");
@@ -101,8 +102,7 @@ final class ServeClient {
             HttpResponse<InputStream> response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream events = response.body()) {
                 if (response.statusCode() >= 300) {
-                    throw new ClientException(response.statusCode() + " - "
-                            + new String(events.readAllBytes(), StandardCharsets.UTF_8));
+                    throw refused(response.statusCode(), new String(events.readAllBytes(), StandardCharsets.UTF_8));
                 }
                 ServerEvent.read(events, handler);
             }
@@ -136,6 +136,14 @@ final class ServeClient {
         return builder;
     }
 
+    /** The server's refusal as the command reports it; a 401 also says how to give the key. */
+    private ClientException refused(int status, String body) {
+        String hint = status != 401 ? ""
+                : apiKey == null ? " (the server wants an API key: set " + Settings.API_KEY_VARIABLE + " or pass --api-key KEY)"
+                : " (the API key given, by --api-key or " + Settings.API_KEY_VARIABLE + ", is not the server's)";
+        return new ClientException(status + " - " + body + hint);
+    }
+
     private JsonNode send(HttpRequest.Builder request) {
         HttpResponse<String> response;
         try {
@@ -147,7 +155,7 @@ final class ServeClient {
             throw new ClientException("interrupted");
         }
         if (response.statusCode() >= 300) {
-            throw new ClientException("" + response.statusCode() + " - " + response.body());
+            throw refused(response.statusCode(), response.body());
         }
         if (response.body().isEmpty()) {
             return Json.MAPPER.nullNode();

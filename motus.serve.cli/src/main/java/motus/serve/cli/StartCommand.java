@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -19,6 +20,7 @@ import java.util.stream.Stream;
 import motus.serve.server.AgentServer;
 import motus.serve.server.Setting;
 import motus.serve.server.Settings;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,6 +50,8 @@ final class StartCommand implements Callable<Integer> {
     /** The keys a {@code motus.serve} config section may hold; anything else is a typo. */
     private static final Set<String> CONFIG_KEYS = Stream.concat(Settings.ALL.stream().map(Setting::key), Stream.of(LOG_LEVEL))
             .collect(Collectors.toUnmodifiableSet());
+    /** What the server reads under {@code server}: where it listens, nothing else of Helidon's. */
+    private static final Set<String> SERVER_KEYS = Set.of("host", "port");
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "<agent>",
             description = "The agent: [module/]Class[:member] (or motus.serve.agent in the config file).")
@@ -67,6 +71,9 @@ final class StartCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** The config file the settings were read from, if any: named by errors about its values. */
+    private @Nullable Path configFileRead;
 
     /** A flag for every server setting that has one, named {@code --<key>}, with the setting's description. */
     static final class SettingFlags implements IModelTransformer {
@@ -110,7 +117,7 @@ final class StartCommand implements Callable<Integer> {
         try {
             builder.config(settings);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), fromFlag(e.getMessage(), flags));
+            throw new ParameterException(spec.commandLine(), fromWhere(e.getMessage(), flags));
         }
         String boundHost = host != null ? host : config.get("server.host").asString().orElse("0.0.0.0");
         int boundPort;
@@ -154,14 +161,28 @@ final class StartCommand implements Callable<Integer> {
         return flags;
     }
 
-    /** A bad value names its config key; one that came from a flag is better named by the flag. */
-    private static String fromFlag(String message, Map<String, String> flags) {
-        for (String key : flags.keySet()) {
-            if (message.startsWith(key + ":")) {
-                return "--" + key.substring(SECTION.length() + 1) + message.substring(key.length());
+    /**
+     * A bad value names its config key; the error says where it came from, in the order the
+     * sources override each other: the flag, the environment variable, or the config file.
+     */
+    private String fromWhere(String message, Map<String, String> flags) {
+        int colon = message.indexOf(':');
+        if (colon < 0 || !message.startsWith(SECTION + ".")) {
+            return message;
+        }
+        String key = message.substring(0, colon);
+        String rest = message.substring(colon);
+        if (flags.containsKey(key)) {
+            return "--" + key.substring(SECTION.length() + 1) + rest;
+        }
+        // Helidon's names for it: MOTUS_SERVE_MAX_dash_SESSIONS, or with an upper-case DASH.
+        String variable = key.toUpperCase(Locale.ROOT).replace('.', '_');
+        for (String name : List.of(variable.replace("-", "_dash_"), variable.replace("-", "_DASH_"), variable)) {
+            if (System.getenv(name) != null) {
+                return "environment variable " + name + " (" + key + ")" + rest;
             }
         }
-        return message;
+        return configFileRead != null ? key + " in " + configFileRead + rest : message;
     }
 
     /**
@@ -185,6 +206,7 @@ final class StartCommand implements Callable<Integer> {
             if (Files.isRegularFile(file)) {
                 refuseUnknownKeys(file);
                 sources.add(ConfigSources.file(file));
+                configFileRead = file;
             }
             return Config.builder()
                     .disableEnvironmentVariablesSource()
@@ -196,16 +218,23 @@ final class StartCommand implements Callable<Integer> {
         }
     }
 
+    /** A typo under either section we read must stop start-up, not leave a default in its place. */
     private void refuseUnknownKeys(Path file) {
+        Config read = Config.just(ConfigSources.file(file));
+        refuseUnknownKeys(file, read, SECTION, CONFIG_KEYS);
+        refuseUnknownKeys(file, read, "server", SERVER_KEYS);
+    }
+
+    private void refuseUnknownKeys(Path file, Config read, String section, Set<String> known) {
         Set<String> unknown = new TreeSet<>();
-        Config.just(ConfigSources.file(file)).get(SECTION).asNodeList().orElse(List.of()).forEach(node -> {
-            if (!CONFIG_KEYS.contains(node.name())) {
-                unknown.add(SECTION + "." + node.name());
+        read.get(section).asNodeList().orElse(List.of()).forEach(node -> {
+            if (!known.contains(node.name())) {
+                unknown.add(section + "." + node.name());
             }
         });
         if (!unknown.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "config " + file + ": unknown key " + String.join(", ", unknown)
-                    + " (known: " + String.join(", ", new TreeSet<>(CONFIG_KEYS)) + ")");
+                    + " (known: " + String.join(", ", new TreeSet<>(known)) + ")");
         }
     }
 }

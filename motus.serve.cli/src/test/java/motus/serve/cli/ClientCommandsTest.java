@@ -46,6 +46,28 @@ class ClientCommandsTest {
     }
 
     @Test
+    void aKeyedServerTakesTheKeyByFlagAndA401SaysHowToGiveIt() {
+        Path agents = Path.of(System.getProperty("motus.test.agents", "../test-agents/target/classes"));
+        AgentServer keyed = AgentServer.builder().agentAotCache(false).agent("motus.serve.testagents.ScriptedAgent")
+                .modulePath(List.of(agents)).prewarm(0).apiKey("s3cret").build().start("127.0.0.1", 0);
+        try {
+            String keyedUrl = "http://127.0.0.1:" + keyed.port();
+            CliRun refused = CliRun.motus("serve", "sessions", keyedUrl);
+            assertEquals(1, refused.exitCode());
+            assertTrue(refused.err().startsWith("Error: 401 - ") && refused.err().contains(
+                    "(the server wants an API key: set MOTUS_API_KEY or pass --api-key KEY)"), refused.err());
+            CliRun wrong = CliRun.motus("serve", "sessions", keyedUrl, "--api-key", "wrong");
+            assertTrue(wrong.err().contains("(the API key given, by --api-key or MOTUS_API_KEY, is not the server's)"),
+                    wrong.err());
+            CliRun listed = CliRun.motus("serve", "sessions", keyedUrl, "--api-key", "s3cret");
+            assertEquals(0, listed.exitCode(), listed.err());
+            assertEquals("[]\n", listed.out());
+        } finally {
+            keyed.stop();
+        }
+    }
+
+    @Test
     void healthPrintsStatusWorkersAndSessions() {
         CliRun run = CliRun.motus("serve", "health", url);
         assertEquals(0, run.exitCode(), run.err());
@@ -206,6 +228,24 @@ class ClientCommandsTest {
     }
 
     @Test
+    void aToolApprovalIsAnsweredWithYesNoTrueOrFalse() throws IOException {
+        String id = sessionId(CliRun.motus("serve", "create", url).out());
+        for (String answer : List.of("yes", "no", "true", "False", "y")) {
+            CliRun.motus("serve", "send", url, id, "approve write_file");
+            JsonNode asked = Json.MAPPER.readTree(CliRun.motus("serve", "get", url, id, "--wait").out());
+            assertEquals("tool_approval", asked.at("/interrupts/0/type").asText());
+            CliRun resumed = CliRun.motus("serve", "resume", url, id, asked.at("/interrupts/0/interrupt_id").asText(), answer);
+            assertEquals(0, resumed.exitCode(), resumed.err());
+            JsonNode done = Json.MAPPER.readTree(CliRun.motus("serve", "get", url, id, "--wait").out());
+            boolean approves = List.of("yes", "true", "y").contains(answer);
+            assertEquals(approves ? "approved" : "rejected", done.at("/response/content").asText(), answer);
+        }
+        CliRun help = CliRun.motus("serve", "resume", "--help");
+        assertTrue(help.out().replaceAll("\\s+", " ").contains("A tool_approval takes yes, no, true or false"),
+                help.out() + help.err());
+    }
+
+    @Test
     void eventsResumeAndCancelCommands() throws IOException {
         String id = sessionId(CliRun.motus("serve", "create", url).out());
         CliRun streamed = CliRun.motus("serve", "send", url, id, "stream a b", "--wait");
@@ -271,7 +311,7 @@ class ClientCommandsTest {
     /** A client for checks the commands' output cannot show. */
     private static final class ServeClientHolder {
         static ServeClient client() {
-            return new ServeClient(url);
+            return new ServeClient(url, null);
         }
     }
 }

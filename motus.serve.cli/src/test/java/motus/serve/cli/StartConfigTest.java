@@ -22,7 +22,7 @@ class StartConfigTest {
                   serve:
                     agent: com.example.Agent
                     ttl: -1
-                """, "motus.serve.ttl: ttl must be a number of seconds >= 0, not -1.0");
+                """, "application.yaml: ttl must be a number of seconds >= 0, not -1.0");
     }
 
     @Test
@@ -32,7 +32,21 @@ class StartConfigTest {
                   serve:
                     agent: com.example.Agent
                     workers: many
-                """, "motus.serve.workers: not a valid value (many)");
+                """, "motus.serve.workers in ");
+        String line = assertRefused("""
+                motus:
+                  serve:
+                    agent: com.example.Agent
+                    ttl: 1h
+                """, "motus.serve.ttl in ");
+        assertTrue(line.endsWith("application.yaml: not a valid value (1h): expected a number of seconds, such as 30 or 0.5"),
+                line);
+        assertTrue(assertRefused("""
+                motus:
+                  serve:
+                    agent: com.example.Agent
+                    workers: many
+                """, "not a valid value (many)").endsWith(": expected a whole number"));
     }
 
     @Test
@@ -44,6 +58,18 @@ class StartConfigTest {
                     wokers: 2
                 """, "unknown key motus.serve.wokers");
         assertTrue(line.contains("workers"), line);
+    }
+
+    @Test
+    void aTypoUnderServerIsRefusedToo() throws IOException {
+        String line = assertRefused("""
+                server:
+                  prot: 18221
+                motus:
+                  serve:
+                    agent: com.example.Agent
+                """, "unknown key server.prot");
+        assertTrue(line.contains("(known: host, port)"), line);
     }
 
     @Test

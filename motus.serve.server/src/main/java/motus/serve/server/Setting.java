@@ -2,11 +2,15 @@ package motus.serve.server;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
@@ -81,10 +85,24 @@ public final class Setting<T> {
             value.ifPresent(check);
             return value;
         } catch (ConfigException e) {
-            throw new IllegalArgumentException(node.key() + ": not a valid value (" + node.asString().orElse("?") + ")", e);
+            throw new IllegalArgumentException(node.key() + ": not a valid value (" + node.asString().orElse("?") + "): "
+                    + expected(), e);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(node.key() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** What a value of this setting looks like, for an error about one that does not. */
+    String expected() {
+        return switch (defaultValue) {
+            case Duration duration -> "expected a number of seconds, such as 30 or 0.5";
+            case Integer whole -> "expected a whole number";
+            case Long whole -> "expected a whole number";
+            case Boolean flag -> "expected true or false";
+            case Enum<?> choice -> "expected one of " + Arrays.stream(choice.getDeclaringClass().getEnumConstants())
+                    .map(constant -> constant.toString().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
+            case null, default -> "expected a " + (flagLabel == null || flagLabel.isEmpty() ? "value" : flagLabel);
+        };
     }
 
     /** Checks a value given in code: the builder's. */

@@ -21,7 +21,6 @@ import motus.serve.server.session.SessionView;
 import motus.serve.server.session.Turn;
 import motus.serve.server.session.TurnEvents;
 import motus.serve.server.session.TurnOutcome;
-import motus.serve.server.session.Webhook;
 import motus.serve.server.store.PostgresStore.LocalTurn;
 import motus.serve.wire.Json;
 import org.jspecify.annotations.Nullable;

@@ -1,6 +1,5 @@
 package motus.serve.server.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariConfig;
@@ -15,10 +14,7 @@ import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,22 +25,18 @@ import java.util.function.LongSupplier;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.session.EventLog;
 import motus.serve.server.session.Interrupt;
-import motus.serve.server.session.Incoming;
 import motus.serve.server.session.Session;
 import motus.serve.server.session.SessionException;
 import motus.serve.server.session.SessionRecord;
 import motus.serve.server.session.SessionRules.Step;
 import motus.serve.server.session.SessionRules;
-import motus.serve.server.session.SessionStatus;
 import motus.serve.server.session.SessionStore;
 import motus.serve.server.session.SessionView;
 import motus.serve.server.session.Turn;
 import motus.serve.server.session.TurnControl;
 import motus.serve.server.session.TurnOutcome;
-import motus.serve.server.session.Webhook;
 import motus.serve.wire.Json;
 import motus.serve.wire.MessageCodec;
-import motus.serve.wire.Problem;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -67,7 +59,6 @@ public final class PostgresStore implements SessionStore {
     /** Advisory locks: one for creation when max_sessions counts, one for the sweep. */
     private static final long CREATE_LOCK = 0x6d6f7475_73000002L;
     private static final long SWEEP_LOCK = 0x6d6f7475_73000003L;
-    static final String COLUMNS = "id, status, state, response, error, interrupts, turn, token, cancel_reason, queue";
 
     private final HikariDataSource pool;
     private final String owner = UUID.randomUUID().toString();
@@ -243,10 +234,10 @@ public final class PostgresStore implements SessionStore {
     public List<SessionView> list() {
         return withConnection(connection -> {
             List<SessionView> views = new ArrayList<>();
-            try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM motus_sessions");
+            try (PreparedStatement select = connection.prepareStatement("SELECT " + Rows.COLUMNS + " FROM motus_sessions");
                  ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    views.add(record(rows).view());
+                    views.add(Rows.record(rows).view());
                 }
             }
             return views;
@@ -280,11 +271,11 @@ public final class PostgresStore implements SessionStore {
                     }
                 }
                 List<SessionRecord> lost = new ArrayList<>();
-                try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS
+                try (PreparedStatement select = connection.prepareStatement("SELECT " + Rows.COLUMNS
                         + " FROM motus_sessions WHERE token IS NOT NULL AND lease_until < now() FOR UPDATE SKIP LOCKED");
                      ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        lost.add(record(rows));
+                        lost.add(Rows.record(rows));
                     }
                 }
                 for (SessionRecord session : lost) {
@@ -359,10 +350,10 @@ public final class PostgresStore implements SessionStore {
     /** The session's row, locked until the transaction ends, or null if there is none. */
     static @Nullable SessionRecord lock(Connection connection, String id) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT " + COLUMNS + " FROM motus_sessions WHERE id = ? FOR UPDATE")) {
+                "SELECT " + Rows.COLUMNS + " FROM motus_sessions WHERE id = ? FOR UPDATE")) {
             select.setString(1, id);
             try (ResultSet rows = select.executeQuery()) {
-                return rows.next() ? record(rows) : null;
+                return rows.next() ? Rows.record(rows) : null;
             }
         }
     }
@@ -396,7 +387,7 @@ public final class PostgresStore implements SessionStore {
             update.setLong(6, next.turns());
             update.setObject(7, next.token());
             update.setString(8, next.cancelReason());
-            update.setString(9, queueJson(next.queue()));
+            update.setString(9, Rows.queueJson(next.queue()));
             update.setString(10, ownership);
             update.setString(11, owner);
             update.setString(12, ownership);
@@ -621,7 +612,7 @@ public final class PostgresStore implements SessionStore {
                     take.setLong(2, mine.turn.token());
                     try (ResultSet rows = take.executeQuery()) {
                         while (rows.next()) {
-                            answers.add(new Answer(rows.getString(1), json(rows.getString(2)), rows.getBoolean(3)));
+                            answers.add(new Answer(rows.getString(1), Rows.json(rows.getString(2)), rows.getBoolean(3)));
                         }
                     }
                 }
@@ -711,83 +702,11 @@ public final class PostgresStore implements SessionStore {
 
     /** The session's row, or null if there is none. */
     static @Nullable SessionRecord read(Connection connection, String id) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM motus_sessions WHERE id = ?")) {
+        try (PreparedStatement select = connection.prepareStatement("SELECT " + Rows.COLUMNS + " FROM motus_sessions WHERE id = ?")) {
             select.setString(1, id);
             try (ResultSet rows = select.executeQuery()) {
-                return rows.next() ? record(rows) : null;
+                return rows.next() ? Rows.record(rows) : null;
             }
-        }
-    }
-
-    static SessionRecord record(ResultSet rows) throws SQLException {
-        List<Interrupt> interrupts = new ArrayList<>();
-        for (JsonNode interrupt : json(rows.getString("interrupts"))) {
-            interrupts.add(new Interrupt(interrupt.path("interrupt_id").asText(), interrupt.path("type").asText(),
-                    interrupt.path("payload").toString()));
-        }
-        List<Incoming> queue = new ArrayList<>();
-        for (JsonNode queued : json(rows.getString("queue"))) {
-            JsonNode webhook = queued.path("webhook");
-            Map<String, String> environment = new HashMap<>();
-            queued.path("environment").properties().forEach(variable -> environment.put(variable.getKey(),
-                    variable.getValue().asText()));
-            queue.add(new Incoming(message(queued.path("message")), webhook.isObject()
-                    ? new Webhook(webhook.path("url").asText(), webhook.path("token").isTextual()
-                            ? webhook.path("token").asText() : null, webhook.path("include_messages").asBoolean())
-                    : null, environment));
-        }
-        String response = rows.getString("response");
-        return new SessionRecord(rows.getString("id"), status(rows.getString("status")),
-                response == null ? null : message(json(response)), rows.getString("error"),
-                messages(json(rows.getString("state"))), interrupts, rows.getLong("turn"),
-                rows.getObject("token", Long.class), rows.getString("cancel_reason"), queue);
-    }
-
-    private static String queueJson(List<Incoming> queue) {
-        var list = Json.MAPPER.createArrayNode();
-        for (Incoming queued : queue) {
-            ObjectNode entry = list.addObject();
-            entry.set("message", MessageCodec.toJson(queued.message()));
-            Webhook webhook = queued.webhook();
-            if (webhook != null) {
-                entry.putObject("webhook").put("url", webhook.url()).put("token", webhook.token())
-                        .put("include_messages", webhook.includeMessages());
-            }
-            if (!queued.environment().isEmpty()) {
-                ObjectNode environment = entry.putObject("environment");
-                queued.environment().forEach(environment::put);
-            }
-        }
-        return list.toString();
-    }
-
-    static SessionStatus status(String wireName) {
-        return SessionStatus.valueOf(wireName.toUpperCase(Locale.ROOT));
-    }
-
-    static List<ChatMessage> messages(JsonNode json) {
-        List<Problem> problems = new ArrayList<>();
-        List<ChatMessage> messages = MessageCodec.listFromJson(json, List.of("state"), problems);
-        if (messages == null) {
-            throw new IllegalStateException("a stored session's state is not a list of messages: " + problems);
-        }
-        return List.copyOf(messages);
-    }
-
-    static ChatMessage message(JsonNode json) {
-        List<Problem> problems = new ArrayList<>();
-        ChatMessage message = MessageCodec.fromJson(json, List.of("response"), problems, null);
-        if (message == null) {
-            throw new IllegalStateException("a stored response is not a message: " + problems);
-        }
-        return message;
-    }
-
-    static JsonNode json(String text) {
-        try {
-            return Json.MAPPER.readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored JSON does not parse", e);
         }
     }
 

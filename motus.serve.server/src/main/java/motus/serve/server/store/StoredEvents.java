@@ -115,13 +115,13 @@ final class StoredEvents implements EventLog {
     }
 
     private Event event(long sequence, String name, @Nullable String data) {
-        ObjectNode json = data == null ? null : (ObjectNode) PostgresStore.json(data);
+        ObjectNode json = data == null ? null : (ObjectNode) Rows.json(data);
         if (!name.equals("done") || json == null) {
             return new Event(sequence, name, json, null);
         }
         JsonNode response = json.path("response");
-        SessionView end = new SessionView(sessionId, PostgresStore.status(json.path("status").asText()),
-                response.isObject() ? PostgresStore.message(response) : null,
+        SessionView end = new SessionView(sessionId, Rows.status(json.path("status").asText()),
+                response.isObject() ? Rows.message(response) : null,
                 json.path("error").isTextual() ? json.path("error").asText() : null, lastState);
         return new Event(sequence, name, null, end);
     }

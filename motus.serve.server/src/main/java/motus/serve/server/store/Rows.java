@@ -1,0 +1,107 @@
+package motus.serve.server.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import motus.serve.api.ChatMessage;
+import motus.serve.server.session.Incoming;
+import motus.serve.server.session.Interrupt;
+import motus.serve.server.session.SessionRecord;
+import motus.serve.server.session.SessionStatus;
+import motus.serve.server.session.Webhook;
+import motus.serve.wire.Json;
+import motus.serve.wire.MessageCodec;
+import motus.serve.wire.Problem;
+
+/**
+ * A session's row as a {@link SessionRecord} and back: the columns' JSON (messages, interrupts,
+ * the queue) read and written in one place. A row that does not read is a bug or a foreign
+ * writer, never a client's mistake: it fails loudly.
+ */
+final class Rows {
+
+    /** The columns {@link #record} reads, in a {@code SELECT}. */
+    static final String COLUMNS = "id, status, state, response, error, interrupts, turn, token, cancel_reason, queue";
+
+    private Rows() {
+    }
+
+    static SessionRecord record(ResultSet rows) throws SQLException {
+        List<Interrupt> interrupts = new ArrayList<>();
+        for (JsonNode interrupt : json(rows.getString("interrupts"))) {
+            interrupts.add(new Interrupt(interrupt.path("interrupt_id").asText(), interrupt.path("type").asText(),
+                    interrupt.path("payload").toString()));
+        }
+        List<Incoming> queue = new ArrayList<>();
+        for (JsonNode queued : json(rows.getString("queue"))) {
+            JsonNode webhook = queued.path("webhook");
+            Map<String, String> environment = new HashMap<>();
+            queued.path("environment").properties().forEach(variable -> environment.put(variable.getKey(),
+                    variable.getValue().asText()));
+            queue.add(new Incoming(message(queued.path("message")), webhook.isObject()
+                    ? new Webhook(webhook.path("url").asText(), webhook.path("token").isTextual()
+                            ? webhook.path("token").asText() : null, webhook.path("include_messages").asBoolean())
+                    : null, environment));
+        }
+        String response = rows.getString("response");
+        return new SessionRecord(rows.getString("id"), status(rows.getString("status")),
+                response == null ? null : message(json(response)), rows.getString("error"),
+                messages(json(rows.getString("state"))), interrupts, rows.getLong("turn"),
+                rows.getObject("token", Long.class), rows.getString("cancel_reason"), queue);
+    }
+
+    static String queueJson(List<Incoming> queue) {
+        var list = Json.MAPPER.createArrayNode();
+        for (Incoming queued : queue) {
+            ObjectNode entry = list.addObject();
+            entry.set("message", MessageCodec.toJson(queued.message()));
+            Webhook webhook = queued.webhook();
+            if (webhook != null) {
+                entry.putObject("webhook").put("url", webhook.url()).put("token", webhook.token())
+                        .put("include_messages", webhook.includeMessages());
+            }
+            if (!queued.environment().isEmpty()) {
+                ObjectNode environment = entry.putObject("environment");
+                queued.environment().forEach(environment::put);
+            }
+        }
+        return list.toString();
+    }
+
+    static SessionStatus status(String wireName) {
+        return SessionStatus.valueOf(wireName.toUpperCase(Locale.ROOT));
+    }
+
+    static List<ChatMessage> messages(JsonNode json) {
+        List<Problem> problems = new ArrayList<>();
+        List<ChatMessage> messages = MessageCodec.listFromJson(json, List.of("state"), problems);
+        if (messages == null) {
+            throw new IllegalStateException("a stored session's state is not a list of messages: " + problems);
+        }
+        return List.copyOf(messages);
+    }
+
+    static ChatMessage message(JsonNode json) {
+        List<Problem> problems = new ArrayList<>();
+        ChatMessage message = MessageCodec.fromJson(json, List.of("response"), problems, null);
+        if (message == null) {
+            throw new IllegalStateException("a stored response is not a message: " + problems);
+        }
+        return message;
+    }
+
+    static JsonNode json(String text) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON does not parse", e);
+        }
+    }
+}
