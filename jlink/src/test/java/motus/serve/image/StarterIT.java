@@ -33,7 +33,8 @@ class StarterIT {
         Path repository = Files.createDirectories(dir.resolve("repository"));
         Path settings = settings();
 
-        maven(SOURCE, repository, settings, "-pl", "motus.serve.api,motus.serve.langchain4j", "install", "-DskipTests");
+        maven(SOURCE.resolve("mvnw"), SOURCE, repository, settings, "-pl", "motus.serve.api,motus.serve.langchain4j",
+                "install", "-DskipTests");
         Path api = repository.resolve("io/motus/serve/motus.serve.api/0.1.0-SNAPSHOT");
         assertTrue(Files.isRegularFile(api.resolve("motus.serve.api-0.1.0-SNAPSHOT.jar")), "the install step put the API there");
         assertTrue(Files.notExists(repository.resolve("io/motus/serve/motus-serve-parent")), "and not our parent POM");
@@ -41,7 +42,7 @@ class StarterIT {
         Motus.Result created = Motus.run(dir, "", "new", "hello-agent", "--group-id", "com.acme");
         assertEquals(0, created.exitCode(), created.output());
         Path project = dir.resolve("hello-agent");
-        maven(project, repository, settings, "package");
+        maven(project.resolve("mvnw"), project, repository, settings, "package"); // its own wrapper finds the JDK
         assertTrue(Files.isRegularFile(project.resolve("target/surefire-reports/com.acme.hello.HelloAgentTest.txt")),
                 "the project's own test ran");
 
@@ -76,9 +77,9 @@ class StarterIT {
                 """.formatted(repository, repository));
     }
 
-    private static void maven(Path directory, Path repository, Path settings, String... goals)
+    private static void maven(Path wrapper, Path directory, Path repository, Path settings, String... goals)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(SOURCE.resolve("mvnw").toString(), "-B", "-q",
+        List<String> command = new ArrayList<>(List.of(wrapper.toString(), "-B", "-q",
                 "-Dmaven.repo.local=" + repository, "-s", settings.toString()));
         command.addAll(List.of(goals));
         Process maven = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import motus.serve.wire.Json;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -51,10 +52,12 @@ final class ChatCommand extends ClientCommand {
         try {
             if (message != null) {
                 try (OpenedOnDemand answers = new OpenedOnDemand()) {
+                    joinRunningTurn(client, id, answers);
                     return turn(client, id, message, answers) ? 0 : 1;
                 }
             }
             try (ReplInput input = ReplInput.open(out())) {
+                joinRunningTurn(client, id, () -> input);
                 Signal.handle(new Signal("INT"), signal -> {
                     input.close();
                     finish(client, id, owned);
@@ -77,17 +80,40 @@ final class ChatCommand extends ClientCommand {
     }
 
     /**
+     * A session joined with {@code --session} may have a turn in progress, waiting for an answer
+     * even: follow it first, asking what it asks, as if this chat had started it; a message sent
+     * meanwhile would only get a 409.
+     */
+    private void joinRunningTurn(ServeClient client, String id, Supplier<ReplInput> input) throws IOException {
+        String status = client.get(ServeClient.session(id)).path("status").asText();
+        if (status.equals("running") || status.equals("interrupted")) {
+            out().println("The session's turn is " + (status.equals("running") ? "still running" : "waiting for an answer")
+                    + "; following it first.");
+            follow(client, id, ServeClient.session(id) + "/events", null, input);
+        }
+    }
+
+    /**
      * Sends one message and prints the reply as it streams, or the turn's error; asks what the
      * turn asks on the way. True if the turn succeeded.
      */
     private boolean turn(ServeClient client, String id, String content, Supplier<ReplInput> input) throws IOException {
         ObjectNode body = Json.MAPPER.createObjectNode().put("content", content);
         params.addTo(body);
+        return follow(client, id, ServeClient.session(id) + "/messages", body, input);
+    }
+
+    /**
+     * Follows a turn's events from {@code path} (a send that starts it, with {@code body}, or the
+     * session's event stream) and prints its reply or error. True if the turn succeeded.
+     */
+    private boolean follow(ServeClient client, String id, String path, @Nullable ObjectNode body, Supplier<ReplInput> input)
+            throws IOException {
         InterruptPrompts prompts = new InterruptPrompts(client, id, out(), input);
         StringBuilder streamed = new StringBuilder();
         JsonNode[] end = new JsonNode[1];
         try (var waiting = WaitingIndicator.show(out())) {
-            client.stream(ServeClient.session(id) + "/messages", body, event -> {
+            client.stream(path, body, event -> {
                 switch (event.name()) {
                     case "delta" -> {
                         waiting.close();

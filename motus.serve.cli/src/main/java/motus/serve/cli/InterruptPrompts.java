@@ -95,7 +95,7 @@ final class InterruptPrompts {
 
     /** A line of input; the end of input answers with an empty line (no approval, no choice). */
     private String line(String prompt) throws IOException {
-        String line = input.get().readLine(prompt);
+        String line = input.get().readAnswer(prompt);
         return line == null ? "" : line;
     }
 }

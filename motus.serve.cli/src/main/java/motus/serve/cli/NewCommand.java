@@ -15,8 +15,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code motus new}: a standalone agent project to start from. */
 @Command(name = "new",
-        description = {"Create an agent project: a Maven project of its own with a module, one agent, its test,",
-                "and a README with the commands that build and serve it."})
+        // The first line is the whole summary: `motus --help` lists commands by their first line.
+        description = {"Create an agent project to start from.",
+                "A Maven project of its own with a module, one agent, its test, and a README with the commands",
+                "that build and serve it."})
 final class NewCommand implements Callable<Integer> {
 
     @Spec
@@ -50,7 +52,7 @@ final class NewCommand implements Callable<Integer> {
         out.println("Created " + folder + " (" + files.size() + " files): agent " + starter.agentReference());
         out.println();
         out.println("  cd " + folder);
-        out.println("  mvn package");
+        out.println("  ./mvnw package      # Maven with the newest JDK >= 21 it finds");
         out.println("  motus serve start " + starter.agentReference() + " --module-path target/" + starter.artifactId() + ".jar");
         out.println();
         out.println("It needs io.motus.serve:motus.serve.api in your Maven repository; see " + folder.resolve("README.md") + ".");

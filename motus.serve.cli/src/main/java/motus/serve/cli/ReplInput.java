@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -24,6 +26,14 @@ abstract sealed class ReplInput implements AutoCloseable {
     /** The next line, or null at the end of input. */
     abstract @Nullable String readLine(String prompt) throws IOException;
 
+    /**
+     * The answer to an agent's question (an approval, a choice): a line that is no message, so
+     * the arrow keys never bring it back as one. Null at the end of input.
+     */
+    @Nullable String readAnswer(String prompt) throws IOException {
+        return readLine(prompt);
+    }
+
     @Override
     public abstract void close();
 
@@ -39,7 +49,7 @@ abstract sealed class ReplInput implements AutoCloseable {
         return new Plain(out);
     }
 
-    private static final class Editing extends ReplInput {
+    static final class Editing extends ReplInput {
         private final Terminal terminal;
         private final LineReader reader;
 
@@ -59,6 +69,23 @@ abstract sealed class ReplInput implements AutoCloseable {
             } catch (EndOfFileException | UserInterruptException e) {
                 return null;
             }
+        }
+
+        @Override
+        @Nullable String readAnswer(String prompt) {
+            reader.setVariable(LineReader.DISABLE_HISTORY, true);
+            try {
+                return readLine(prompt);
+            } finally {
+                reader.setVariable(LineReader.DISABLE_HISTORY, false);
+            }
+        }
+
+        /** The lines the arrow keys bring back, oldest first. */
+        List<String> history() {
+            List<String> lines = new ArrayList<>();
+            reader.getHistory().forEach(entry -> lines.add(entry.line()));
+            return lines;
         }
 
         @Override

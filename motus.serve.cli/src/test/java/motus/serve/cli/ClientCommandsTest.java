@@ -228,6 +228,19 @@ class ClientCommandsTest {
     }
 
     @Test
+    void aChatJoiningASessionThatWaitsForAnApprovalAsksItFirst() throws IOException {
+        String id = sessionId(CliRun.motus("serve", "create", url).out());
+        CliRun.motus("serve", "send", url, id, "approve write_file");
+        assertEquals("interrupted", Json.MAPPER.readTree(CliRun.motus("serve", "get", url, id, "--wait").out())
+                .path("status").asText());
+        CliRun chat = CliRun.withInput("y\n", "serve", "chat", url, "--session", id, "after");
+        assertEquals(0, chat.exitCode(), chat.out() + chat.err());
+        assertTrue(chat.out().startsWith("The session's turn is waiting for an answer; following it first.\n"), chat.out());
+        assertTrue(chat.out().contains("[approval] Agent wants to call: write_file"), chat.out());
+        assertTrue(chat.out().endsWith("approved\nafter\n"), chat.out());
+    }
+
+    @Test
     void aToolApprovalIsAnsweredWithYesNoTrueOrFalse() throws IOException {
         String id = sessionId(CliRun.motus("serve", "create", url).out());
         for (String answer : List.of("yes", "no", "true", "False", "y")) {

@@ -17,6 +17,16 @@ class NewCommandTest {
     Path dir;
 
     @Test
+    void theTopHelpListsEveryCommandWithAWholeSummary() {
+        String help = CliRun.motus("--help").out();
+        List<String> commands = help.substring(help.indexOf("Commands:")).lines().skip(1).toList();
+        assertTrue(commands.stream().anyMatch(line -> line.startsWith("  new ")), help);
+        for (String line : commands) {
+            assertTrue(line.endsWith("."), "a summary cut short: '" + line + "' in\n" + help);
+        }
+    }
+
+    @Test
     void itWritesAStandaloneProjectNamedAfterItsFolder() throws Exception {
         Path project = dir.resolve("hello-agent");
 
@@ -25,10 +35,13 @@ class NewCommandTest {
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("motus serve start com.acme.hello.HelloAgent --module-path target/hello-agent.jar"), run.out());
         try (Stream<Path> files = Files.walk(project)) {
-            assertEquals(List.of(".gitignore", "README.md", "pom.xml", "src/main/java/com/acme/hello/HelloAgent.java",
+            assertEquals(List.of(".gitignore", "README.md", "mvnw", "pom.xml", "src/main/java/com/acme/hello/HelloAgent.java",
                             "src/main/java/module-info.java", "src/test/java/com/acme/hello/HelloAgentTest.java"),
                     files.filter(Files::isRegularFile).map(f -> project.relativize(f).toString()).sorted().toList());
         }
+        assertTrue(Files.isExecutable(project.resolve("mvnw")), "./mvnw runs as it is");
+        assertTrue(Files.readString(project.resolve("mvnw")).contains("-ge 21"), "the wrapper that looks for a JDK >= 21");
+        assertTrue(run.out().contains("./mvnw package"), run.out());
         String pom = Files.readString(project.resolve("pom.xml"));
         assertTrue(pom.contains("<groupId>com.acme</groupId>"), pom);
         assertTrue(pom.contains("<maven.compiler.release>21</maven.compiler.release>"), pom);

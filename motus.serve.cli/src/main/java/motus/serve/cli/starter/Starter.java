@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -82,6 +83,7 @@ public record Starter(Path directory, String groupId, String artifactId, String 
         files.put("pom.xml", "pom.xml.template");
         files.put("README.md", "README.md.template");
         files.put(".gitignore", "gitignore.template");
+        files.put("mvnw", "mvnw");
         files.put("src/main/java/module-info.java", "module-info.java.template");
         files.put("src/main/java/" + packagePath + "/" + className() + ".java", "Agent.java.template");
         files.put("src/test/java/" + packagePath + "/" + className() + "Test.java", "AgentTest.java.template");
@@ -89,6 +91,13 @@ public record Starter(Path directory, String groupId, String artifactId, String 
             Path target = directory.resolve(file.getKey());
             Files.createDirectories(target.getParent());
             Files.writeString(target, fill(resource(file.getValue()), values));
+        }
+        // The wrapper runs as ./mvnw, as this project's does; where permissions are not POSIX, sh mvnw does.
+        try {
+            Path wrapper = directory.resolve("mvnw");
+            Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (UnsupportedOperationException notPosix) {
+            // left as written
         }
         return files.keySet().stream().map(Path::of).toList();
     }

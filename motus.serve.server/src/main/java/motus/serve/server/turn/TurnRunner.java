@@ -189,35 +189,38 @@ public final class TurnRunner implements TurnControl {
             boolean kept = outcome instanceof TurnOutcome.Succeeded && attempt.keepWorker();
             // Committed before the worker is reaped: the client is not kept waiting for clean-up.
             ended = System.nanoTime();
+            // Logged before the commit wakes the client: its next request (a delete, say) logs after.
+            log(turn, outcome, Duration.ofNanos(ended - started));
             committed = commit(session, turn, outcome);
             if (kept && committed == null) {
                 workers.sessionEnded(turn.sessionId()); // deleted meanwhile: so is the worker kept for it
             }
         }
         // Up to the commit, which is when the client sees the end; the worker's clean-up comes after.
-        Duration duration = Duration.ofNanos(ended - started);
-        metrics.turnFinished(outcome, committed == null, duration);
+        metrics.turnFinished(outcome, committed == null, Duration.ofNanos(ended - started));
+        if (committed == null && outcome instanceof TurnOutcome.Cancelled cancelled) {
+            // Deleted: nothing was committed, but the webhook still learns how the turn ended.
+            committed = new SessionView(turn.sessionId(), SessionStatus.ERROR, null, cancelled.reason(), turn.turn().state());
+        } else if (committed == null) {
+            LOG.log(Level.INFO, "[{0}] the turn''s outcome is discarded: its session was deleted, or the turn ended meanwhile",
+                    turn.sessionId());
+            return;
+        }
+        if (turn.turn().webhook() != null) {
+            webhooks.send(turn.turn().webhook(), committed);
+        }
+    }
+
+    private static void log(TurnHandle turn, TurnOutcome outcome, Duration duration) {
         switch (outcome) {
-            case TurnOutcome.Cancelled cancelled -> {
-                LOG.log(Level.INFO, "[{0}] turn cancelled after {1,number,#} ms: {2}",
-                        turn.sessionId(), duration.toMillis(), cancelled.reason());
-                if (committed == null) {
-                    // Deleted: nothing was committed, but the webhook still learns how the turn ended.
-                    committed = new SessionView(turn.sessionId(), SessionStatus.ERROR, null, cancelled.reason(), turn.turn().state());
-                }
-            }
+            case TurnOutcome.Cancelled cancelled -> LOG.log(Level.INFO, "[{0}] turn cancelled after {1,number,#} ms: {2}",
+                    turn.sessionId(), duration.toMillis(), cancelled.reason());
             case TurnOutcome.Succeeded succeeded -> LOG.log(Level.INFO, "[{0}] turn succeeded in {1,number,#} ms",
                     turn.sessionId(), duration.toMillis());
             case TurnOutcome.Failed failed -> LOG.log(Level.WARNING, "[{0}] turn failed after {1,number,#} ms: {2}{3}",
                     turn.sessionId(), duration.toMillis(), failed.error(), failed.trace() == null ? "" : "\n" + failed.trace());
             case TurnOutcome.TimedOut timedOut -> LOG.log(Level.WARNING, "[{0}] turn failed after {1,number,#} ms: {2}",
                     turn.sessionId(), duration.toMillis(), timedOut.error());
-        }
-        if (committed == null) {
-            return; // deleted while the worker answered: a late result is discarded
-        }
-        if (turn.turn().webhook() != null) {
-            webhooks.send(turn.turn().webhook(), committed);
         }
     }
 

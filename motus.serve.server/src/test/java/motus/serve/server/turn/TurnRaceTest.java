@@ -9,12 +9,17 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.observe.ServerMetrics;
 import motus.serve.server.session.Incoming;
@@ -218,6 +223,70 @@ class TurnRaceTest {
         assertEquals("The server could not commit the turn: OutOfMemoryError: Java heap space", end.error());
         assertEquals(HISTORY, end.state());
         assertTrue(runner.awaitIdle(DEADLINE));
+    }
+
+    /**
+     * The turn's outcome is logged before its commit wakes the client: the log said "session
+     * deleted" before "turn succeeded" when a client deleted the session the moment it saw the end.
+     */
+    @Test
+    void aTurnsEndIsLoggedBeforeItsCommitWakesTheClient() throws Exception {
+        TurnRunner runner = runner(1, Duration.ZERO);
+        List<String> logged = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                logged.add(new SimpleFormatter().formatMessage(record));
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger log = Logger.getLogger("motus.serve");
+        log.addHandler(handler);
+        try {
+            AtomicReference<Session> committedThrough = new AtomicReference<>();
+            sessions = new MemorySessionStore(0, new TurnControl() {
+                @Override
+                public void run(Session session, Turn turn) {
+                    runner.run(committedThrough.get(), turn);
+                }
+
+                @Override
+                public void cancel(String sessionId, long token, String reason) {
+                    runner.cancel(sessionId, token, reason);
+                }
+
+                @Override
+                public void answer(String sessionId, long token, String interruptId, JsonNode value, boolean allAnswered) {
+                }
+            }, id -> { });
+            Session real = sessions.create(null, HISTORY);
+            List<String> seenAtCommit = new CopyOnWriteArrayList<>();
+            committedThrough.set((Session) Proxy.newProxyInstance(Session.class.getClassLoader(), new Class<?>[] {Session.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("commit")) {
+                            seenAtCommit.addAll(logged);
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    }));
+            real.send(new Incoming(ChatMessage.user("hi"), null), MultitaskStrategy.REJECT);
+            workers.next().answer("hello");
+            assertEquals(SessionStatus.IDLE, real.awaitNotRunning(DEADLINE.toNanos()).status());
+            assertTrue(seenAtCommit.stream().anyMatch(line -> line.startsWith("[" + real.id() + "] turn succeeded in ")),
+                    "logged before the commit: " + seenAtCommit);
+        } finally {
+            log.removeHandler(handler);
+        }
     }
 
     /** The deadline may strike before the turn gets its worker: then there is nothing to answer. */
