@@ -61,6 +61,15 @@ class StartConfigTest {
     }
 
     @Test
+    void aMistypedFlagSuggestsTheFlagItMeant() {
+        CliRun run = CliRun.motus("serve", "start", "com.example.Agent", "--prot", "18220");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("Did you mean --port?"), run.err());
+        CliRun chat = CliRun.motus("serve", "chat", "http://localhost:9", "--sesion", "x");
+        assertTrue(chat.err().contains("Did you mean --session?"), chat.err());
+    }
+
+    @Test
     void aTypoUnderServerIsRefusedToo() throws IOException {
         String line = assertRefused("""
                 server:

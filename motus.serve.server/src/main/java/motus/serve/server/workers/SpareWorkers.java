@@ -5,6 +5,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -41,6 +42,8 @@ final class SpareWorkers {
     private int target;
     private int starting;
     private boolean closed;
+    /** Counts {@link #renew()}s: a spare launched before one must not join the pool after it. */
+    private int generation;
 
     /**
      * @param maximum the most spares while turns come faster than spares boot (at least {@code minimum})
@@ -91,6 +94,26 @@ final class SpareWorkers {
         }
     }
 
+    /**
+     * The agent's code changed: the spares, which loaded the old code, exit and new ones boot.
+     *
+     * @return how many spares were retired
+     */
+    int renew() {
+        List<WorkerProcess> retired;
+        lock.lock();
+        try {
+            generation++;
+            retired = List.copyOf(spares);
+            spares.clear(); // out of the pool first: their exit is no failure to replace
+        } finally {
+            lock.unlock();
+        }
+        retired.forEach(WorkerProcess::kill);
+        topUp();
+        return retired.size();
+    }
+
     /** Kills every spare; none is started afterwards. */
     void close() {
         lock.lock();
@@ -104,6 +127,13 @@ final class SpareWorkers {
     }
 
     private void startOne() {
+        int launched;
+        lock.lock();
+        try {
+            launched = generation;
+        } finally {
+            lock.unlock();
+        }
         WorkerProcess spare;
         try {
             spare = launcher.start("spare");
@@ -114,6 +144,7 @@ final class SpareWorkers {
             retryLater();
             return;
         }
+        boolean stale;
         lock.lock();
         try {
             starting--;
@@ -121,9 +152,17 @@ final class SpareWorkers {
                 spare.kill();
                 return;
             }
-            spares.addLast(spare);
+            stale = launched != generation;
+            if (!stale) {
+                spares.addLast(spare);
+            }
         } finally {
             lock.unlock();
+        }
+        if (stale) {
+            spare.kill(); // launched with the code that was there before a renew
+            topUp();
+            return;
         }
         spare.handle().onExit().thenRun(() -> replaceIfUnused(spare));
         if (maximum > minimum) {

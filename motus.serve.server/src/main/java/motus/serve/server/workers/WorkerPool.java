@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import motus.serve.server.observe.ServerMetrics;
 import motus.serve.worker.Worker;
@@ -25,6 +27,8 @@ import org.jspecify.annotations.Nullable;
 public final class WorkerPool implements Workers {
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
+    /** How often the agent's files are looked at for a rebuild. */
+    private static final Duration AGENT_FILES_PERIOD = Duration.ofSeconds(2);
 
     private final WorkerLauncher launcher;
     private final SpareWorkers spares;
@@ -37,6 +41,9 @@ public final class WorkerPool implements Workers {
     /** Turns whose worker was kept for their session, and so counted as busy no more. */
     private final Set<TurnHandle> kept = ConcurrentHashMap.newKeySet();
     private volatile @Nullable String lastFailure;
+    private final ScheduledExecutorService timer;
+    private volatile @Nullable String agentFiles;
+    private volatile @Nullable ScheduledFuture<?> watching;
 
     /**
      * @param maxWorkers the most worker processes serving sessions at once, busy or kept
@@ -56,6 +63,7 @@ public final class WorkerPool implements Workers {
         this.sessionWorkers = launcher.servesSessions() ? new SessionWorkers(idleTimeout, timer) : null;
         this.spares = new SpareWorkers(launcher, prewarm, prewarmMax, idleTimeout, timer, this::failed);
         this.agentCache = agentCacheDirectory == null ? null : new AgentCache(launcher, agentCacheDirectory);
+        this.timer = timer;
     }
 
     /** The agent reference the workers resolve. */
@@ -90,6 +98,47 @@ public final class WorkerPool implements Workers {
         spares.topUp(); // the agent resolves: spares can boot ahead of the first message
         if (agentCache != null) {
             agentCache.useOrTrain();
+        }
+        watchAgentFiles();
+    }
+
+    /**
+     * Looks at the agent's files every few seconds (their sizes and times, the agent cache's key):
+     * a jar rebuilt while the server runs must not be served by spares that loaded the old one,
+     * nor started against an AOT cache of the old one (the JVM then logs a class path mismatch
+     * for every worker). Workers kept for a session keep their code until their session's end.
+     */
+    private void watchAgentFiles() {
+        String key = agentFilesKey();
+        if (key == null || watching != null) {
+            return;
+        }
+        agentFiles = key;
+        watching = timer.scheduleWithFixedDelay(this::checkAgentFiles, AGENT_FILES_PERIOD.toMillis(),
+                AGENT_FILES_PERIOD.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void checkAgentFiles() {
+        String key = agentFilesKey();
+        if (key == null || key.equals(agentFiles)) {
+            return;
+        }
+        agentFiles = key;
+        launcher.useAgentCache(null); // the shared shape until the new cache is made
+        int retired = spares.renew();
+        LOG.log(Level.INFO, "the agent''s files changed: {0} spare worker(s) retired, new workers load the new code{1}",
+                retired, agentCache != null ? "; its AOT cache is made again in the background" : "");
+        if (agentCache != null) {
+            agentCache.useOrTrain();
+        }
+    }
+
+    private @Nullable String agentFilesKey() {
+        try {
+            return launcher.agentCacheKey();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "the agent''s files could not be looked at: {0}", e.toString());
+            return null;
         }
     }
 
@@ -204,6 +253,10 @@ public final class WorkerPool implements Workers {
     /** Kills the spares, the session workers between turns and a cache training run; none is started afterwards. */
     @Override
     public void close() {
+        ScheduledFuture<?> watch = watching;
+        if (watch != null) {
+            watch.cancel(false);
+        }
         spares.close();
         if (sessionWorkers != null) {
             sessionWorkers.close();
