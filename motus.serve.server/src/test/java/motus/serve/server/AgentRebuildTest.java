@@ -10,11 +10,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,24 +29,9 @@ class AgentRebuildTest {
     void theSparesThatLoadedTheOldCodeAreRetiredAndNewOnesBoot() throws IOException {
         Path agent = dir.resolve("agent");
         copy(TestAgents.modulePath(), agent);
-        List<String> logged = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(new SimpleFormatter().formatMessage(record));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger.getLogger("motus.serve").addHandler(handler);
-        try (RunningServer server = RunningServer.start(TestAgents.builder().agent(TestAgents.SCRIPTED)
-                .modulePath(List.of(agent)).prewarm(1))) {
+        try (LogLines log = new LogLines();
+             RunningServer server = RunningServer.start(TestAgents.builder().agent(TestAgents.SCRIPTED)
+                     .modulePath(List.of(agent)).prewarm(1))) {
             TestAgents.await("a spare is up", DEADLINE, () -> TestAgents.workers().size() == 1);
             ProcessHandle before = TestAgents.workers().getFirst();
 
@@ -63,12 +43,10 @@ class AgentRebuildTest {
             TestAgents.await("the old spare is retired", DEADLINE, () -> !before.isAlive());
             TestAgents.await("a new spare is up", DEADLINE, () -> TestAgents.workers().size() == 1
                     && TestAgents.workers().getFirst().pid() != before.pid());
-            assertEquals(1, logged.stream().filter(line -> line.startsWith("the agent's files changed: 1 spare worker(s)"
-                    + " retired, new workers load the new code")).count(), String.join("\n", logged));
+            assertEquals(1, log.lines().stream().filter(line -> line.startsWith("the agent's files changed: 1 spare worker(s)"
+                    + " retired, new workers load the new code")).count(), String.join("\n", log.lines()));
             Api api = server.api();
             assertEquals("idle", api.turn(api.createSession(), "pid").text("status"), "and turns go on");
-        } finally {
-            Logger.getLogger("motus.serve").removeHandler(handler);
         }
     }
 

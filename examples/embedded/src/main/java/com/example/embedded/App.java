@@ -22,7 +22,7 @@ public final class App {
      * @param agentJar the echo agent's jar (or classes folder), which the workers load
      * @param port the port, 0 for a free one
      */
-    public static WebServer start(Path agentJar, int port) {
+    static WebServer start(Path agentJar, int port) {
         AgentServer agents = AgentServer.builder()
                 .agent("com.example.echo.EchoAgent")
                 .modulePath(List.of(agentJar))

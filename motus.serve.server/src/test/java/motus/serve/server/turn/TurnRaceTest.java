@@ -16,11 +16,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import motus.serve.api.ChatMessage;
+import motus.serve.server.LogLines;
 import motus.serve.server.observe.ServerMetrics;
 import motus.serve.server.session.Incoming;
 import motus.serve.server.session.MemorySessionStore;
@@ -185,35 +182,14 @@ class TurnRaceTest {
         TurnRunner runner = runner(1, Duration.ZERO);
         AtomicReference<Session> committedThrough = new AtomicReference<>();
         // The runner gets the failing proxy, not the session the store hands it.
-        sessions = new MemorySessionStore(0, new TurnControl() {
-            @Override
-            public void run(Session session, Turn turn) {
-                runner.run(committedThrough.get(), turn);
-            }
-
-            @Override
-            public void cancel(String sessionId, long token, String reason) {
-                runner.cancel(sessionId, token, reason);
-            }
-
-            @Override
-            public void answer(String sessionId, long token, String interruptId, JsonNode value, boolean allAnswered) {
-                runner.answer(sessionId, token, interruptId, value, allAnswered);
-            }
-        }, id -> { });
+        sessions = new MemorySessionStore(0, runningThrough(runner, committedThrough), id -> { });
         Session real = sessions.create(null, HISTORY);
         AtomicInteger commits = new AtomicInteger();
-        Session session = (Session) Proxy.newProxyInstance(Session.class.getClassLoader(), new Class<?>[] {Session.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("commit") && commits.getAndIncrement() == 0) {
-                        throw new OutOfMemoryError("Java heap space");
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        Session session = beforeEachCommit(real, () -> {
+            if (commits.getAndIncrement() == 0) {
+                throw new OutOfMemoryError("Java heap space");
+            }
+        });
         committedThrough.set(session);
         real.send(new Incoming(ChatMessage.user("hi"), null), MultitaskStrategy.REJECT);
         workers.next().answer("hello");
@@ -232,61 +208,53 @@ class TurnRaceTest {
     @Test
     void aTurnsEndIsLoggedBeforeItsCommitWakesTheClient() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
-        List<String> logged = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                logged.add(new SimpleFormatter().formatMessage(record));
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger log = Logger.getLogger("motus.serve");
-        log.addHandler(handler);
-        try {
+        try (LogLines log = new LogLines()) {
             AtomicReference<Session> committedThrough = new AtomicReference<>();
-            sessions = new MemorySessionStore(0, new TurnControl() {
-                @Override
-                public void run(Session session, Turn turn) {
-                    runner.run(committedThrough.get(), turn);
-                }
-
-                @Override
-                public void cancel(String sessionId, long token, String reason) {
-                    runner.cancel(sessionId, token, reason);
-                }
-
-                @Override
-                public void answer(String sessionId, long token, String interruptId, JsonNode value, boolean allAnswered) {
-                }
-            }, id -> { });
+            sessions = new MemorySessionStore(0, runningThrough(runner, committedThrough), id -> { });
             Session real = sessions.create(null, HISTORY);
             List<String> seenAtCommit = new CopyOnWriteArrayList<>();
-            committedThrough.set((Session) Proxy.newProxyInstance(Session.class.getClassLoader(), new Class<?>[] {Session.class},
-                    (proxy, method, args) -> {
-                        if (method.getName().equals("commit")) {
-                            seenAtCommit.addAll(logged);
-                        }
-                        try {
-                            return method.invoke(real, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    }));
+            committedThrough.set(beforeEachCommit(real, () -> seenAtCommit.addAll(log.lines())));
             real.send(new Incoming(ChatMessage.user("hi"), null), MultitaskStrategy.REJECT);
             workers.next().answer("hello");
             assertEquals(SessionStatus.IDLE, real.awaitNotRunning(DEADLINE.toNanos()).status());
             assertTrue(seenAtCommit.stream().anyMatch(line -> line.startsWith("[" + real.id() + "] turn succeeded in ")),
                     "logged before the commit: " + seenAtCommit);
-        } finally {
-            log.removeHandler(handler);
         }
+    }
+
+    /** {@code real}, but {@code before} runs first at each commit (and may throw in its place). */
+    private static Session beforeEachCommit(Session real, Runnable before) {
+        return (Session) Proxy.newProxyInstance(Session.class.getClassLoader(), new Class<?>[] {Session.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("commit")) {
+                        before.run();
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /** A store's control that hands the runner {@code through} instead of the session the store made. */
+    private static TurnControl runningThrough(TurnRunner runner, AtomicReference<Session> through) {
+        return new TurnControl() {
+            @Override
+            public void run(Session session, Turn turn) {
+                runner.run(through.get(), turn);
+            }
+
+            @Override
+            public void cancel(String sessionId, long token, String reason) {
+                runner.cancel(sessionId, token, reason);
+            }
+
+            @Override
+            public void answer(String sessionId, long token, String interruptId, JsonNode value, boolean allAnswered) {
+                runner.answer(sessionId, token, interruptId, value, allAnswered);
+            }
+        };
     }
 
     /** The deadline may strike before the turn gets its worker: then there is nothing to answer. */
