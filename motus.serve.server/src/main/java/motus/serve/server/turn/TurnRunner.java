@@ -187,6 +187,12 @@ public final class TurnRunner implements TurnControl {
             outcome = turn.outcome(answerOf(turn, attempt));
             // Kept before the commit wakes the client, whose next message may follow at once.
             boolean kept = outcome instanceof TurnOutcome.Succeeded && attempt.keepWorker();
+            if (!(outcome instanceof TurnOutcome.Succeeded)) {
+                // Gone before the client's next message too, rather than after the commit like a
+                // success's (that saves a turn's latency the kill): counted busy still, it made the
+                // pool evict another session's kept worker (isolation per session) to start the next.
+                attempt.releaseWorker();
+            }
             // Committed before the worker is reaped: the client is not kept waiting for clean-up.
             ended = System.nanoTime();
             // Logged before the commit wakes the client: its next request (a delete, say) logs after.
@@ -429,7 +435,13 @@ public final class TurnRunner implements TurnControl {
                     answerDeadline.cancel(false);
                 }
             }
+            releaseWorker();
+        }
+
+        /** Ends the turn's worker, unless it was kept, and frees its slot; once. */
+        void releaseWorker() {
             if (holdsSlot) {
+                holdsSlot = false;
                 workers.release(turn, worker);
                 slots.release();
             }
