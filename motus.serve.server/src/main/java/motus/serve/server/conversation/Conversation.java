@@ -64,7 +64,7 @@ public final class Conversation {
         refuseWhenStopping.run();
         Session.Sent sent = session.send(SandboxParameters.split(message, webhook),
                 strategy == null ? defaultStrategy : strategy);
-        return new Sent(sent.started() != null ? session.events() : null, sent.queuedAt());
+        return new Sent(sent.events(), sent.queuedAt());
     }
 
     /** The latest turn's events, from its start; see {@link Session#events}. */

@@ -71,16 +71,18 @@ final class MemorySession implements Session {
     @Override
     public Sent send(Incoming incoming, MultitaskStrategy strategy) {
         Step step;
+        EventLog log;
         lock.lock();
         try {
             requireNotDeletedLocked();
             step = rules.send(record, incoming, strategy, tokens);
             saveLocked(step);
+            log = step.started() != null ? events : null;
         } finally {
             lock.unlock();
         }
         stopCancelled(step);
-        return new Sent(step.started(), step.queuedAt());
+        return new Sent(step.started(), log, step.queuedAt());
     }
 
     @Override

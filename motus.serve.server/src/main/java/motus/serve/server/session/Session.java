@@ -13,8 +13,11 @@ import org.jspecify.annotations.Nullable;
  */
 public interface Session {
 
-    /** Where a sent message went: the turn it started (which runs through {@link TurnControl}), or its place in the queue. */
-    record Sent(@Nullable Turn started, int queuedAt) {
+    /**
+     * Where a sent message went: the turn it started (which runs through {@link TurnControl}) and
+     * that turn's events, or its place in the queue.
+     */
+    record Sent(@Nullable Turn started, @Nullable EventLog events, int queuedAt) {
     }
 
     String id();

@@ -85,7 +85,9 @@ final class PostgresSession implements Session {
     public Sent send(Incoming incoming, MultitaskStrategy strategy) {
         Step step = step((connection, session) -> rules.send(session, incoming, strategy, PostgresStore.tokens(connection)));
         store.afterwards(this, step);
-        return new Sent(step.started(), step.queuedAt());
+        Turn started = step.started();
+        return new Sent(started, started == null ? null : new StoredEvents(store, id, started.number(), started.state()),
+                step.queuedAt());
     }
 
     /**
