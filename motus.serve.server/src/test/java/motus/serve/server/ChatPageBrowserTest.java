@@ -218,6 +218,28 @@ class ChatPageBrowserTest {
     }
 
     @Test
+    void aReplyIsRenderedFromMarkdownAndNothingInItRunsAsHtml() throws IOException {
+        // Set, not typed: Enter in the box sends.
+        ((JavascriptExecutor) browser).executeScript("document.getElementById('message').value = arguments[0];",
+                "# Plan\n**bold**, `code`, snake_case and [docs](https://example.com) <img src=x onerror=\"document.title='owned'\">"
+                        + "\n- one\n- two");
+        browser.findElement(By.id("send")).click();
+        WebElement reply = wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#messages li.assistant .markdown")));
+        assertEquals("bold", reply.findElement(By.cssSelector("strong")).getText());
+        assertEquals("code", reply.findElement(By.cssSelector("code")).getText());
+        assertEquals("Plan", reply.findElement(By.cssSelector("h3")).getText());
+        assertEquals(2, reply.findElements(By.cssSelector("ul li")).size());
+        WebElement link = reply.findElement(By.cssSelector("a"));
+        assertEquals("https://example.com/", link.getDomProperty("href"));
+        assertTrue(reply.getText().contains("snake_case"), "an underscore inside a word stays: " + reply.getText());
+        assertTrue(reply.findElements(By.cssSelector("img")).isEmpty(), "the agent's HTML is text");
+        assertTrue(reply.getText().contains("<img src=x"), reply.getText());
+        assertTrue(!"owned".equals(browser.getTitle()));
+        screenshot("markdown");
+    }
+
+    @Test
     void behindAnApiKeyThePageLoadsAndAsksForIt() {
         try (RunningServer locked = RunningServer.start(TestAgents.scripted().apiKey("s3cret"))) {
             browser.get("http://127.0.0.1:" + locked.server().port() + "/ui/");
@@ -253,7 +275,7 @@ class ChatPageBrowserTest {
     @SuppressWarnings("unchecked")
     private static List<String> messages() {
         return (List<String>) ((JavascriptExecutor) browser).executeScript("""
-                return [...document.querySelectorAll('#messages li:not(.streaming)')].map(item => {
+                return [...document.querySelectorAll('#messages > li:not(.streaming)')].map(item => {
                   const role = item.querySelector('.role').textContent;
                   return role + ': ' + item.textContent.slice(role.length).trim();
                 });""");

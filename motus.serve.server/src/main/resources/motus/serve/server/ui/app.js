@@ -94,8 +94,81 @@ function messageItem(role, text, extraClass) {
   const label = document.createElement("span");
   label.className = "role";
   label.textContent = role;
-  item.append(label, document.createTextNode(text));
+  item.append(label, role === "assistant" && !extraClass?.includes("streaming") ? markdown(text) : document.createTextNode(text));
   return item;
+}
+
+// The Markdown agents write (paragraphs, headings, lists, code, emphasis, links), built as DOM
+// nodes from text: nothing the agent writes is ever parsed as HTML, and only http(s) links link.
+function markdown(text) {
+  const body = document.createElement("div");
+  body.className = "markdown";
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length;) {
+    const line = lines[i];
+    if (line.startsWith("```")) {
+      const code = [];
+      for (i++; i < lines.length && !lines[i].startsWith("```"); i++) code.push(lines[i]);
+      i++;
+      const pre = document.createElement("pre");
+      pre.append(element("code", code.join("\n")));
+      body.append(pre);
+    } else if (/^#{1,6} /.test(line)) {
+      const heading = document.createElement("h" + Math.min(6, line.indexOf(" ") + 2));
+      heading.append(...inline(line.slice(line.indexOf(" ") + 1)));
+      body.append(heading);
+      i++;
+    } else if (/^\s*([-*]|\d+\.) /.test(line)) {
+      const ordered = /^\s*\d+\. /.test(line);
+      const list = document.createElement(ordered ? "ol" : "ul");
+      for (; i < lines.length && /^\s*([-*]|\d+\.) /.test(lines[i]); i++) {
+        const entry = document.createElement("li");
+        entry.append(...inline(lines[i].replace(/^\s*([-*]|\d+\.) /, "")));
+        list.append(entry);
+      }
+      body.append(list);
+    } else if (line.trim() === "") {
+      i++;
+    } else {
+      const paragraph = document.createElement("p");
+      for (let first = true; i < lines.length && lines[i].trim() !== "" && !/^(```|#{1,6} |\s*([-*]|\d+\.) )/.test(lines[i]); i++) {
+        if (!first) paragraph.append(document.createElement("br"));
+        paragraph.append(...inline(lines[i]));
+        first = false;
+      }
+      body.append(paragraph);
+    }
+  }
+  return body;
+}
+
+// Code, bold, italic (an underscore inside a word, as in snake_case, is no emphasis) and links.
+function inline(text) {
+  const pattern = /`([^`]+)`|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|(?<!\w)_([^_\s][^_]*)_(?!\w)|\[([^\]]+)\]\((https?:\/\/[^\s)]+)\)/g;
+  const nodes = [];
+  let at = 0;
+  for (const match of text.matchAll(pattern)) {
+    nodes.push(document.createTextNode(text.slice(at, match.index)));
+    if (match[1] !== undefined) nodes.push(element("code", match[1]));
+    else if (match[2] !== undefined) nodes.push(element("strong", match[2]));
+    else if (match[3] !== undefined || match[4] !== undefined) nodes.push(element("em", match[3] ?? match[4]));
+    else {
+      const link = element("a", match[5]);
+      link.href = match[6];
+      link.rel = "noopener noreferrer";
+      link.target = "_blank";
+      nodes.push(link);
+    }
+    at = match.index + match[0].length;
+  }
+  nodes.push(document.createTextNode(text.slice(at)));
+  return nodes;
+}
+
+function element(tag, text) {
+  const node = document.createElement(tag);
+  node.textContent = text;
+  return node;
 }
 
 function renderMessages(messages) {
