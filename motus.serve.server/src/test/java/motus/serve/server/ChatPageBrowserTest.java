@@ -152,6 +152,18 @@ class ChatPageBrowserTest {
     }
 
     @Test
+    void aReloadWhileTheTurnWaitsForAnApprovalStillShowsTheMessageThatAskedIt() {
+        send("approve write_file");
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#interrupts .interrupt")));
+        browser.navigate().refresh();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#interrupts .interrupt")));
+        assertEquals(List.of("user: approve write_file"), messages(), "the turn's message, before the question");
+        click("Approve");
+        awaitMessage("assistant", "approved");
+        assertEquals(List.of("user: approve write_file", "assistant: approved"), messages(), "shown once");
+    }
+
+    @Test
     void aQuestionIsAnsweredWithAnOptionOrFreeText() throws IOException {
         send("ask");
         WebElement question = wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#interrupts fieldset")));

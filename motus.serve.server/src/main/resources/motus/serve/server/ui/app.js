@@ -4,6 +4,9 @@
 
 const $ = (id) => document.getElementById(id);
 const KEY = "motus-api-key";
+// The message of a turn this tab started, until the turn ends: the state holds it only then, and a
+// reload in the middle of the turn (waiting for an approval, say) would otherwise not show it.
+const SENT = "motus-sent-";
 let sessionId = null;
 let following = null; // the AbortController of the event stream being read
 
@@ -309,7 +312,11 @@ async function open(id) {
   setStatus(session);
   renderInterrupts(session.interrupts);
   if (session.status === "running" || session.status === "interrupted") {
+    const sent = sessionStorage.getItem(SENT + id);
+    if (sent !== null) $("messages").append(messageItem("user", sent));
     follow(openStream("GET", "/sessions/" + encodeURIComponent(id) + "/events"));
+  } else {
+    sessionStorage.removeItem(SENT + id);
   }
 }
 
@@ -333,6 +340,7 @@ async function send() {
   }
   $("message").value = "";
   $("messages").append(messageItem("user", text));
+  sessionStorage.setItem(SENT + sessionId, text);
   setStatus({ session_id: sessionId, status: "running" });
   follow(started);
 }
@@ -357,6 +365,7 @@ function follow(responsePromise) {
         setStatus({ session_id: sessionId, status: "running" });
       } else if (name === "done") {
         finished = true;
+        sessionStorage.removeItem(SENT + sessionId);
         renderInterrupts([]);
         setStatus(data);
         // Not through run(), which clears the error shown: the one this turn just ended with.
