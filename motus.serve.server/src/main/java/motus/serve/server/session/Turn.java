@@ -21,10 +21,4 @@ public record Turn(String sessionId, long number, long token, ChatMessage messag
         state = List.copyOf(state);
         environment = Map.copyOf(environment);
     }
-
-    /** A turn whose worker needs no variables of its own. */
-    public Turn(String sessionId, long number, long token, ChatMessage message, List<ChatMessage> state,
-                @Nullable Webhook webhook) {
-        this(sessionId, number, token, message, state, webhook, Map.of());
-    }
 }

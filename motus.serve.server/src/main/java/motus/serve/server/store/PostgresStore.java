@@ -337,13 +337,30 @@ public final class PostgresStore implements SessionStore {
         local.computeIfPresent(turn.sessionId(), (id, mine) -> mine.turn.token() == turn.token() ? null : mine);
     }
 
-    /** A fencing token for a turn the next step may start: unique across sessions and replicas. */
-    static LongSupplier tokens(Connection connection) throws SQLException {
-        try (PreparedStatement next = connection.prepareStatement("SELECT nextval('motus_turn_tokens')");
-             ResultSet rows = next.executeQuery()) {
-            rows.next();
-            long token = rows.getLong(1);
-            return () -> token;
+    /**
+     * Fencing tokens for a turn the next step may start: unique across sessions and replicas,
+     * taken from the database only when the rules ask (most sends that queue, and most commits,
+     * start no turn). A failure to take one ends the step's transaction as any SQL failure does.
+     */
+    static LongSupplier tokens(Connection connection) {
+        return () -> {
+            try (PreparedStatement next = connection.prepareStatement("SELECT nextval('motus_turn_tokens')");
+                 ResultSet rows = next.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            } catch (SQLException e) {
+                throw new StatementFailed(e);
+            }
+        };
+    }
+
+    /** A {@link SQLException} from inside a step of the rules, which take no checked exceptions. */
+    private static final class StatementFailed extends RuntimeException {
+        final SQLException failure;
+
+        StatementFailed(SQLException failure) {
+            super(failure);
+            this.failure = failure;
         }
     }
 
@@ -644,6 +661,9 @@ public final class PostgresStore implements SessionStore {
                 return result;
             } catch (SQLException | RuntimeException e) {
                 rollback(connection, e);
+                if (e instanceof StatementFailed statement) {
+                    throw statement.failure;
+                }
                 throw e;
             }
         } catch (SQLException e) {

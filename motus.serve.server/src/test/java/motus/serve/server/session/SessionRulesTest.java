@@ -64,7 +64,7 @@ class SessionRulesTest {
                 Step step = rules.send(session, new Incoming(HI, null), strategy, () -> 7);
                 Turn turn = step.started();
                 assertNotNull(turn, session.status() + " " + strategy);
-                assertEquals(new Turn("s", session.turns() + 1, 7, HI, session.state(), null), turn);
+                assertEquals(new Turn("s", session.turns() + 1, 7, HI, session.state(), null, Map.of()), turn);
                 assertEquals(SessionStatus.RUNNING, step.next().status());
                 assertNull(step.next().response());
                 assertNull(step.next().error(), "a start clears the last error");
@@ -126,7 +126,7 @@ class SessionRulesTest {
             assertEquals(SessionStatus.ERROR, step.ended().view().status());
             assertEquals("Turn cancelled", step.ended().view().error());
             assertEquals(HISTORY, step.ended().view().state(), "its state untouched");
-            assertEquals(new Turn("s", session.turns() + 1, 9, HI, HISTORY, null), step.started());
+            assertEquals(new Turn("s", session.turns() + 1, 9, HI, HISTORY, null, Map.of()), step.started());
             assertEquals(SessionStatus.RUNNING, step.next().status());
             assertEquals(List.of(), step.next().interrupts(), "its questions went with it");
             assertEquals(session.queue(), step.next().queue(), "the queue still runs after");
@@ -210,7 +210,7 @@ class SessionRulesTest {
         List<ChatMessage> after = List.of(HI, ChatMessage.assistant("hello"));
         Step step = rules.commit(two, two.token(), new TurnOutcome.Succeeded(ChatMessage.assistant("hello"), after), () -> 42);
         assertEquals(SessionStatus.IDLE, step.ended().view().status(), "the ended turn reports its own end");
-        assertEquals(new Turn("s", two.turns() + 1, 42, ChatMessage.user("later"), after, null), step.started());
+        assertEquals(new Turn("s", two.turns() + 1, 42, ChatMessage.user("later"), after, null, Map.of()), step.started());
         assertEquals(SessionStatus.RUNNING, step.next().status());
         assertNull(step.next().response(), "while running, no response shows");
         assertEquals(after, step.next().state());
