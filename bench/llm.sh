@@ -1,7 +1,8 @@
 #!/bin/sh
 # The benchmark of real LLM agents: a LangChain4j agent with a tool and an Anthropic-SDK agent
-# (two model calls a turn) against fake model endpoints on loopback, served by the image, each
-# without and with the agent's own AOT cache, and with --isolation session, alternating; and the
+# (two model calls a turn) against fake model endpoints on loopback, served by the image, each as
+# fresh JVMs without and with the agent's own AOT cache, restored from a worker snapshot (CRIU),
+# and with --isolation session, alternating; and the
 # same agent warm in one JVM.
 #   bench/llm.sh [runs]        (default 3; results and server logs in bench/target/llm)
 set -eu

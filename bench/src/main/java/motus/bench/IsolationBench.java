@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * One echo workload against several servers, in alternating runs: {@code motus serve start}
- * with {@code --isolation turn} and with {@code --isolation session}, and, when a command for
- * it is given, the original Python server. Each server gets {@code --workers 2} (and isolation
+ * with {@code --isolation turn} (workers restored from a snapshot where CRIU works, the default,
+ * and fresh JVMs, {@code --worker-snapshots off}) and with {@code --isolation session}, and, when
+ * a command for it is given, the original Python server. Each server gets {@code --workers 2} (and isolation
  * per session once more with 8, a worker for each session) and a fresh start per run; the figures are turn latency back to back and paced, turns per second with
  * 8 sessions, and CPU per turn of the server's whole process tree (live workers included).
  *
@@ -19,6 +20,8 @@ import java.util.List;
 public final class IsolationBench {
 
     private static final int WARMUP_TURNS = 20;
+    /** Warm-up lasts at least this long: the worker snapshot is taken in the background after start. */
+    private static final long WARMUP_MILLIS = 5_000;
     private static final int BACK_TO_BACK_TURNS = 100;
     private static final int PACED_TURNS = 30;
     private static final int PACE_MILLIS = 500;
@@ -45,6 +48,7 @@ public final class IsolationBench {
         int runs = Integer.parseInt(args[4]);
         List<Target> targets = new ArrayList<>();
         targets.add(ours("isolation turn", motus, args[2], jar, 2, "turn"));
+        targets.add(ours("turn, fresh JVMs", motus, args[2], jar, 2, "turn", "--worker-snapshots", "off"));
         targets.add(ours("isolation session", motus, args[2], jar, 2, "session"));
         // With 8 sessions and 2 workers, 6 sessions at a time have no worker kept: each of their turns
         // starts one. With a worker per session, none does.
@@ -68,9 +72,11 @@ public final class IsolationBench {
         bench.print(targets, -1);
     }
 
-    private static Target ours(String name, Path motus, String agent, Path jar, int workers, String isolation) {
+    private static Target ours(String name, Path motus, String agent, Path jar, int workers, String isolation,
+                               String... more) {
         List<String> command = new ArrayList<>(ServerProcess.command(motus, agent, jar, workers, 1));
         command.addAll(List.of("--isolation", isolation));
+        command.addAll(List.of(more));
         return new Target(name, command);
     }
 
@@ -78,6 +84,10 @@ public final class IsolationBench {
         try (ServerProcess server = ServerProcess.start(target.command(), log)) {
             Client client = new Client(server.port);
             String session = client.createSession(null);
+            String warmUp = client.createSession(null); // its own, so that the measured history is the same for all
+            for (long ends = System.currentTimeMillis() + WARMUP_MILLIS; System.currentTimeMillis() < ends; ) {
+                client.turn(warmUp, "warm-up");
+            }
             for (int i = 0; i < WARMUP_TURNS; i++) {
                 client.turn(session, "warm-up " + i);
             }

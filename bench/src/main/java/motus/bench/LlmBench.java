@@ -15,8 +15,9 @@ import motus.bench.agents.FakeModels;
 
 /**
  * The benchmark of real LLM agents (bench/llm.sh): each agent served by the image against the
- * fake model endpoints, without and with its own AOT cache, and with isolation per session (and
- * the cache), alternating, side by side in one run.
+ * fake model endpoints as fresh JVMs without and with its own AOT cache, restored from a worker
+ * snapshot (where CRIU works), and with isolation per session (restored too), alternating, side
+ * by side in one run.
  * Prints per configuration: turn latency p50/p90 paced (a spare ready) and back to back, CPU per
  * turn of the server's whole process tree, peak worker RSS, throughput with 8 sessions; and the
  * agent's warm turn in one JVM as the floor.
@@ -52,11 +53,11 @@ public final class LlmBench {
             for (int run = 1; run <= runs; run++) {
                 for (String agent : AGENTS) {
                     // Alternate which goes first, so a drift of the machine's speed hits both alike.
-                    List<String> configs = run % 2 == 1 ? List.of("no-cache", "cache", "session")
-                            : List.of("session", "cache", "no-cache");
+                    List<String> configs = run % 2 == 1 ? List.of("no-cache", "cache", "snapshot", "session")
+                            : List.of("session", "snapshot", "cache", "no-cache");
                     for (String variant : configs) {
                         String config = name(agent) + " " + variant;
-                        Map<String, Double> figures = measure(motus, classPath, agent, !variant.equals("no-cache"),
+                        Map<String, Double> figures = measure(motus, classPath, agent, variant,
                                 variant.equals("session") ? "session" : "turn", keys, results,
                                 results.resolve(config.replace(' ', '-') + "-run-" + run + ".log"));
                         System.out.println(config + " run " + run + ": " + figures);
@@ -96,16 +97,26 @@ public final class LlmBench {
         return Map.of("warm_ms", Double.parseDouble(warm.group(1)));
     }
 
-    private static Map<String, Double> measure(Path motus, String classPath, String agent, boolean cache, String isolation,
+    /**
+     * @param variant no-cache and cache: fresh JVMs without and with the agent's AOT cache;
+     *        snapshot and session: workers restored from a snapshot, the default where CRIU works
+     */
+    private static Map<String, Double> measure(Path motus, String classPath, String agent, String variant, String isolation,
                                                Map<String, String> keys, Path results, Path log) throws Exception {
+        boolean cache = variant.equals("cache");
+        boolean snapshots = variant.equals("snapshot") || variant.equals("session");
         Map<String, String> environment = new LinkedHashMap<>(keys);
         environment.put("MOTUS_SERVE_AGENT_dash_AOT_dash_CACHE", String.valueOf(cache));
+        environment.put("MOTUS_SERVE_WORKER_dash_SNAPSHOTS", snapshots ? "on" : "off");
         environment.put("MOTUS_SERVE_AOT_dash_CACHE_dash_DIR", results.resolve("caches").toString());
         List<String> command = List.of(motus.toString(), "serve", "start", agent, "--class-path", classPath,
                 "--host", "127.0.0.1", "--port", "0", "--workers", "2", "--prewarm", "1", "--isolation", isolation);
         try (ServerProcess server = ServerProcess.start(command, environment, log)) {
             if (cache) {
                 server.awaitLogged("start from", 180); // made now, or found from an earlier run
+            }
+            if (snapshots) {
+                server.awaitLogged("workers are restored from it", 180);
             }
             Client client = new Client(server.port);
             String session = client.createSession(null);

@@ -87,7 +87,8 @@ class ImageIT {
             server.sigterm();
             assertTrue(server.process.waitFor(1, TimeUnit.MINUTES), server.output());
             assertEquals(0, server.process.exitValue(), server.output());
-            workers.forEach(worker -> assertFalse(worker.isAlive(), "worker " + worker.pid() + " left behind"));
+            workers.forEach(worker -> assertFalse(worker.isAlive(), () -> "worker " + worker.pid() + " left behind: "
+                    + worker.info().commandLine().orElse("?")));
         }
     }
 
@@ -182,6 +183,7 @@ class ImageIT {
         Files.writeString(dir.resolve("application.yaml"), """
                 motus:
                   serve:
+                    worker-snapshots: off   # fresh JVMs: what the image's cache is for
                     worker-jvm-options: ["-Xlog:aot=info:stderr", "-Xlog:class+load=info:file=%s/classes-%%p.log"]
                 """.formatted(dir));
         try (Motus server = Motus.start(dir, "serve", "start", "com.example.echo.EchoAgent",
@@ -213,7 +215,8 @@ class ImageIT {
     void theServerMakesTheAgentItsOwnAotCacheAndServesFromIt() throws Exception {
         Path caches = dir.resolve("caches");
         Map<String, String> cacheOn = Map.of("MOTUS_SERVE_AGENT_dash_AOT_dash_CACHE", "true",
-                "MOTUS_SERVE_AOT_dash_CACHE_dash_DIR", caches.toString());
+                "MOTUS_SERVE_AOT_dash_CACHE_dash_DIR", caches.toString(),
+                "MOTUS_SERVE_WORKER_dash_SNAPSHOTS", "off"); // a snapshot's copies need no cache, so none is made
         try (Motus server = Motus.start(dir, cacheOn, "serve", "start", "com.example.notes.NotesAgent",
                 "--module-path", Motus.example("notes"), "--host", "127.0.0.1", "--port", "0")) {
             String url = "http://127.0.0.1:" + server.awaitPort(START);

@@ -36,8 +36,27 @@ public interface ServableAgent {
      * effects. If it throws, that worker's turn fails with {@code Agent prepare failed: ...}.
      * Default: nothing.
      *
+     * <p>Where the server restores workers from a snapshot ({@code worker-snapshots}), it calls
+     * this once, in the template that every worker is then a copy of, so whatever it leaves in
+     * memory is in every copy, byte for byte. So it must not: seed a {@code java.util.Random}
+     * or a {@code SecureRandom} of its own (every copy would draw the same numbers; the JDK's
+     * shared generators are reseeded in each copy); open network connections (they are closed
+     * in the copies; a client that reconnects on its own is fine); start timers or threads whose
+     * work must not happen once per copy. Do such things in {@link #restored()}.
+     *
      * @throws Exception any failure; reported as that turn's error
      */
     default void prepare() throws Exception {
+    }
+
+    /**
+     * Runs in each worker restored from a snapshot, once, before its turn's message arrives:
+     * reopen what {@link #prepare()} could not leave open, reseed what must differ per worker.
+     * Never called in a worker that was started rather than restored. If it throws, that worker's
+     * turn fails with {@code Agent restored failed: ...}. Default: nothing.
+     *
+     * @throws Exception any failure; reported as that turn's error
+     */
+    default void restored() throws Exception {
     }
 }

@@ -305,8 +305,9 @@ public final class AgentServer {
         }
 
         /**
-         * The most worker processes running at once, and with {@link Isolation#SESSION} also kept
-         * between a session's turns; further turns wait. Default: the CPU count.
+         * The most turns running at once; further turns wait. A worker paused on an interrupt, or
+         * kept between a session's turns ({@link Isolation#SESSION}), does not count: the setting
+         * {@code max-waiting-workers} bounds those. Default: the CPU count.
          */
         public Builder maxWorkers(int maxWorkers) {
             return set(Settings.WORKERS, maxWorkers);
@@ -369,6 +370,14 @@ public final class AgentServer {
          */
         public Builder isolation(Isolation isolation) {
             return set(Settings.ISOLATION, isolation);
+        }
+
+        /**
+         * Whether workers are restored from a checkpoint of a prepared worker (CRIU) rather than
+         * started as fresh JVMs (default {@link WorkerSnapshots#AUTO}: where CRIU works here).
+         */
+        public Builder workerSnapshots(WorkerSnapshots snapshots) {
+            return set(Settings.WORKER_SNAPSHOTS, snapshots);
         }
 
         /**

@@ -22,6 +22,7 @@ import motus.serve.server.store.PostgresStore;
 import motus.serve.server.turn.TurnRunner;
 import motus.serve.server.turn.WebhookDestinations;
 import motus.serve.server.turn.WebhookSender;
+import motus.serve.server.workers.WaitingWorkers;
 import motus.serve.server.workers.WorkerPool;
 import motus.serve.server.workers.Workers;
 import motus.serve.worker.WorkerLauncher;
@@ -69,10 +70,13 @@ final class Assembly {
         // The gauges read parts made after the metrics, which those parts report to.
         AtomicReference<@Nullable SessionStore> store = new AtomicReference<>();
         AtomicReference<@Nullable TurnRunner> runner = new AtomicReference<>();
+        int mostWaiting = settings.value(Settings.MAX_WAITING_WORKERS);
+        WaitingWorkers waiting = new WaitingWorkers(mostWaiting > 0 ? mostWaiting
+                : WaitingWorkers.defaultFor(settings.value(Settings.WORKERS), settings.value(Settings.WORKER_HEAP_MB)));
         this.metrics = new ServerMetrics(() -> store.get() == null ? 0 : store.get().size(),
-                () -> runner.get() == null ? 0 : runner.get().runningWorkers());
-        this.workers = settings.workers != null ? settings.workers : workerPool(settings, timer, metrics);
-        this.turns = new TurnRunner(workers, settings.value(Settings.WORKERS), settings.value(Settings.TIMEOUT),
+                () -> runner.get() == null ? 0 : runner.get().runningWorkers(), waiting::count);
+        this.workers = settings.workers != null ? settings.workers : workerPool(settings, waiting, timer, metrics);
+        this.turns = new TurnRunner(workers, waiting, settings.value(Settings.WORKERS), settings.value(Settings.TIMEOUT),
                 settings.value(Settings.INTERRUPT_TIMEOUT), settings.value(Settings.MAX_SESSION_BYTES), timer,
                 new WebhookSender(new WebhookDestinations(settings.value(Settings.WEBHOOK_HOSTS)),
                         settings.value(Settings.WEBHOOK_TIMEOUT)), metrics);
@@ -96,7 +100,9 @@ final class Assembly {
         upkeep.scheduleWithFixedDelay(() -> sessions.sweep(ttl), period, period, TimeUnit.MILLISECONDS);
     }
 
-    private static WorkerPool workerPool(AgentServer.Builder settings, ScheduledExecutorService timer, ServerMetrics metrics) {
+    private static WorkerPool workerPool(AgentServer.Builder settings, WaitingWorkers waiting, ScheduledExecutorService timer,
+                                         ServerMetrics metrics) {
+        WorkerSnapshots snapshots = settings.value(Settings.WORKER_SNAPSHOTS);
         WorkerLauncher launcher = WorkerLauncher.builder()
                 .agent(settings.value(Settings.AGENT))
                 .modulePath(settings.value(Settings.MODULE_PATH))
@@ -108,9 +114,10 @@ final class Assembly {
                 .workerEnvironment(settings.value(Settings.WORKER_ENVIRONMENT))
                 .servesSessions(settings.value(Settings.ISOLATION) == Isolation.SESSION)
                 .build();
-        return new WorkerPool(launcher, settings.value(Settings.WORKERS), settings.value(Settings.PREWARM),
+        return new WorkerPool(launcher, waiting, settings.value(Settings.PREWARM),
                 settings.value(Settings.PREWARM_MAX), settings.value(Settings.WORKER_IDLE_TIMEOUT),
-                settings.value(Settings.AGENT_AOT_CACHE) ? settings.value(Settings.AOT_CACHE_DIR) : null, timer, metrics);
+                settings.value(Settings.AGENT_AOT_CACHE) ? settings.value(Settings.AOT_CACHE_DIR) : null,
+                snapshots != WorkerSnapshots.OFF, snapshots == WorkerSnapshots.ON, timer, metrics);
     }
 
     /** Memory, or PostgreSQL with a store URL; a session deleted or expired there ends the worker kept for it. */

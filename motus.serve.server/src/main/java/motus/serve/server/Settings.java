@@ -33,8 +33,8 @@ public final class Settings {
             "Non-modular agent jars (':'-separated).");
 
     public static final Setting<Integer> WORKERS = whole("workers", Runtime.getRuntime().availableProcessors(), 1,
-            "N", "Most worker processes at once, running a turn or, with --isolation session, kept for a session's next"
-                    + " (default: the CPU count).");
+            "N", "Most turns running at once; a worker paused on an interrupt or kept for its session does not count"
+                    + " (see max-waiting-workers) (default: the CPU count).");
 
     public static final Setting<Duration> TTL = seconds("ttl",
             "Seconds an idle or failed session lives; 0 = forever (default: 0).");
@@ -73,6 +73,18 @@ public final class Settings {
     public static final Setting<Duration> WORKER_IDLE_TIMEOUT = seconds("worker-idle-timeout", Duration.ofMinutes(5), "S",
             "Seconds a session's worker (--isolation session) waits for the session's next message, and a spare above"
                     + " --prewarm for a turn, before it exits (default: 300).");
+
+    public static final Setting<WorkerSnapshots> WORKER_SNAPSHOTS = new Setting<>("worker-snapshots",
+            "auto: restore every worker from a checkpoint of a prepared one (CRIU) where CRIU 4.1 or newer works here,"
+                    + " else start fresh JVMs; on: the same, and refuse to start without CRIU; off: fresh JVMs"
+                    + " (default: auto).",
+            WorkerSnapshots.AUTO, node -> node.asString().asOptional().map(WorkerSnapshots::parse), value -> { },
+            "MODE", List.of());
+
+    public static final Setting<Integer> MAX_WAITING_WORKERS = whole("max-waiting-workers", 0, 0, "N",
+            "Most workers alive but not running a turn: paused on an interrupt until a human answers, or kept for their"
+                    + " session (--isolation session); they hold memory, not CPU, so --workers does not count them"
+                    + " (default: 0 = a quarter of the host's memory over worker-heap-mb plus 64 MiB, at least --workers).");
 
     public static final Setting<Integer> PREWARM = whole("prewarm", 1, 0,
             "N", "Spare workers booted ahead of the next message, each used once (default: 1; 0: none at all).");
@@ -174,7 +186,7 @@ public final class Settings {
     /** All of them, in the order help and docs list them. */
     public static final List<Setting<?>> ALL = List.of(AGENT, MODULE_PATH, CLASS_PATH, WORKERS, TTL, TIMEOUT, INTERRUPT_TIMEOUT,
             MAX_SESSIONS, SHUTDOWN_TIMEOUT, ALLOW_CUSTOM_IDS, ISOLATION, MULTITASK_STRATEGY, MAX_QUEUED_MESSAGES,
-            WORKER_IDLE_TIMEOUT, PREWARM, PREWARM_MAX,
+            WORKER_IDLE_TIMEOUT, WORKER_SNAPSHOTS, MAX_WAITING_WORKERS, PREWARM, PREWARM_MAX,
             API_KEY, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_LEASE, WORKER_JVM_OPTIONS, WORKER_ENVIRONMENT,
             AGENT_AOT_CACHE, AOT_CACHE_DIR, WORKER_HEAP_MB, MAX_REQUEST_BYTES, MAX_RESULT_BYTES, MAX_SESSION_BYTES,
             MAX_STORED_BYTES, MAX_CONNECTIONS,

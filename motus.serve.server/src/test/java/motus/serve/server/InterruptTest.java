@@ -168,6 +168,36 @@ class InterruptTest {
         }
     }
 
+    @Test
+    void turnsWaitingForAHumanLeaveTheirWorkerSlotsToOtherSessions() {
+        // Two turns waiting for approval on --workers 2 once queued every other turn for up to interrupt-timeout.
+        try (RunningServer small = RunningServer.start(TestAgents.scripted().maxWorkers(2).prewarm(0)
+                .set(Settings.MAX_WAITING_WORKERS, 2))) {
+            Api api = small.api();
+            List<String> waiting = List.of(api.createSession(), api.createSession());
+            for (String id : waiting) {
+                api.post("/sessions/" + id + "/messages", "{\"content\": \"approve deploy\"}").expect(202);
+            }
+            for (String id : waiting) {
+                TestAgents.await("the turn asks", Duration.ofSeconds(30),
+                        () -> api.get("/sessions/" + id).expect(200).text("status").equals("interrupted"));
+            }
+            String other = api.createSession();
+            Api.Answer done = api.turn(other, "count");
+            assertEquals("1", done.body().at("/response/content").asText(), "another session's turn runs meanwhile");
+
+            for (String id : waiting) { // each takes a slot again to finish
+                String interruptId = api.get("/sessions/" + id).expect(200).body().at("/interrupts/0/interrupt_id").asText();
+                resume(api, id, interruptId, "{\"approved\": true}").expect(200);
+            }
+            for (String id : waiting) {
+                assertEquals("approved", api.awaitDone(id).body().at("/response/content").asText());
+            }
+            String metrics = new RawHttp(small.server().port()).send("GET", "/observe/metrics", (String) null).body();
+            assertTrue(metrics.contains("motus_workers_waiting{scope=\"application\",}"), metrics);
+        }
+    }
+
     /** Sends {@code content}, long-polls until the turn is interrupted, and waits for {@code count} interrupts. */
     private static List<JsonNode> awaitInterrupts(String id, String content, int count) {
         api.post("/sessions/" + id + "/messages", "{\"content\": \"" + content + "\"}").expect(202);

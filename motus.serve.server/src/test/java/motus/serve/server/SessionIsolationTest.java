@@ -148,8 +148,23 @@ class SessionIsolationTest {
     }
 
     @Test
-    void maxWorkersCapsTheLiveWorkersOldestIdleFirst() {
-        AgentServer server = sessionIsolated().prewarm(0).build().start("127.0.0.1", 0);
+    void moreActiveSessionsThanWorkersKeepTheirWorkers() {
+        // Kept workers hold memory, not CPU: --workers bounds turns running, not them (max-waiting-workers does).
+        AgentServer server = sessionIsolated().maxWorkers(1).prewarm(0).build().start("127.0.0.1", 0);
+        try {
+            Api api = Api.at(server.port());
+            List<String> ids = List.of(api.createSession(), api.createSession(), api.createSession());
+            List<String> pids = ids.stream().map(id -> reply(api, id, "pid")).toList();
+            assertEquals(pids, ids.stream().map(id -> reply(api, id, "pid")).toList(), "each session kept its worker");
+            assertEquals(3, TestAgents.workers().size());
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
+    void maxWaitingWorkersCapsTheKeptWorkersOldestIdleFirst() {
+        AgentServer server = sessionIsolated().prewarm(0).set(Settings.MAX_WAITING_WORKERS, 2).build().start("127.0.0.1", 0);
         try {
             Api api = Api.at(server.port());
             List<String> ids = List.of(api.createSession(), api.createSession(), api.createSession());
@@ -158,7 +173,7 @@ class SessionIsolationTest {
             assertEquals(2, TestAgents.workers().size(), "each session keeps its worker");
             String pidC = reply(api, ids.get(2), "pid");
             awaitGone(pidA);
-            assertTrue(TestAgents.workers().size() <= 2, "never more than --workers: " + TestAgents.workers());
+            assertTrue(TestAgents.workers().size() <= 2, "never more than max-waiting-workers: " + TestAgents.workers());
             assertEquals(pidB, reply(api, ids.get(1), "pid"));
             assertEquals(pidC, reply(api, ids.get(2), "pid"));
             assertEquals("1", reply(api, ids.get(0), "count"), "the session whose worker made room gets a fresh one");

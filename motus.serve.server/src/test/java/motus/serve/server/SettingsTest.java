@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -60,6 +61,17 @@ class SettingsTest {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                 () -> AgentServer.builder().config(bad.get("motus.serve")));
         assertEquals("motus.serve.isolation: isolation must be one of turn, session, not 'process'", refused.getMessage());
+    }
+
+    @Test
+    void workerSnapshotsOffAndOnReadAsYamlWritesThem(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        // YAML 1.1 reads an unquoted off/on as booleans: the file says off, the setting gets "false".
+        for (String mode : List.of("off", "on", "auto", "\"off\"")) {
+            Path file = Files.writeString(dir.resolve("application.yaml"), "motus:\n  serve:\n    worker-snapshots: " + mode + "\n");
+            WorkerSnapshots read = AgentServer.builder().config(Config.just(ConfigSources.file(file)).get("motus.serve"))
+                    .value(Settings.WORKER_SNAPSHOTS);
+            assertEquals(mode.replace("\"", ""), read.wireName());
+        }
     }
 
     @Test

@@ -24,11 +24,13 @@ final class TestAgents {
     }
 
     /**
-     * A builder without the agent's own AOT cache: its background training JVM would be one more
-     * worker process where tests count them. AgentAotCacheTest turns it on.
+     * A builder without the agent's own AOT cache and without worker snapshots: their background
+     * JVMs (a training run, a template) would be one more worker process where tests count them,
+     * and a fresh JVM is the worker these tests look at. AgentAotCacheTest and the snapshot tests
+     * turn them on.
      */
     static AgentServer.Builder builder() {
-        return AgentServer.builder().agentAotCache(false);
+        return AgentServer.builder().agentAotCache(false).workerSnapshots(WorkerSnapshots.OFF);
     }
 
     /**

@@ -16,11 +16,21 @@ import org.jspecify.annotations.Nullable;
  * writes a frame, {@link #of} reads one. Both ends compile against it; {@link Frames} carries the
  * bytes. Server to worker: {@link TurnRequest}, {@link Resume}. Worker to server: {@link Ready},
  * then per turn any {@link Event}s and {@link Interrupt}s and one {@link Result} or {@link Failed}.
+ * A snapshot's template says {@link Prepared} after its {@code Ready} and is checkpointed; each
+ * copy restored from it is told {@link Restored} and answers {@code Ready} in turn.
  */
 sealed interface Frame {
 
     /** The agent resolved; {@code readyAtMillis} is the worker's own clock, to time a spare's start. */
     record Ready(long readyAtMillis) implements Frame {
+    }
+
+    /** A template worker is warmed up and prepared: checkpoint it now. */
+    record Prepared() implements Frame {
+    }
+
+    /** To a copy restored from a snapshot: reseed, run the agent's hook, then say {@link Ready}. */
+    record Restored() implements Frame {
     }
 
     /**
@@ -96,6 +106,8 @@ sealed interface Frame {
     default String type() {
         return switch (this) {
             case Ready ready -> "ready";
+            case Prepared prepared -> "prepared";
+            case Restored restored -> "restored";
             case Failed failed -> "error";
             case TurnRequest turn -> "turn";
             case Resume resume -> "resume";
@@ -110,6 +122,8 @@ sealed interface Frame {
         ObjectNode json = Json.MAPPER.createObjectNode().put("type", type());
         switch (this) {
             case Ready ready -> json.put("ready_at_ms", ready.readyAtMillis());
+            case Prepared prepared -> { }
+            case Restored restored -> { }
             case Failed failed -> {
                 json.put("error", failed.error());
                 if (failed.trace() != null) {
@@ -151,6 +165,8 @@ sealed interface Frame {
         String type = json.path("type").asText();
         Frame frame = switch (type) {
             case "ready" -> new Ready(json.path("ready_at_ms").asLong());
+            case "prepared" -> new Prepared();
+            case "restored" -> new Restored();
             case "error" -> new Failed(json.path("error").asText(),
                     json.path("trace").isTextual() ? json.path("trace").textValue() : null);
             case "turn" -> {

@@ -41,12 +41,18 @@ public final class WorkerLauncher {
      * pay off. JVM warnings go to stderr: on stdout they would corrupt the protocol. Standard
      * error is UTF-8 whatever the locale, because the server reads it as UTF-8 (under a C locale
      * an agent's non-ASCII output would arrive as '?') and so that workers load the same
-     * charset classes as the AOT cache's training run did.
+     * charset classes as the AOT cache's training run did. The JDK's random generators are open to
+     * the worker, so that a copy restored from a snapshot can reseed them ({@link CopySeeds}): in
+     * every worker, not only in a snapshot's template, because an AOT cache opens only where the
+     * JVM's {@code --add-opens} are those it was trained with.
      */
     static final List<String> DEFAULT_JVM_OPTIONS = List.of(
             "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
             "-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr",
-            "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8");
+            "-Dstdout.encoding=UTF-8", "-Dstderr.encoding=UTF-8",
+            "--add-opens=java.base/java.lang=motus.serve.worker", "--add-opens=java.base/java.util=motus.serve.worker",
+            "--add-opens=java.base/java.util.concurrent=motus.serve.worker",
+            "--add-opens=java.base/sun.security.jca=motus.serve.worker");
 
     /**
      * The JDK modules every worker's boot layer holds, so that agent code can use them from the
@@ -75,6 +81,7 @@ public final class WorkerLauncher {
     private final long maxResultBytes;
     private final boolean servesSessions;
     private volatile @Nullable Path agentCache;
+    private volatile @Nullable WorkerSnapshot snapshot;
 
     private WorkerLauncher(Builder builder) {
         this.agent = Objects.requireNonNull(builder.agent, "agent");
@@ -214,21 +221,56 @@ public final class WorkerLauncher {
         this.agentCache = cache;
     }
 
+    /** From now on, workers are restored from {@code snapshot} (null: started as fresh JVMs again). */
+    public void useSnapshot(@Nullable WorkerSnapshot snapshot) {
+        this.snapshot = snapshot;
+    }
+
+    /** Whether workers are restored from a snapshot now. */
+    public boolean restoresWorkers() {
+        return snapshot != null;
+    }
+
     /**
-     * Starts a worker. It resolves the agent on its own; {@link WorkerProcess#awaitReady()} waits for that.
+     * Starts a worker: restored from the snapshot if there is one, else a fresh JVM. It resolves
+     * the agent on its own; {@link WorkerProcess#awaitReady()} waits for that.
      *
      * @param tag what its log lines are tagged with until it serves a session
      */
     public WorkerProcess start(String tag) throws IOException {
-        return start(tag, Map.of());
+        WorkerSnapshot from = snapshot;
+        return from != null ? from.restore(tag) : startFresh(tag, Map.of());
     }
 
     /**
-     * Starts a worker with {@code variables} added to its environment (and so to the processes
-     * it starts), whatever the worker environment allows otherwise.
+     * Starts a fresh JVM as a worker, with {@code variables} added to its environment (and so to
+     * the processes it starts), whatever the worker environment allows otherwise. A copy of a
+     * snapshot has the template's environment, so a turn with variables of its own needs this.
      */
-    public WorkerProcess start(String tag, Map<String, String> variables) throws IOException {
+    public WorkerProcess startFresh(String tag, Map<String, String> variables) throws IOException {
         return launch(command(), tag, Level.INFO, variables);
+    }
+
+    /**
+     * Starts a snapshot's template: the shared shape's worker (with the image's AOT cache) in a
+     * pid namespace and session of its own, told to prepare and wait to be checkpointed.
+     */
+    WorkerProcess startTemplate() throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Objects.requireNonNull(WorkerSnapshot.tool("unshare"), "unshare"),
+                "--pid", "--fork", "--kill-child", Objects.requireNonNull(WorkerSnapshot.tool("setsid"), "setsid")));
+        int main = command.indexOf(MAIN.getFirst());
+        cmd.addAll(command.subList(0, main));
+        cmd.add("-D" + WorkerMain.TEMPLATE_PROPERTY + "=true");
+        cmd.addAll(command.subList(main, command.size()));
+        return launch(cmd, "snapshot template", Level.INFO);
+    }
+
+    /** Starts {@code criu restore} of a copy; {@code log} is criu's, which a failure to start quotes. */
+    WorkerProcess launchCopy(List<String> criuRestore, String tag, Path log) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(criuRestore);
+        long launchedAtMillis = System.currentTimeMillis();
+        return new WorkerProcess(PipeThreads.call(builder::start), tag, launchedAtMillis, maxResultBytes, Level.INFO,
+                servesSessions, log);
     }
 
     /**
@@ -273,7 +315,7 @@ public final class WorkerLauncher {
         long launchedAtMillis = System.currentTimeMillis();
         // The JDK waits on a pipe until the child has exec'd: a pinning read, so off the caller's thread.
         return new WorkerProcess(PipeThreads.call(builder::start), tag, launchedAtMillis, maxResultBytes, outputLevel,
-                servesSessions);
+                servesSessions, null);
     }
 
     private static List<String> platformModules() {

@@ -43,6 +43,8 @@ public final class WorkerMain {
     static final int EXIT_AGENT_NOT_FOUND = 2;
     /** Set on the training run that records the workers' AOT cache. */
     static final String TRAINING_PROPERTY = "motus.worker.training";
+    /** Set on a snapshot's template worker (see {@link #becomeCopy}). */
+    static final String TEMPLATE_PROPERTY = "motus.worker.template";
     static final String MODULE_PATH = "--module-path";
     static final String CLASS_PATH = "--class-path";
     /** Enough for class initialisation and first execution; more buys little and costs CPU. */
@@ -76,8 +78,13 @@ public final class WorkerMain {
         watchParent(in, serving, current, nextTurns);
         // Its own clock, so that the server can time a spare's start-up though it reads this frame later.
         Frames.write(frames, new Frame.Ready(System.currentTimeMillis()));
-        warmUp(in, training);
-        Frame.Failed prepareFailure = prepare(agent, in, training);
+        Frame.Failed prepareFailure;
+        if (Boolean.getBoolean(TEMPLATE_PROPERTY)) {
+            prepareFailure = becomeCopy(agent, in, frames);
+        } else {
+            warmUp(in, training);
+            prepareFailure = prepare(agent, in, training);
+        }
 
         ObjectNode first = Frames.read(in, Long.MAX_VALUE);
         if (first == null) {
@@ -194,6 +201,51 @@ public final class WorkerMain {
         } catch (Throwable t) {
             return failure("Agent prepare failed: " + AgentLoader.describe(t), t);
         }
+    }
+
+    /**
+     * A snapshot's template: warms up and prepares as fully as a training run, collects its
+     * garbage (a smaller image is a cheaper restore), says it is prepared and waits, and the
+     * server checkpoints it in that wait. What follows the wait runs in every copy restored from
+     * the image, each on its own pipes: reseed the JDK's generators, run the agent's hook, say
+     * ready, and serve a turn as any worker does. A template whose agent fails to prepare says so
+     * and exits: there is no snapshot of it, and fresh workers report the failure turn by turn.
+     *
+     * @return in a copy, why its turn must fail (the agent's hook threw), else null
+     */
+    private static Frame.@Nullable Failed becomeCopy(ServableAgent agent, InputStream in, OutputStream frames)
+            throws IOException {
+        warmUp(in, true);
+        Frame.Failed prepareFailure = prepare(agent, in, true);
+        if (prepareFailure != null) {
+            Frames.write(frames, prepareFailure);
+            Runtime.getRuntime().halt(1);
+        }
+        System.gc();
+        Frames.write(frames, new Frame.Prepared());
+        ObjectNode restored = Frames.read(in, 1 << 10); // the checkpoint is taken while this waits
+        // A copy from here on.
+        try {
+            if (restored == null || !(Frame.of(restored) instanceof Frame.Restored)) {
+                Runtime.getRuntime().halt(1); // the template itself, released without a snapshot
+            }
+        } catch (Frame.InvalidFrameException e) {
+            Runtime.getRuntime().halt(1);
+        }
+        try {
+            CopySeeds.reseed();
+        } catch (IllegalStateException e) {
+            Frames.write(frames, new Frame.Failed(e.getMessage()));
+            Runtime.getRuntime().halt(1);
+        }
+        Frame.Failed hookFailure = null;
+        try {
+            agent.restored();
+        } catch (Throwable t) {
+            hookFailure = failure("Agent restored failed: " + AgentLoader.describe(t), t);
+        }
+        Frames.write(frames, new Frame.Ready(System.currentTimeMillis()));
+        return hookFailure;
     }
 
     /** {@code [--module-path PATHS] [--class-path PATHS] <agent-reference>} */

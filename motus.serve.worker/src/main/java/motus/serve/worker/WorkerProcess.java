@@ -10,6 +10,8 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -46,6 +48,8 @@ public final class WorkerProcess implements Worker {
     private volatile String tag;
     private volatile Duration startupTime = Duration.ZERO;
     private volatile boolean killed;
+    /** A restored copy's criu log, quoted if it fails to start and deleted once it runs; null for a fresh JVM. */
+    private final @Nullable Path restoreLog;
     /**
      * The state decoded from this worker's latest answer, while it serves a session: the list
      * the session then holds, so that its next turn need not send the worker what it has.
@@ -55,9 +59,11 @@ public final class WorkerProcess implements Worker {
     /**
      * @param outputLevel what the worker's output is logged at
      * @param servesSession whether it waits for another turn after answering one, rather than exit
+     * @param restoreLog criu's log if this is a copy being restored from a snapshot, else null
      */
     WorkerProcess(Process process, String tag, long launchedAtMillis, long maxResultBytes, Level outputLevel,
-                  boolean servesSession) {
+                  boolean servesSession, @Nullable Path restoreLog) {
+        this.restoreLog = restoreLog;
         this.outputLevel = outputLevel;
         this.servesSession = servesSession;
         this.process = process;
@@ -83,28 +89,75 @@ public final class WorkerProcess implements Worker {
         this.tag = tag;
     }
 
+    /** Whether this worker is a copy restored from a snapshot rather than a fresh JVM. */
+    public boolean isRestored() {
+        return restoreLog != null;
+    }
+
     /**
-     * Waits until the worker has resolved the agent.
+     * Waits until the worker has resolved the agent (a restored copy: until it runs, reseeded,
+     * its agent's {@code restored()} hook done).
      *
      * @throws WorkerStartException with the reason if it cannot serve a turn
      */
     public void awaitReady() throws WorkerStartException {
-        ObjectNode json;
+        try {
+            Frame frame = awaitFrame("ready");
+            if (frame instanceof Frame.Ready ready) {
+                startupTime = Duration.ofMillis(Math.max(0, ready.readyAtMillis() - launchedAtMillis));
+            } else {
+                kill();
+                throw new WorkerStartException("the worker sent '" + frame.type() + "' instead of ready");
+            }
+        } finally {
+            deleteRestoreLog();
+        }
+    }
+
+    /** Waits until a snapshot's template has prepared and waits to be checkpointed. */
+    void awaitPrepared() throws WorkerStartException {
+        Frame frame = awaitFrame("prepared");
+        if (!(frame instanceof Frame.Prepared)) {
+            kill();
+            throw new WorkerStartException("the template worker sent '" + frame.type() + "' instead of prepared");
+        }
+    }
+
+    /** Tells a copy being restored that it is one; it reads this once it runs. */
+    void tellRestored() {
+        try {
+            synchronized (requests) {
+                Frames.write(requests, new Frame.Restored());
+            }
+        } catch (IOException e) {
+            // criu has failed already: awaitReady says why
+        }
+    }
+
+    /** The next frame; a worker that fails or ends instead is a start failure, with its reason. */
+    private Frame awaitFrame(String awaited) throws WorkerStartException {
         Frame frame;
         try {
-            json = PipeThreads.call(() -> Frames.read(frames, 1 << 20));
+            ObjectNode json = PipeThreads.call(() -> Frames.read(frames, 1 << 20));
             frame = json == null ? null : Frame.of(json);
         } catch (IOException | Frame.InvalidFrameException e) {
             kill();
             throw new WorkerStartException("the worker broke the protocol: " + e.getMessage());
         }
-        switch (frame) {
-            case null -> throw new WorkerStartException("the worker " + exitDescription() + " before it was ready" + lastLines());
-            case Frame.Ready ready -> startupTime = Duration.ofMillis(Math.max(0, ready.readyAtMillis() - launchedAtMillis));
+        return switch (frame) {
+            case null -> throw new WorkerStartException("the worker " + exitDescription() + " before it was " + awaited
+                    + (restoreLog != null ? ": criu: " + WorkerSnapshot.lastLines(restoreLog) : lastLines()));
             case Frame.Failed failed -> throw new WorkerStartException(failed.error());
-            default -> {
-                kill();
-                throw new WorkerStartException("the worker sent '" + frame.type() + "' instead of ready");
+            default -> frame;
+        };
+    }
+
+    private void deleteRestoreLog() {
+        if (restoreLog != null) {
+            try {
+                Files.deleteIfExists(restoreLog);
+            } catch (IOException e) {
+                // a log in the snapshot's folder, which goes with it
             }
         }
     }
@@ -231,9 +284,17 @@ public final class WorkerProcess implements Worker {
         killed = true;
         // Children first: once the worker is gone they are re-parented and harder to find.
         process.descendants().forEach(ProcessHandle::destroyForcibly);
-        // The handle's kill, not Process.destroyForcibly(), which also closes our ends of the pipes:
-        // the stderr reader then lost whatever the worker had printed but we had not read yet.
-        process.toHandle().destroyForcibly();
+        if (restoreLog != null) {
+            // A copy's parent is the waiter criu became: it reaps the copy and exits by itself. Killed
+            // first, it would leave the copy a zombie for PID 1, which in many containers reaps nothing.
+            process.onExit().completeOnTimeout(process, 5, TimeUnit.SECONDS)
+                    .thenRun(() -> process.toHandle().destroyForcibly());
+        } else {
+            // The handle's kill, not Process.destroyForcibly(), which also closes our ends of the pipes:
+            // the stderr reader then lost whatever the worker had printed but we had not read yet.
+            process.toHandle().destroyForcibly();
+        }
+        deleteRestoreLog();
     }
 
     private String died() {

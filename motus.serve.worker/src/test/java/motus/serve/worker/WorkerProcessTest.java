@@ -74,7 +74,7 @@ class WorkerProcessTest {
                 "-cp", System.getProperty("java.class.path"), ScriptedWorker.class.getName(), script);
         try {
             return new WorkerProcess(new ProcessBuilder(command).start(), "test", System.currentTimeMillis(), MAX_RESULT_BYTES,
-                    System.Logger.Level.INFO, false);
+                    System.Logger.Level.INFO, false, null);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

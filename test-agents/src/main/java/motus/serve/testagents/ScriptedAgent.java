@@ -76,9 +76,9 @@ public class ScriptedAgent implements ServableAgent {
                 yield "printed " + lines;
             }
             case "count" -> String.valueOf(++turns);
-            case "pid" -> String.valueOf(ProcessHandle.current().pid());
+            case "pid" -> String.valueOf(hostPid());
             case "hold" -> {
-                java.nio.file.Files.writeString(java.nio.file.Path.of(words[1]), String.valueOf(ProcessHandle.current().pid()));
+                java.nio.file.Files.writeString(java.nio.file.Path.of(words[1]), String.valueOf(hostPid()));
                 Thread.sleep(300_000);
                 yield "unreachable";
             }
@@ -157,10 +157,22 @@ public class ScriptedAgent implements ServableAgent {
 
     /** A user-input interrupt; {@code pid} lets a test find the worker that waits on it. */
     private static Map<String, Object> question(String question) {
-        return Map.of("type", "user_input", "pid", ProcessHandle.current().pid(),
+        return Map.of("type", "user_input", "pid", hostPid(),
                 "questions", List.of(Map.of("question", question, "header", "Color",
                 "multiSelect", false, "options", List.of(Map.of("label", "red", "description", "warm"),
                         Map.of("label", "blue", "description", "cold")))));
+    }
+
+    /**
+     * This process's pid as the server sees it: a worker restored from a snapshot runs in a pid
+     * namespace of its own, where it is 1, but /proc is the host's.
+     */
+    static long hostPid() {
+        try {
+            return Long.parseLong(java.nio.file.Path.of("/proc/self").toRealPath().getFileName().toString());
+        } catch (java.io.IOException | NumberFormatException e) {
+            return ProcessHandle.current().pid();
+        }
     }
 
     private static int recurse(int depth) {

@@ -59,7 +59,7 @@ public final class ServerMetrics {
     private final Timer turnDuration;
     private final Timer workerStartup;
 
-    public ServerMetrics(IntSupplier sessions, IntSupplier runningWorkers) {
+    public ServerMetrics(IntSupplier sessions, IntSupplier runningWorkers, IntSupplier waitingWorkers) {
         started = register(Counter.builder("motus.turns.started")
                 .description("Turns accepted by POST /sessions/{id}/messages"));
         interrupts = register(Counter.builder("motus.interrupts")
@@ -79,6 +79,8 @@ public final class ServerMetrics {
                 .description("Sessions held, whatever their status"));
         register(Gauge.builder("motus.workers.running", () -> runningWorkers.getAsInt())
                 .description("Worker processes running a turn (spares not included)"));
+        register(Gauge.builder("motus.workers.waiting", () -> waitingWorkers.getAsInt())
+                .description("Worker processes alive but not running: paused on an interrupt, or kept for their session"));
     }
 
     private <B extends Meter.Builder<B, M>, M extends Meter> M register(B builder) {

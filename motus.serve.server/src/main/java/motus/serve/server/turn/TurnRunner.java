@@ -23,6 +23,7 @@ import motus.serve.server.session.Turn;
 import motus.serve.server.session.TurnControl;
 import motus.serve.server.session.TurnOutcome;
 import motus.serve.server.workers.TurnHandle;
+import motus.serve.server.workers.WaitingWorkers;
 import motus.serve.server.workers.Workers;
 import motus.serve.worker.TurnListener;
 import motus.serve.worker.Worker;
@@ -42,6 +43,7 @@ public final class TurnRunner implements TurnControl {
     private static final String CANCELLED = TurnOutcome.Cancelled.BY_CLIENT;
 
     private final Workers workers;
+    private final WaitingWorkers waiting;
     private final int maxWorkers;
     private final Semaphore slots;
     private final Duration timeout;
@@ -65,9 +67,10 @@ public final class TurnRunner implements TurnControl {
      * @param interruptTimeout the most a turn may wait for answers to its interrupts, at a time
      * @param maxSessionBytes a turn that would leave a larger state, as {@code StateSize} counts it, fails
      */
-    public TurnRunner(Workers workers, int maxWorkers, Duration timeout, Duration interruptTimeout, long maxSessionBytes,
-                      ScheduledExecutorService timer, WebhookSender webhooks, ServerMetrics metrics) {
+    public TurnRunner(Workers workers, WaitingWorkers waiting, int maxWorkers, Duration timeout, Duration interruptTimeout,
+                      long maxSessionBytes, ScheduledExecutorService timer, WebhookSender webhooks, ServerMetrics metrics) {
         this.workers = workers;
+        this.waiting = waiting;
         this.maxWorkers = maxWorkers;
         this.slots = new Semaphore(maxWorkers, true);
         this.timeout = timeout;
@@ -269,7 +272,7 @@ public final class TurnRunner implements TurnControl {
         queued.add(turn);
         try {
             slots.acquire();
-            attempt.holdsSlot = true;
+            attempt.gotSlot();
         } catch (InterruptedException e) {
             return new TurnOutcome.Cancelled(CANCELLED); // a cancel woke us; its reason wins
         } finally {
@@ -317,7 +320,10 @@ public final class TurnRunner implements TurnControl {
         final Session session;
         final TurnHandle turn;
         volatile @Nullable Worker worker;
-        boolean holdsSlot;
+        // The slot: taken once, lent back while a human is asked (see WaitingWorkers), given up with the worker.
+        private boolean gotSlot;
+        private boolean lentSlot;
+        private boolean released;
         // The turn's timeout runs only while no interrupt waits; the interrupt timeout only while one does.
         private @Nullable ScheduledFuture<?> deadline;
         private long timeLeftNanos;
@@ -339,9 +345,34 @@ public final class TurnRunner implements TurnControl {
                     return; // the turn has ended: its clocks must not start again
                 }
             }
+            boolean lent;
+            synchronized (this) {
+                lent = allAnswered && lentSlot;
+            }
+            if (lent) {
+                // Running again takes a slot again: waited for on a thread of its own, not the answering client's.
+                Thread.ofVirtual().name("motus-resume-" + turn.sessionId()).start(() -> {
+                    slots.acquireUninterruptibly();
+                    synchronized (this) {
+                        if (released) {
+                            slots.release(); // the turn ended meanwhile
+                            return;
+                        }
+                        lentSlot = false;
+                        waiting.resumed();
+                    }
+                    answered();
+                    resume(interruptId, value);
+                });
+                return;
+            }
             if (allAnswered) {
                 answered();
             }
+            resume(interruptId, value);
+        }
+
+        private void resume(String interruptId, JsonNode value) {
             try {
                 Worker running = worker;
                 if (running != null) {
@@ -350,6 +381,10 @@ public final class TurnRunner implements TurnControl {
             } catch (IOException e) {
                 // The worker is gone: the turn ends with its own error.
             }
+        }
+
+        synchronized void gotSlot() {
+            gotSlot = true;
         }
 
         synchronized void startClock() {
@@ -379,6 +414,11 @@ public final class TurnRunner implements TurnControl {
                 if (answerDeadline == null) {
                     answerDeadline = timer.schedule(() -> turn.cancel(unanswered()), interruptTimeout.toNanos(),
                             TimeUnit.NANOSECONDS);
+                }
+                // A worker waiting for a human holds memory, not CPU: its slot goes to other turns meanwhile.
+                if (gotSlot && !released && !lentSlot && waiting.tryPause()) {
+                    lentSlot = true;
+                    slots.release();
                 }
             }
             metrics.interrupted();
@@ -440,9 +480,19 @@ public final class TurnRunner implements TurnControl {
 
         /** Ends the turn's worker, unless it was kept, and frees its slot; once. */
         void releaseWorker() {
-            if (holdsSlot) {
-                holdsSlot = false;
-                workers.release(turn, worker);
+            boolean lent;
+            synchronized (this) {
+                if (!gotSlot || released) {
+                    return;
+                }
+                released = true;
+                lent = lentSlot;
+                lentSlot = false;
+            }
+            workers.release(turn, worker);
+            if (lent) {
+                waiting.resumed();
+            } else {
                 slots.release();
             }
         }

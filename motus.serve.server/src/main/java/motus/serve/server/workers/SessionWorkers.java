@@ -94,6 +94,16 @@ final class SessionWorkers {
         }
     }
 
+    /** Workers kept now. */
+    int size() {
+        lock.lock();
+        try {
+            return idle.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Ends the workers that have waited longest until at most {@code most} remain. */
     void trimTo(int most) {
         while (true) {
@@ -110,7 +120,7 @@ final class SessionWorkers {
                 lock.unlock();
             }
             oldest.getValue().dismiss();
-            LOG.log(Level.INFO, "[{0}] session worker {1} ended to make room for another session's (workers)",
+            LOG.log(Level.INFO, "[{0}] session worker {1} ended to make room for another session''s (max-waiting-workers)",
                     oldest.getKey(), oldest.getValue().worker().pid());
         }
     }

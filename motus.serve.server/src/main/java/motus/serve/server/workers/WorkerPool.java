@@ -5,16 +5,14 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import motus.serve.server.observe.ServerMetrics;
 import motus.serve.worker.Worker;
 import motus.serve.worker.WorkerLauncher;
 import motus.serve.worker.WorkerProcess;
+import motus.serve.worker.WorkerSnapshot;
 import motus.serve.worker.WorkerStartException;
 import org.jspecify.annotations.Nullable;
 
@@ -35,32 +33,40 @@ public final class WorkerPool implements Workers {
     private final @Nullable AgentCache agentCache;
     private final ServerMetrics metrics;
     private final @Nullable SessionWorkers sessionWorkers;
-    private final int maxWorkers;
-    /** Turns between acquire and release: with the session workers kept idle, the live processes. */
-    private final AtomicInteger busy = new AtomicInteger();
-    /** Turns whose worker was kept for their session, and so counted as busy no more. */
-    private final Set<TurnHandle> kept = ConcurrentHashMap.newKeySet();
+    private final WaitingWorkers waiting;
     private volatile @Nullable String lastFailure;
     private final ScheduledExecutorService timer;
     private volatile @Nullable String agentFiles;
     private volatile @Nullable ScheduledFuture<?> watching;
+    private final boolean snapshotsRequired;
+    private final boolean snapshotsWanted;
+    private volatile @Nullable SnapshotTemplate snapshots;
 
     /**
-     * @param maxWorkers the most worker processes serving sessions at once, busy or kept
-     *        between turns (spares not counted)
+     * @param waiting the bound on workers kept between their session's turns, shared with turns
+     *        paused on an interrupt
      * @param prewarm the spares kept at least (see {@link SpareWorkers}); 0: none
      * @param prewarmMax the most spares while turns find none ready
      * @param idleTimeout how long a session's worker waits for its session's next turn, and a
      *        spare above {@code prewarm} for a turn
      * @param agentCacheDirectory where the agent's own AOT cache is kept and made (see
-     *        {@link AgentCache}), or null for none
+     *        {@link AgentCache}), or null for none; not made where workers are restored from a snapshot
+     * @param snapshotsWanted whether workers are restored from a snapshot ({@link SnapshotTemplate})
+     *        where CRIU works here
+     * @param snapshotsRequired whether the agent check fails where CRIU does not work here
      */
-    public WorkerPool(WorkerLauncher launcher, int maxWorkers, int prewarm, int prewarmMax, Duration idleTimeout,
-                      @Nullable Path agentCacheDirectory, ScheduledExecutorService timer, ServerMetrics metrics) {
+    public WorkerPool(WorkerLauncher launcher, WaitingWorkers waiting, int prewarm, int prewarmMax, Duration idleTimeout,
+                      @Nullable Path agentCacheDirectory, boolean snapshotsWanted, boolean snapshotsRequired,
+                      ScheduledExecutorService timer, ServerMetrics metrics) {
         this.launcher = launcher;
+        this.snapshotsWanted = snapshotsWanted;
+        this.snapshotsRequired = snapshotsRequired;
         this.metrics = metrics;
-        this.maxWorkers = maxWorkers;
+        this.waiting = waiting;
         this.sessionWorkers = launcher.servesSessions() ? new SessionWorkers(idleTimeout, timer) : null;
+        if (sessionWorkers != null) {
+            waiting.countKept(sessionWorkers::size);
+        }
         this.spares = new SpareWorkers(launcher, prewarm, prewarmMax, idleTimeout, timer, this::failed);
         this.agentCache = agentCacheDirectory == null ? null : new AgentCache(launcher, agentCacheDirectory);
         this.timer = timer;
@@ -95,11 +101,37 @@ public final class WorkerPool implements Workers {
         } finally {
             worker.kill();
         }
+        boolean restoring = snapshotsWanted && snapshotsWork(); // only for an agent that resolves
         spares.topUp(); // the agent resolves: spares can boot ahead of the first message
-        if (agentCache != null) {
-            agentCache.useOrTrain();
+        if (restoring) {
+            snapshots.take();
+        } else if (agentCache != null) {
+            agentCache.useOrTrain(); // a template's AOT cache must not change under its snapshot, and copies need none
         }
         watchAgentFiles();
+    }
+
+    /**
+     * Whether CRIU can restore workers here: checked once, and said in one line either way.
+     *
+     * @throws IllegalStateException if snapshots are required and it cannot
+     */
+    private boolean snapshotsWork() {
+        if (snapshots != null) {
+            return true;
+        }
+        String missing = WorkerSnapshot.unavailable();
+        if (missing != null) {
+            if (snapshotsRequired) {
+                throw new IllegalStateException("worker-snapshots is on, but " + missing);
+            }
+            LOG.log(Level.INFO, "worker snapshots: off, {0}; every worker starts as a fresh JVM", missing);
+            return false;
+        }
+        LOG.log(Level.INFO, "worker snapshots: on; workers are restored from a prepared worker once it is checkpointed");
+        // Spares booted before the snapshot are fresh JVMs: replaced, so that from then on every worker is a copy.
+        snapshots = new SnapshotTemplate(launcher, spares::renew);
+        return true;
     }
 
     /**
@@ -125,10 +157,15 @@ public final class WorkerPool implements Workers {
         }
         agentFiles = key;
         launcher.useAgentCache(null); // the shared shape until the new cache is made
+        SnapshotTemplate template = snapshots;
+        if (template != null) {
+            template.retake();
+        }
         int retired = spares.renew();
         LOG.log(Level.INFO, "the agent''s files changed: {0} spare worker(s) retired, new workers load the new code{1}",
-                retired, agentCache != null ? "; its AOT cache is made again in the background" : "");
-        if (agentCache != null) {
+                retired, template != null ? "; its snapshot is taken again in the background"
+                        : agentCache != null ? "; its AOT cache is made again in the background" : "");
+        if (template == null && agentCache != null) {
             agentCache.useOrTrain();
         }
     }
@@ -155,7 +192,6 @@ public final class WorkerPool implements Workers {
      */
     @Override
     public @Nullable Worker acquire(TurnHandle turn) throws WorkerStartException {
-        busy.incrementAndGet();
         Map<String, String> environment = turn.turn().environment();
         if (!environment.isEmpty()) {
             return fresh(turn, environment);
@@ -165,7 +201,7 @@ public final class WorkerPool implements Workers {
             if (own != null) {
                 return turn.attach(own) ? own : null;
             }
-            sessionWorkers.trimTo(maxWorkers - busy.get());
+            trimKept(); // a worker paused on an interrupt may have taken a kept one's room meanwhile
         }
         WorkerProcess spare = spares.take();
         if (spare != null) {
@@ -183,18 +219,41 @@ public final class WorkerPool implements Workers {
         return fresh(turn, Map.of());
     }
 
+    /**
+     * A worker of the turn's own: restored from the snapshot if there is one, else (and if its
+     * restore fails) a fresh JVM; always a fresh JVM for a turn with variables of its own, since
+     * a copy has its template's environment.
+     */
     private @Nullable Worker fresh(TurnHandle turn, Map<String, String> environment) throws WorkerStartException {
-        WorkerProcess fresh;
+        WorkerProcess worker = start(() -> environment.isEmpty() ? launcher.start(turn.sessionId())
+                : launcher.startFresh(turn.sessionId(), environment));
         try {
-            fresh = launcher.start(turn.sessionId(), environment);
+            return readyFor(turn, worker);
+        } catch (WorkerStartException e) {
+            SnapshotTemplate template = snapshots;
+            if (!worker.isRestored() || template == null || turn.isEnded()) {
+                throw agentFailed(e);
+            }
+            template.restoreFailed(e.getMessage());
+        }
+        try {
+            return readyFor(turn, start(() -> launcher.startFresh(turn.sessionId(), environment)));
+        } catch (WorkerStartException e) {
+            throw agentFailed(e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Launch {
+        WorkerProcess start() throws IOException;
+    }
+
+    private WorkerProcess start(Launch launch) throws WorkerStartException {
+        try {
+            return launch.start();
         } catch (IOException e) {
             failed(e.getMessage());
             throw new WorkerStartException("Worker process could not start: " + e.getMessage());
-        }
-        try {
-            return readyFor(turn, fresh);
-        } catch (WorkerStartException e) {
-            throw agentFailed(e);
         }
     }
 
@@ -213,7 +272,7 @@ public final class WorkerPool implements Workers {
             return worker;
         } catch (WorkerStartException e) {
             worker.kill();
-            if (!turn.isEnded()) {
+            if (!turn.isEnded() && !worker.isRestored()) {
                 failed(e.getMessage()); // a worker killed by a cancel says nothing about readiness
             }
             throw e;
@@ -227,8 +286,7 @@ public final class WorkerPool implements Workers {
             return false;
         }
         sessionWorkers.keep(turn.sessionId(), process);
-        kept.add(turn);
-        busy.decrementAndGet(); // idle now, counted by sessionWorkers
+        trimKept();
         return true;
     }
 
@@ -236,9 +294,6 @@ public final class WorkerPool implements Workers {
     public void release(TurnHandle turn, @Nullable Worker worker) {
         if (worker != null) {
             worker.kill(); // it exits by itself after answering; this makes sure nothing it started is left
-        }
-        if (!kept.remove(turn)) {
-            busy.decrementAndGet();
         }
         spares.topUp(); // now, not while the turn ran: a booting JVM would have slowed it down
     }
@@ -248,6 +303,11 @@ public final class WorkerPool implements Workers {
         if (sessionWorkers != null) {
             sessionWorkers.end(sessionId);
         }
+    }
+
+    /** Ends the session workers idle longest until they fit in the room that waiting workers leave. */
+    private void trimKept() {
+        sessionWorkers.trimTo(waiting.roomForKept());
     }
 
     /** Kills the spares, the session workers between turns and a cache training run; none is started afterwards. */
@@ -264,10 +324,18 @@ public final class WorkerPool implements Workers {
         if (agentCache != null) {
             agentCache.close();
         }
+        SnapshotTemplate template = snapshots;
+        if (template != null) {
+            template.close();
+        }
     }
 
     private void succeeded(WorkerProcess worker) {
         lastFailure = null;
+        SnapshotTemplate template = snapshots;
+        if (worker.isRestored() && template != null) {
+            template.restored();
+        }
         metrics.workerStarted(worker.startupTime());
     }
 

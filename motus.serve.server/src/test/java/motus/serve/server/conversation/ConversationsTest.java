@@ -25,6 +25,7 @@ import motus.serve.server.turn.StandInWorkers;
 import motus.serve.server.turn.TurnRunner;
 import motus.serve.server.turn.WebhookDestinations;
 import motus.serve.server.turn.WebhookSender;
+import motus.serve.server.workers.WaitingWorkers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,9 +41,9 @@ class ConversationsTest {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final StandInWorkers workers = new StandInWorkers();
-    private final ServerMetrics metrics = new ServerMetrics(() -> 0, () -> 0);
+    private final ServerMetrics metrics = new ServerMetrics(() -> 0, () -> 0, () -> 0);
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final TurnRunner turns = new TurnRunner(workers, 2, Duration.ZERO, Duration.ofHours(1), Long.MAX_VALUE, timer,
+    private final TurnRunner turns = new TurnRunner(workers, new WaitingWorkers(2), 2, Duration.ZERO, Duration.ofHours(1), Long.MAX_VALUE, timer,
             new WebhookSender(new WebhookDestinations(List.of("*")), Duration.ofSeconds(10)), metrics);
     private final SessionStore sessions = new MemorySessionStore(0, Long.MAX_VALUE, new SessionRules(MAX_QUEUED), turns,
             id -> { });

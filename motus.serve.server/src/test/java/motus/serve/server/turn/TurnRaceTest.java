@@ -31,6 +31,7 @@ import motus.serve.server.session.Turn;
 import motus.serve.server.session.TurnControl;
 import motus.serve.server.session.TurnOutcome;
 import motus.serve.server.turn.StandInWorkers.StandInWorker;
+import motus.serve.server.workers.WaitingWorkers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +47,7 @@ class TurnRaceTest {
 
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final StandInWorkers workers = new StandInWorkers();
-    private final ServerMetrics metrics = new ServerMetrics(() -> 0, () -> 0);
+    private final ServerMetrics metrics = new ServerMetrics(() -> 0, () -> 0, () -> 0);
     /** Made with each test's runner, which runs the turns it starts. */
     private SessionStore sessions;
 
@@ -271,7 +272,7 @@ class TurnRaceTest {
     }
 
     private TurnRunner runner(int maxWorkers, Duration timeout) {
-        TurnRunner runner = new TurnRunner(workers, maxWorkers, timeout, Duration.ofHours(1), Long.MAX_VALUE, timer,
+        TurnRunner runner = new TurnRunner(workers, new WaitingWorkers(maxWorkers), maxWorkers, timeout, Duration.ofHours(1), Long.MAX_VALUE, timer,
                 new WebhookSender(new WebhookDestinations(List.of("*")), Duration.ofSeconds(10)), metrics);
         sessions = new MemorySessionStore(0, runner, id -> { });
         return runner;

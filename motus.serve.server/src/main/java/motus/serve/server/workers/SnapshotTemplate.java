@@ -1,0 +1,166 @@
+package motus.serve.server.workers;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.locks.ReentrantLock;
+import motus.serve.worker.WorkerLauncher;
+import motus.serve.worker.WorkerSnapshot;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The agent's worker snapshot: taken in the background once the agent resolves, and again
+ * whenever its files change (a restore refuses a jar whose size changed, and would not notice
+ * one that kept its size). Until a snapshot is there, and if none can be taken, workers start as
+ * fresh JVMs: a snapshot only ever makes a worker cheaper, never a turn fail.
+ *
+ * <p>Images go to {@code /dev/shm} where it exists (a restore reads the whole image; tmpfs
+ * makes that a memory copy), one folder per server process, removed when the server stops.
+ */
+final class SnapshotTemplate {
+
+    private static final System.Logger LOG = System.getLogger("motus.serve");
+    /** Restores failing one after another: the snapshot is broken (a changed jar, a changed host), not the turn. */
+    private static final int MAX_FAILED_RESTORES = 3;
+
+    private final WorkerLauncher launcher;
+    private final Runnable onTaken;
+    private final Path directory;
+    private final ReentrantLock lock = new ReentrantLock();
+    private @Nullable WorkerSnapshot current;
+    private int generation;
+    private int failedRestores;
+    private boolean failureSaid;
+    private boolean closed;
+
+    /** @param onTaken told when workers are restored from a new snapshot */
+    SnapshotTemplate(WorkerLauncher launcher, Runnable onTaken) {
+        this.launcher = launcher;
+        this.onTaken = onTaken;
+        Path shm = Path.of("/dev/shm");
+        Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+        this.directory = base.resolve("motus-snapshots-" + ProcessHandle.current().pid());
+    }
+
+    /** Takes a snapshot in the background; the one in use, if any, serves until it is there. */
+    void take() {
+        int taking;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            taking = ++generation;
+        } finally {
+            lock.unlock();
+        }
+        Thread.ofVirtual().name("motus-snapshot").start(() -> take(taking));
+    }
+
+    /** The agent's files changed: fresh JVMs until the snapshot of the new code is there. */
+    void retake() {
+        lock.lock();
+        try {
+            dropCurrent();
+        } finally {
+            lock.unlock();
+        }
+        take();
+    }
+
+    private void take(int taking) {
+        long started = System.nanoTime();
+        WorkerSnapshot snapshot;
+        try {
+            snapshot = WorkerSnapshot.take(launcher, directory.resolve(String.valueOf(taking)));
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "no worker snapshot: {0}; workers start as fresh JVMs", e.getMessage());
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        lock.lock();
+        try {
+            if (closed || taking != generation) {
+                snapshot.delete(); // the server stopped, or the agent changed again meanwhile
+                return;
+            }
+            if (current != null) {
+                current.delete();
+            }
+            current = snapshot;
+            failedRestores = 0;
+            launcher.useSnapshot(snapshot);
+        } finally {
+            lock.unlock();
+        }
+        onTaken.run();
+        LOG.log(Level.INFO, "worker snapshot taken in {0,number,#.#} s ({1,number,#} MiB): workers are restored from it",
+                (System.nanoTime() - started) / 1e9, snapshot.bytes() >> 20);
+    }
+
+    /** A copy ran: restores work. */
+    void restored() {
+        lock.lock();
+        try {
+            failedRestores = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A copy failed to start; its turn starts a fresh JVM instead. Said once; after a few in a
+     * row the snapshot is dropped and workers start as fresh JVMs until the agent changes.
+     */
+    void restoreFailed(String reason) {
+        boolean say;
+        boolean drop;
+        lock.lock();
+        try {
+            say = !failureSaid;
+            failureSaid = true;
+            drop = ++failedRestores >= MAX_FAILED_RESTORES && current != null;
+            if (drop) {
+                dropCurrent();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (say) {
+            LOG.log(Level.WARNING, "a worker could not be restored from the snapshot ({0}); its turn starts a fresh JVM",
+                    reason);
+        }
+        if (drop) {
+            LOG.log(Level.WARNING, "{0} restores failed in a row: workers start as fresh JVMs until the agent changes",
+                    MAX_FAILED_RESTORES);
+        }
+    }
+
+    /** Workers start as fresh JVMs again, and the image goes; under the lock. */
+    private void dropCurrent() {
+        launcher.useSnapshot(null);
+        if (current != null) {
+            current.delete();
+            current = null;
+        }
+    }
+
+    /** Removes the images; no snapshot is taken afterwards. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            dropCurrent();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            Files.deleteIfExists(directory);
+        } catch (IOException e) {
+            // a template still being taken leaves its folder, removed at its end
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package motus.serve.server;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import motus.serve.worker.WorkerSnapshot;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Workers restored from a snapshot (CRIU): every turn is a copy of one prepared worker, in a pid
+ * namespace of its own, that shares nothing with the others; the JDK's generators differ per
+ * copy; the agent's hook runs once in each; and everything a turn does (events, interrupts,
+ * cancel, timeouts, crashes, the agent's output in the log, a sandbox's environment, session
+ * isolation) works as with fresh JVMs. Needs CRIU 4.1 or newer, as root ({@code .ci/run}
+ * installs it): elsewhere these tests are skipped, saying what is missing.
+ */
+class WorkerSnapshotTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final String AGENT = "motus.serve.testagents.SnapshotAgent";
+    private static final String TAKEN = "worker snapshot taken in";
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void criuWorksHere() {
+        String missing = WorkerSnapshot.unavailable();
+        assumeTrue(missing == null, () -> "worker snapshots cannot be tested here: " + missing);
+    }
+
+    private static AgentServer.Builder restoring(String... jvmOptions) {
+        return TestAgents.builder().agent(AGENT).modulePath(List.of(TestAgents.modulePath()))
+                .workerSnapshots(WorkerSnapshots.ON).workerJvmOptions(List.of(jvmOptions));
+    }
+
+    private static void awaitSnapshot(LogLines log) {
+        TestAgents.await("the snapshot is taken", DEADLINE, () -> log.lines().stream().anyMatch(l -> l.startsWith(TAKEN)));
+    }
+
+    @Test
+    void everyTurnIsAFreshCopyOfThePreparedWorkerWithItsOwnRandomnessAndItsHookRunOnce() throws IOException {
+        Path restoredFile = dir.resolve("restored");
+        try (LogLines log = new LogLines();
+             RunningServer server = RunningServer.start(restoring("-Dmotus.test.restored=" + restoredFile).prewarm(1))) {
+            awaitSnapshot(log);
+            Api api = server.api();
+            Set<String> randoms = new HashSet<>();
+            Set<String> pids = new HashSet<>();
+            for (int i = 0; i < 4; i++) {
+                String session = api.createSession();
+                assertEquals("1", reply(api, session, "count"), "a static counter starts at 0 in every turn");
+                assertEquals("1", reply(api, session, "hooks"), "restored() ran once in this copy");
+                for (String number : reply(api, session, "random").split(" ")) {
+                    assertTrue(randoms.add(number), "a UUID, ThreadLocalRandom, Math.random or new Random() repeated: "
+                            + number);
+                }
+                ProcessHandle held = TestAgents.holdingWorker(api, session);
+                assertTrue(pids.add(String.valueOf(held.pid())));
+                assertThat("a copy is the init of a pid namespace of its own", nsPid(held), startsWith(held.pid() + "\t1"));
+                api.post("/sessions/" + session + "/cancel", null).expect(200);
+                TestAgents.await("the cancelled copy is gone", DEADLINE, () -> !held.isAlive());
+            }
+            List<String> hooks = Files.readAllLines(restoredFile);
+            assertEquals(hooks.size(), Set.copyOf(hooks).size(), "the hook ran once per copy: " + hooks);
+            assertTrue(hooks.size() >= 16, "every turn was a restored copy: " + hooks.size() + " hooks");
+        }
+        TestAgents.await("no worker is left", DEADLINE, () -> workers().isEmpty());
+    }
+
+    @Test
+    void twoCopiesAtOnceShareNothingAndNoneOutlivesItsTurn() {
+        try (LogLines log = new LogLines(); RunningServer server = RunningServer.start(restoring().maxWorkers(3))) {
+            awaitSnapshot(log);
+            Api api = server.api();
+            String a = api.createSession();
+            String b = api.createSession();
+            ProcessHandle first = TestAgents.holdingWorker(api, a);
+            ProcessHandle second = TestAgents.holdingWorker(api, b);
+            assertNotEquals(first.pid(), second.pid());
+            assertThat(nsPid(first), startsWith(first.pid() + "\t1"));
+            assertThat(nsPid(second), startsWith(second.pid() + "\t1"));
+            assertEquals("1", reply(api, api.createSession(), "count"), "a third session, while both hold");
+            api.post("/sessions/" + a + "/cancel", null).expect(200);
+            api.delete("/sessions/" + b).expect(204);
+            TestAgents.await("both copies are gone", DEADLINE, () -> !first.isAlive() && !second.isAlive());
+
+            String crashed = api.createSession();
+            Api.Answer exited = api.turn(crashed, "exit 3");
+            assertThat(exited.text("error"), startsWith("Worker process exited with code 3 before returning a result"));
+            assertThat(api.turn(crashed, "halt 7").text("error"), startsWith("Worker process exited with code 7"));
+            assertEquals("1", reply(api, crashed, "count"), "the session goes on");
+        }
+        TestAgents.await("no worker is left", DEADLINE, () -> workers().isEmpty());
+    }
+
+    @Test
+    void eventsInterruptsOutputTimeoutsSandboxesAndSessionIsolationWorkInCopies() {
+        try (LogLines log = new LogLines();
+             RunningServer server = RunningServer.start(restoring().isolation(Isolation.SESSION).maxWorkers(2)
+                     .timeout(Duration.ofSeconds(3)))) {
+            awaitSnapshot(log);
+            Api api = server.api();
+            String a = api.createSession();
+            assertEquals("1", reply(api, a, "count"));
+            assertEquals("2", reply(api, a, "count"), "a session's copy serves its turns one after another");
+            assertEquals("1", reply(api, api.createSession(), "count"), "never another session's");
+
+            api.post("/sessions/" + a + "/messages", "{\"content\": \"ask\"}").expect(202);
+            JsonNode interrupt = awaitInterrupt(api, a);
+            api.post("/sessions/" + a + "/resume", "{\"interrupt_id\": \"" + interrupt.path("interrupt_id").asText()
+                    + "\", \"value\": \"blue\"}").expect(200);
+            assertEquals("blue", api.awaitDone(a).body().at("/response/content").asText());
+
+            assertEquals("printed 2", reply(api, a, "lines 2 COPYOUT"));
+            TestAgents.await("the copy's output is in the log", DEADLINE,
+                    () -> log.lines().stream().anyMatch(line -> line.endsWith("COPYOUT out 1")));
+
+            String streamed = api.createSession();
+            assertEquals("one two", reply(api, streamed, "stream one two"));
+
+            Api.Answer slow = api.turn(api.createSession(), "sleep 30");
+            assertThat(slow.text("error"), containsString("timed out"));
+
+            String sandboxed = api.createSession();
+            api.post("/sessions/" + sandboxed + "/messages", "{\"content\": \"env SANDBOX_URL\", \"user_params\":"
+                    + " {\"sandbox_url\": \"http://sandbox.test\"}}").expect(202);
+            assertEquals("http://sandbox.test", api.awaitDone(sandboxed).body().at("/response/content").asText(),
+                    "a turn with an environment of its own gets a fresh JVM");
+        }
+        TestAgents.await("no worker is left", DEADLINE, () -> workers().isEmpty());
+    }
+
+    @Test
+    void aConnectionThePreparationOpenedIsClosedInTheCopiesNotSharedByThem() throws IOException {
+        try (ServerSocket listener = new ServerSocket(0);
+             LogLines log = new LogLines();
+             RunningServer server = RunningServer.start(restoring("-Dmotus.test.port=" + listener.getLocalPort()))) {
+            Thread.ofVirtual().start(() -> {
+                try (Socket accepted = listener.accept()) {
+                    accepted.getInputStream().transferTo(accepted.getOutputStream()); // echoes to the template until closed
+                } catch (IOException e) {
+                    // closed by the test's end
+                }
+            });
+            awaitSnapshot(log);
+            Api api = server.api();
+            assertThat(reply(api, api.createSession(), "connection"), startsWith("closed"));
+        }
+    }
+
+    @Test
+    void aCopyThatCannotBeRestoredFallsBackToAFreshJvmAndTheLogSaysSoOnce() throws IOException {
+        try (LogLines log = new LogLines(); RunningServer server = RunningServer.start(restoring().prewarm(0))) {
+            awaitSnapshot(log);
+            Path images = snapshotImages();
+            try (Stream<Path> files = Files.walk(images)) { // what a host that lost its tmpfs would see
+                for (Path file : files.filter(f -> f.getFileName().toString().startsWith("pages-")).toList()) {
+                    Files.delete(file);
+                }
+            }
+            Api api = server.api();
+            String session = api.createSession();
+            assertEquals("1", reply(api, session, "count"));
+            assertEquals("0", reply(api, session, "hooks"), "a fresh JVM: no restore, no hook");
+            assertEquals("1", reply(api, session, "count"));
+            assertEquals(1, log.lines().stream().filter(line -> line.startsWith("a worker could not be restored")).count(),
+                    String.join("\n", log.lines()));
+        }
+    }
+
+    private static Path snapshotImages() throws IOException {
+        Path base = Path.of("/dev/shm", "motus-snapshots-" + ProcessHandle.current().pid());
+        try (Stream<Path> generations = Files.list(base)) {
+            return generations.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+    }
+
+    /** The NSpid line of a process: its pid in each namespace, outermost first. */
+    private static String nsPid(ProcessHandle process) {
+        try {
+            return Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status")).stream()
+                    .filter(line -> line.startsWith("NSpid:")).findFirst().orElseThrow().substring("NSpid:".length()).strip();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Worker processes under this JVM at any depth: a copy is the child of the criu that restored it. */
+    private static List<ProcessHandle> workers() {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("motus.serve.worker.WorkerMain")).toList();
+    }
+
+    private static String reply(Api api, String session, String content) {
+        Api.Answer done = api.turn(session, content);
+        assertEquals("idle", done.text("status"), done.raw());
+        return done.body().at("/response/content").asText();
+    }
+
+    private static JsonNode awaitInterrupt(Api api, String session) {
+        JsonNode[] found = new JsonNode[1];
+        TestAgents.await("the agent asks", DEADLINE, () -> {
+            JsonNode body = api.get("/sessions/" + session).expect(200).body();
+            found[0] = body.path("interrupts").path(0);
+            return "interrupted".equals(body.path("status").asText());
+        });
+        return found[0];
+    }
+}
