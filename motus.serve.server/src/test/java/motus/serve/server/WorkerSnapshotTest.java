@@ -52,8 +52,10 @@ class WorkerSnapshotTest {
                 .workerSnapshots(WorkerSnapshots.ON).workerJvmOptions(List.of(jvmOptions));
     }
 
-    private static void awaitSnapshot(LogLines log) {
-        TestAgents.await("the snapshot is taken", DEADLINE, () -> log.lines().stream().anyMatch(l -> l.startsWith(TAKEN)));
+    /** Each server takes its own: on PostgreSQL (the postgres-contract run) two replicas, two snapshots. */
+    private static void awaitSnapshot(LogLines log, RunningServer server) {
+        TestAgents.await("the snapshot is taken", DEADLINE,
+                () -> log.lines().stream().filter(l -> l.startsWith(TAKEN)).count() >= server.replicas().size());
     }
 
     @Test
@@ -61,7 +63,7 @@ class WorkerSnapshotTest {
         Path restoredFile = dir.resolve("restored");
         try (LogLines log = new LogLines();
              RunningServer server = RunningServer.start(restoring("-Dmotus.test.restored=" + restoredFile).prewarm(1))) {
-            awaitSnapshot(log);
+            awaitSnapshot(log, server);
             Api api = server.api();
             Set<String> randoms = new HashSet<>();
             Set<String> pids = new HashSet<>();
@@ -89,7 +91,7 @@ class WorkerSnapshotTest {
     @Test
     void twoCopiesAtOnceShareNothingAndNoneOutlivesItsTurn() {
         try (LogLines log = new LogLines(); RunningServer server = RunningServer.start(restoring().maxWorkers(3))) {
-            awaitSnapshot(log);
+            awaitSnapshot(log, server);
             Api api = server.api();
             String a = api.createSession();
             String b = api.createSession();
@@ -117,7 +119,7 @@ class WorkerSnapshotTest {
         try (LogLines log = new LogLines();
              RunningServer server = RunningServer.start(restoring().isolation(Isolation.SESSION).maxWorkers(2)
                      .timeout(Duration.ofSeconds(3)))) {
-            awaitSnapshot(log);
+            awaitSnapshot(log, server);
             Api api = server.api();
             String a = api.createSession();
             assertEquals("1", reply(api, a, "count"));
@@ -161,7 +163,7 @@ class WorkerSnapshotTest {
                     // closed by the test's end
                 }
             });
-            awaitSnapshot(log);
+            awaitSnapshot(log, server);
             Api api = server.api();
             assertThat(reply(api, api.createSession(), "connection"), startsWith("closed"));
         }
@@ -170,11 +172,12 @@ class WorkerSnapshotTest {
     @Test
     void aCopyThatCannotBeRestoredFallsBackToAFreshJvmAndTheLogSaysSoOnce() throws IOException {
         try (LogLines log = new LogLines(); RunningServer server = RunningServer.start(restoring().prewarm(0))) {
-            awaitSnapshot(log);
-            Path images = snapshotImages();
-            try (Stream<Path> files = Files.walk(images)) { // what a host that lost its tmpfs would see
-                for (Path file : files.filter(f -> f.getFileName().toString().startsWith("pages-")).toList()) {
-                    Files.delete(file);
+            awaitSnapshot(log, server);
+            for (Path images : snapshotImages()) {
+                try (Stream<Path> files = Files.walk(images)) { // what a host that lost its tmpfs would see
+                    for (Path file : files.filter(f -> f.getFileName().toString().startsWith("pages-")).toList()) {
+                        Files.delete(file);
+                    }
                 }
             }
             Api api = server.api();
@@ -182,15 +185,17 @@ class WorkerSnapshotTest {
             assertEquals("1", reply(api, session, "count"));
             assertEquals("0", reply(api, session, "hooks"), "a fresh JVM: no restore, no hook");
             assertEquals("1", reply(api, session, "count"));
-            assertEquals(1, log.lines().stream().filter(line -> line.startsWith("a worker could not be restored")).count(),
-                    String.join("\n", log.lines()));
+            long said = log.lines().stream().filter(line -> line.startsWith("a worker could not be restored")).count();
+            assertTrue(said >= 1 && said <= server.replicas().size(), "said once by each server that restored: "
+                    + String.join("\n", log.lines()));
         }
     }
 
-    private static Path snapshotImages() throws IOException {
-        Path base = Path.of("/dev/shm", "motus-snapshots-" + ProcessHandle.current().pid());
-        try (Stream<Path> generations = Files.list(base)) {
-            return generations.filter(Files::isDirectory).findFirst().orElseThrow();
+    /** The images of every server in this JVM. */
+    private static List<Path> snapshotImages() throws IOException {
+        try (Stream<Path> servers = Files.list(Path.of("/dev/shm"))) {
+            return servers.filter(dir -> dir.getFileName().toString().startsWith("motus-snapshots-" + ProcessHandle.current().pid() + "-"))
+                    .toList();
         }
     }
 

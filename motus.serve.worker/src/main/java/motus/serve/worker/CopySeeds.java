@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reseeds, in a copy restored from a snapshot, the JDK's generators that were seeded in the
@@ -19,35 +20,69 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class CopySeeds {
 
+    /**
+     * What {@link #reseed()} uses, found in the template before its checkpoint: the reflective
+     * lookups and the first {@code SecureRandom} (which initialises the security providers) cost
+     * tens of milliseconds of cold code, which every copy would otherwise pay again.
+     */
+    private record Handles(SecureRandom entropy, AtomicLong seeder, Field threadSeed, Field threadProbe,
+                           AtomicLong seedUniquifier, Random mathRandom, Random strictMathRandom, SecureRandom shared) {
+    }
+
+    private static @Nullable Handles handles;
+
     private CopySeeds() {
     }
 
     /**
-     * @throws IllegalStateException if a generator could not be reached: such a copy must not run
-     *         a turn, since its numbers would repeat another copy's
+     * Finds the generators; in the template, before its checkpoint.
+     *
+     * @throws IllegalStateException if one cannot be reached (the module is not opened to us)
+     */
+    static void prepare() {
+        try {
+            handles = new Handles(new SecureRandom(), // NativePRNG here: each call reads the kernel's entropy
+                    (AtomicLong) field(ThreadLocalRandom.class, "seeder").get(null),
+                    field(Thread.class, "threadLocalRandomSeed"), field(Thread.class, "threadLocalRandomProbe"),
+                    (AtomicLong) field(Random.class, "seedUniquifier").get(null),
+                    (Random) field(Class.forName("java.lang.Math$RandomNumberGeneratorHolder"), "randomNumberGenerator").get(null),
+                    (Random) field(Class.forName("java.lang.StrictMath$RandomNumberGeneratorHolder"), "randomNumberGenerator")
+                            .get(null),
+                    (SecureRandom) Class.forName("sun.security.jca.JCAUtil").getMethod("getDefSecureRandom").invoke(null));
+            handles.entropy().nextLong();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("the JDK's random generators cannot be reached to reseed them in restored"
+                    + " workers: " + e, e);
+        }
+    }
+
+    /**
+     * Reseeds them, in a copy: each draws from the kernel's entropy in this copy.
+     *
+     * @throws IllegalStateException if {@link #prepare()} did not run or a generator refused: such
+     *         a copy must not run a turn, since its numbers would repeat another copy's
      */
     static void reseed() {
-        SecureRandom entropy = new SecureRandom(); // NativePRNG here: the kernel's entropy, read in this copy
+        Handles found = handles;
+        if (found == null) {
+            throw new IllegalStateException("the random generators were not found before the checkpoint");
+        }
+        SecureRandom entropy = found.entropy();
         try {
-            ((AtomicLong) field(ThreadLocalRandom.class, "seeder").get(null)).set(entropy.nextLong());
-            Field seed = field(Thread.class, "threadLocalRandomSeed");
-            Field probe = field(Thread.class, "threadLocalRandomProbe");
+            found.seeder().set(entropy.nextLong());
             for (Thread thread : Thread.getAllStackTraces().keySet()) {
-                if (probe.getInt(thread) != 0) { // a thread that has used it; the others seed at first use, from the seeder
-                    seed.setLong(thread, entropy.nextLong());
+                // A thread that has used it; the others seed themselves at first use, from the seeder.
+                if (found.threadProbe().getInt(thread) != 0) {
+                    found.threadSeed().setLong(thread, entropy.nextLong());
                 }
             }
-            ((AtomicLong) field(Random.class, "seedUniquifier").get(null)).set(entropy.nextLong());
-            for (String holder : new String[] {"java.lang.Math$RandomNumberGeneratorHolder",
-                    "java.lang.StrictMath$RandomNumberGeneratorHolder"}) {
-                ((Random) field(Class.forName(holder), "randomNumberGenerator").get(null)).setSeed(entropy.nextLong());
+            found.seedUniquifier().set(entropy.nextLong());
+            found.mathRandom().setSeed(entropy.nextLong());
+            found.strictMathRandom().setSeed(entropy.nextLong());
+            if (!found.shared().getAlgorithm().equals("NativePRNG")) {
+                found.shared().reseed();
             }
-            SecureRandom shared = (SecureRandom) Class.forName("sun.security.jca.JCAUtil")
-                    .getMethod("getDefSecureRandom").invoke(null);
-            if (!shared.getAlgorithm().equals("NativePRNG")) {
-                shared.reseed();
-            }
-        } catch (ReflectiveOperationException | RuntimeException e) {
+        } catch (IllegalAccessException | RuntimeException e) {
             throw new IllegalStateException("could not reseed the JDK's random generators in a restored worker: " + e, e);
         }
     }

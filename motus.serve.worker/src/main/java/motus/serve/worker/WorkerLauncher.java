@@ -260,6 +260,10 @@ public final class WorkerLauncher {
                 "--pid", "--fork", "--kill-child", Objects.requireNonNull(WorkerSnapshot.tool("setsid"), "setsid")));
         int main = command.indexOf(MAIN.getFirst());
         cmd.addAll(command.subList(0, main));
+        // The AOT cache mapped where it was made, not at a random address: its pages stay the file's,
+        // out of the image (29 → 22 MB for the echo agent, 5 ms less CPU per restore). Every copy has
+        // the template's layout anyway, so randomising this one mapping would hide nothing among them.
+        cmd.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:ArchiveRelocationMode=0"));
         cmd.add("-D" + WorkerMain.TEMPLATE_PROPERTY + "=true");
         cmd.addAll(command.subList(main, command.size()));
         return launch(cmd, "snapshot template", Level.INFO);

@@ -129,7 +129,7 @@ public final class WorkerMain {
                 break;
             }
         }
-        ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+        endChildren();
         if (training) {
             System.exit(0); // a normal exit, so that the JVM writes the AOT cache it was asked to record
         }
@@ -221,6 +221,12 @@ public final class WorkerMain {
             Frames.write(frames, prepareFailure);
             Runtime.getRuntime().halt(1);
         }
+        try {
+            CopySeeds.prepare();
+        } catch (IllegalStateException e) {
+            Frames.write(frames, new Frame.Failed(e.getMessage()));
+            Runtime.getRuntime().halt(1);
+        }
         System.gc();
         Frames.write(frames, new Frame.Prepared());
         ObjectNode restored = Frames.read(in, 1 << 10); // the checkpoint is taken while this waits
@@ -246,6 +252,17 @@ public final class WorkerMain {
         }
         Frames.write(frames, new Frame.Ready(System.currentTimeMillis()));
         return hookFailure;
+    }
+
+    /**
+     * Kills the processes the agent started and left. A copy restored from a snapshot is the init
+     * of a pid namespace of its own, whose exit the kernel makes theirs; and where /proc is the
+     * host's, as it is there, a look for its children (pid 1's) would find the host's.
+     */
+    private static void endChildren() {
+        if (ProcessHandle.current().pid() != 1) {
+            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+        }
     }
 
     /** {@code [--module-path PATHS] [--class-path PATHS] <agent-reference>} */
@@ -343,7 +360,7 @@ public final class WorkerMain {
             } catch (IOException | InterruptedException | ExecutionException e) {
                 // same as end of input
             }
-            ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+            endChildren();
             Runtime.getRuntime().halt(1);
         });
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import motus.serve.worker.WorkerLauncher;
 import motus.serve.worker.WorkerSnapshot;
@@ -16,13 +17,15 @@ import org.jspecify.annotations.Nullable;
  * fresh JVMs: a snapshot only ever makes a worker cheaper, never a turn fail.
  *
  * <p>Images go to {@code /dev/shm} where it exists (a restore reads the whole image; tmpfs
- * makes that a memory copy), one folder per server process, removed when the server stops.
+ * makes that a memory copy), one folder per server, removed when the server stops.
  */
 final class SnapshotTemplate {
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
     /** Restores failing one after another: the snapshot is broken (a changed jar, a changed host), not the turn. */
     private static final int MAX_FAILED_RESTORES = 3;
+    /** Servers in one JVM (tests, an application embedding two): each its own folder. */
+    private static final AtomicInteger SERVERS = new AtomicInteger();
 
     private final WorkerLauncher launcher;
     private final Runnable onTaken;
@@ -40,7 +43,7 @@ final class SnapshotTemplate {
         this.onTaken = onTaken;
         Path shm = Path.of("/dev/shm");
         Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
-        this.directory = base.resolve("motus-snapshots-" + ProcessHandle.current().pid());
+        this.directory = base.resolve("motus-snapshots-" + ProcessHandle.current().pid() + "-" + SERVERS.incrementAndGet());
     }
 
     /** Takes a snapshot in the background; the one in use, if any, serves until it is there. */
