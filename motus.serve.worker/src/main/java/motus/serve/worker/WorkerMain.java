@@ -218,31 +218,24 @@ public final class WorkerMain {
         warmUp(in, true);
         Frame.Failed prepareFailure = prepare(agent, in, true);
         if (prepareFailure != null) {
-            Frames.write(frames, prepareFailure);
-            Runtime.getRuntime().halt(1);
+            failAndHalt(frames, prepareFailure);
         }
         try {
             CopySeeds.prepare();
         } catch (IllegalStateException e) {
-            Frames.write(frames, new Frame.Failed(e.getMessage()));
-            Runtime.getRuntime().halt(1);
+            failAndHalt(frames, new Frame.Failed(e.getMessage()));
         }
         System.gc();
         Frames.write(frames, new Frame.Prepared());
         ObjectNode restored = Frames.read(in, 1 << 10); // the checkpoint is taken while this waits
-        // A copy from here on.
-        try {
-            if (restored == null || !(Frame.of(restored) instanceof Frame.Restored)) {
-                Runtime.getRuntime().halt(1); // the template itself, released without a snapshot
-            }
-        } catch (Frame.InvalidFrameException e) {
+        // A copy from here on; or the template itself, released without a snapshot.
+        if (!isRestored(restored)) {
             Runtime.getRuntime().halt(1);
         }
         try {
             CopySeeds.reseed();
         } catch (IllegalStateException e) {
-            Frames.write(frames, new Frame.Failed(e.getMessage()));
-            Runtime.getRuntime().halt(1);
+            failAndHalt(frames, new Frame.Failed(e.getMessage()));
         }
         Frame.Failed hookFailure = null;
         try {
@@ -252,6 +245,20 @@ public final class WorkerMain {
         }
         Frames.write(frames, new Frame.Ready(System.currentTimeMillis()));
         return hookFailure;
+    }
+
+    private static boolean isRestored(@Nullable ObjectNode frame) {
+        try {
+            return frame != null && Frame.of(frame) instanceof Frame.Restored;
+        } catch (Frame.InvalidFrameException e) {
+            return false;
+        }
+    }
+
+    /** A template that cannot be checkpointed, or a copy that cannot serve: says why, and exits. */
+    private static void failAndHalt(OutputStream frames, Frame.Failed failure) throws IOException {
+        Frames.write(frames, failure);
+        Runtime.getRuntime().halt(1);
     }
 
     /**

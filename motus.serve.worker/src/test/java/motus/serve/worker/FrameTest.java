@@ -19,7 +19,7 @@ class FrameTest {
     @Test
     void everyKindOfFrameReadsAsItWasWritten() throws Exception {
         List<Frame> frames = List.of(
-                new Frame.Ready(42),
+                new Frame.Ready(42), new Frame.Prepared(), new Frame.Restored(),
                 new Frame.Failed("boom", "at Agent.runTurn"),
                 new Frame.Failed("no trace"),
                 new Frame.TurnRequest("s", 1 << 20, true, ChatMessage.user("hi"), GIVEN),
