@@ -49,6 +49,23 @@ public final class Edge {
         this.timer = timer;
     }
 
+    /**
+     * Works around a JDK behaviour: the poller that parks virtual threads on sockets
+     * ({@code sun.nio.ch.Poller}) starts at the first read that must wait, and if no descriptor is
+     * left for its epoll then, its class initialiser fails for the life of the JVM, and every later
+     * request that waits for bytes answers 500. Started here, while descriptors are there.
+     * ImageIT.theListenerComesBackAfterTheProcessRanOutOfDescriptors failed so (its /health 500,
+     * ExceptionInInitializerError in Poller.<clinit>) whenever the server's first waiting read
+     * came during the exhaustion: twice in a month of CI runs, not reproducible on demand.
+     */
+    private static void startSocketPoller() {
+        try {
+            Class.forName("sun.nio.ch.Poller", true, null);
+        } catch (ClassNotFoundException | LinkageError e) {
+            LOG.log(Level.WARNING, "the JDK's socket poller could not be started ahead of the first request: {0}", e);
+        }
+    }
+
     /** The connection limit in force. */
     public int maxConnections() {
         return maxConnections;
@@ -56,6 +73,7 @@ public final class Edge {
 
     /** Applies the limits, deadlines and error bodies to the server's listener. */
     public void configure(WebServerConfig.Builder server) {
+        startSocketPoller();
         // No maxPayloadSize: Helidon would answer 413 and close at once, and the unread body resets
         // the connection before the client reads the answer; the routes answer it, then FinishRequest lingers.
         server.maxTcpConnections(maxConnections)
