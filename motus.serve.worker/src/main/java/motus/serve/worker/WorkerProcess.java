@@ -284,9 +284,11 @@ public final class WorkerProcess implements Worker {
         killed = true;
         // Children first: once the worker is gone they are re-parented and harder to find.
         process.descendants().forEach(ProcessHandle::destroyForcibly);
-        if (restoreLog != null) {
+        if (restoreLog != null && process.info().command().orElse("").endsWith("/perl")) {
             // A copy's parent is the waiter criu became: it reaps the copy and exits by itself. Killed
             // first, it would leave the copy a zombie for PID 1, which in many containers reaps nothing.
+            // Before the copy runs, the process is criu itself, which a copy killed mid-restore can
+            // leave waiting for good (seen: a server stopped while a spare was restored): killed too.
             process.onExit().completeOnTimeout(process, 5, TimeUnit.SECONDS)
                     .thenRun(() -> process.toHandle().destroyForcibly());
         } else {
