@@ -191,6 +191,19 @@ class WorkerSnapshotTest {
         }
     }
 
+    @Test
+    void theImagesOfAServerThatDiedWithoutRemovingThemAreRemovedByTheNextOne() throws Exception {
+        Process gone = new ProcessBuilder("true").start(); // a pid that no process has any more
+        gone.waitFor();
+        Path stale = Files.createDirectories(Path.of("/dev/shm", "motus-snapshots-" + gone.pid() + "-1", "1"));
+        Files.writeString(stale.resolve("pages-1.img"), "what a killed server left in memory");
+        try (LogLines log = new LogLines(); RunningServer server = RunningServer.start(restoring())) {
+            awaitSnapshot(log, server);
+            assertTrue(Files.notExists(stale.getParent()), "removed at start");
+        }
+        assertTrue(snapshotImages().stream().noneMatch(Files::exists), "a server's own go when it stops");
+    }
+
     /** The images of every server in this JVM. */
     private static List<Path> snapshotImages() throws IOException {
         try (Stream<Path> servers = Files.list(Path.of("/dev/shm"))) {

@@ -175,7 +175,8 @@ public final class WorkerSnapshot {
         }
     }
 
-    private static void deleteTree(Path directory) throws IOException {
+    /** Deletes a folder and everything in it; one that is not there is no error. */
+    public static void deleteTree(Path directory) throws IOException {
         if (!Files.exists(directory)) {
             return;
         }

@@ -2,10 +2,13 @@ package motus.serve.server.workers;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import motus.serve.worker.WorkerLauncher;
 import motus.serve.worker.WorkerSnapshot;
 import org.jspecify.annotations.Nullable;
@@ -26,6 +29,8 @@ final class SnapshotTemplate {
     private static final int MAX_FAILED_RESTORES = 3;
     /** Servers in one JVM (tests, an application embedding two): each its own folder. */
     private static final AtomicInteger SERVERS = new AtomicInteger();
+    /** A snapshot folder's name: the server process's pid, then the server's number in it. */
+    private static final Pattern OWNER = Pattern.compile("motus-snapshots-(\\d+)-\\d+");
 
     private final WorkerLauncher launcher;
     private final Runnable onTaken;
@@ -44,6 +49,24 @@ final class SnapshotTemplate {
         Path shm = Path.of("/dev/shm");
         Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
         this.directory = base.resolve("motus-snapshots-" + ProcessHandle.current().pid() + "-" + SERVERS.incrementAndGet());
+        deleteStale(base);
+    }
+
+    /**
+     * Removes the images of servers that are gone without removing theirs (killed, crashed): on
+     * tmpfs they hold memory until the host reboots, and a server restarted in a loop would pile them up.
+     */
+    private static void deleteStale(Path base) {
+        try (DirectoryStream<Path> folders = Files.newDirectoryStream(base, "motus-snapshots-*")) {
+            for (Path folder : folders) {
+                Matcher owner = OWNER.matcher(folder.getFileName().toString());
+                if (owner.matches() && ProcessHandle.of(Long.parseLong(owner.group(1))).isEmpty()) {
+                    WorkerSnapshot.deleteTree(folder);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "stale worker snapshots could not be removed: {0}", e.toString());
+        }
     }
 
     /** Takes a snapshot in the background; the one in use, if any, serves until it is there. */
@@ -88,6 +111,9 @@ final class SnapshotTemplate {
         try {
             if (closed || taking != generation) {
                 snapshot.delete(); // the server stopped, or the agent changed again meanwhile
+                if (closed) {
+                    deleteFolder();
+                }
                 return;
             }
             if (current != null) {
@@ -160,6 +186,10 @@ final class SnapshotTemplate {
         } finally {
             lock.unlock();
         }
+        deleteFolder();
+    }
+
+    private void deleteFolder() {
         try {
             Files.deleteIfExists(directory);
         } catch (IOException e) {
