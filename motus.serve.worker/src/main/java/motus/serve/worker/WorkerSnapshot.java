@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -41,15 +40,18 @@ public final class WorkerSnapshot {
 
     private final WorkerLauncher launcher;
     private final String criu;
+    private final String perl;
     private final Path directory;
     /** criu's {@code --inherit-fd} arguments: the template's stdin, stdout and stderr become the copy's new pipes. */
     private final List<String> pipes;
     private final long bytes;
     private final AtomicLong copies = new AtomicLong();
 
-    private WorkerSnapshot(WorkerLauncher launcher, String criu, Path directory, List<String> pipes, long bytes) {
+    private WorkerSnapshot(WorkerLauncher launcher, String criu, String perl, Path directory, List<String> pipes,
+                           long bytes) {
         this.launcher = launcher;
         this.criu = criu;
+        this.perl = perl;
         this.directory = directory;
         this.pipes = pipes;
         this.bytes = bytes;
@@ -94,8 +96,9 @@ public final class WorkerSnapshot {
      */
     public static WorkerSnapshot take(WorkerLauncher launcher, Path directory) throws IOException, InterruptedException {
         String criu = tool("criu");
-        if (criu == null) {
-            throw new IOException("CRIU is not installed");
+        String perl = tool("perl");
+        if (criu == null || perl == null) {
+            throw new IOException(criu == null ? "CRIU is not installed" : "perl is not installed");
         }
         deleteTree(directory);
         Files.createDirectories(directory.resolve("copies"));
@@ -121,7 +124,7 @@ public final class WorkerSnapshot {
             try (Stream<Path> files = Files.list(directory)) {
                 bytes = files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
             }
-            return new WorkerSnapshot(launcher, criu, directory, List.copyOf(pipes), bytes);
+            return new WorkerSnapshot(launcher, criu, perl, directory, List.copyOf(pipes), bytes);
         } catch (WorkerStartException e) {
             throw new IOException("the template worker did not prepare: " + e.getMessage(), e);
         } finally {
@@ -143,7 +146,7 @@ public final class WorkerSnapshot {
         List<String> command = new ArrayList<>(List.of(criu, "restore", "-D", directory.toString(), "--tcp-close",
                 "-v1", "-o", log.toString()));
         command.addAll(pipes);
-        command.addAll(List.of("--exec-cmd", "--", Objects.requireNonNull(tool("perl"), "perl"), "-e", WAIT_FOR_COPY));
+        command.addAll(List.of("--exec-cmd", "--", perl, "-e", WAIT_FOR_COPY));
         WorkerProcess copy = launcher.launchCopy(command, tag, log);
         copy.tellRestored();
         return copy;
