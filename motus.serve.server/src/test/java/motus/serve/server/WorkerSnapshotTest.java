@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -223,6 +224,34 @@ class WorkerSnapshotTest {
     }
 
     /** Worker processes under this JVM at any depth: a copy is the child of the criu that restored it. */
+    /**
+     * A cancel as the copy is being restored: the turn ends, and no part of the restore is left
+     * (a criu forked after the kill was orphaned, held the copy's pipes open, and the turn waited
+     * for the copy for good: the CLI's cancel test hung on it once).
+     */
+    @Test
+    void aTurnCancelledWhileItsCopyIsRestoredEndsAndNoRestoreOutlivesIt() {
+        try (LogLines log = new LogLines(); RunningServer server = RunningServer.start(restoring().prewarm(0))) {
+            awaitSnapshot(log, server);
+            Api api = server.api();
+            for (int i = 0; i < 10; i++) {
+                String session = api.createSession();
+                api.post("/sessions/" + session + "/messages", "{\"content\": \"sleep 30\"}").expect(202);
+                TestAgents.await("criu restores the copy", DEADLINE, () -> restores().findAny().isPresent());
+                assertTimeoutPreemptively(DEADLINE, () -> api.post("/sessions/" + session + "/cancel", null),
+                        "the cancel returns once the turn has ended");
+            }
+        }
+        TestAgents.await("no restore is left", DEADLINE, () -> restores().findAny().isEmpty());
+        TestAgents.await("no worker is left", DEADLINE, () -> workers().isEmpty());
+    }
+
+    /** This JVM's servers' criu processes, running or orphaned (then not its descendants). */
+    private static Stream<ProcessHandle> restores() {
+        String images = "/motus-snapshots-" + ProcessHandle.current().pid() + "-";
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(images));
+    }
+
     private static List<ProcessHandle> workers() {
         return ProcessHandle.current().descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains("motus.serve.worker.WorkerMain")).toList();

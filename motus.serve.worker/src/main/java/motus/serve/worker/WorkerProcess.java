@@ -295,8 +295,24 @@ public final class WorkerProcess implements Worker {
             // The handle's kill, not Process.destroyForcibly(), which also closes our ends of the pipes:
             // the stderr reader then lost whatever the worker had printed but we had not read yet.
             process.toHandle().destroyForcibly();
+            if (restoreLog != null) {
+                process.onExit().thenRun(this::killStrayRestorers);
+            }
         }
         deleteRestoreLog();
+    }
+
+    /**
+     * Kills what is left of a restore killed midway: a criu it forked after the kill looked for
+     * descendants, orphaned to PID 1 by then, holds our pipes open, and the turn waiting for the
+     * copy to be ready would wait for good (seen: a cancel during a restore). Each restore's own
+     * log path, on its command line, tells its processes from every other.
+     */
+    private void killStrayRestorers() {
+        String mark = String.valueOf(restoreLog);
+        ProcessHandle.allProcesses()
+                .filter(other -> other.info().arguments().map(arguments -> List.of(arguments).contains(mark)).orElse(false))
+                .forEach(ProcessHandle::destroyForcibly);
     }
 
     private String died() {

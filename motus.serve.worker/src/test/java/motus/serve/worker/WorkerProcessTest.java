@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import motus.serve.api.ChatMessage;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The server's view of one worker process, against stand-in processes that get the protocol right and wrong. */
 class WorkerProcessTest {
@@ -67,6 +68,37 @@ class WorkerProcessTest {
                 Executors.newVirtualThreadPerTaskExecutor());
         worker.kill();
         assertEquals(new WorkerAnswer.Failure("Worker process was killed"), turn.get(10, TimeUnit.SECONDS));
+    }
+
+    /**
+     * A copy killed while criu restores it: a process of the restore that the kill could not find
+     * among the descendants (orphaned already, as a criu forked just after the kill looked) still
+     * holds the worker's pipes; it is found by the restore's log path on its command line and
+     * killed, so that whoever waits for the copy stops waiting.
+     */
+    @Test
+    void killEndsARestoreAndWhatItOrphaned(@TempDir Path dir) throws Exception {
+        Path restoreLog = dir.resolve("7.log");
+        // The parenthesised perl is orphaned at once, with our stdout, like such a criu; neither ever exits.
+        Process restore = new ProcessBuilder("sh", "-c", "(perl -e 'sleep 300' \"$0\" &); exec sleep 300",
+                restoreLog.toString()).start();
+        WorkerProcess copy = new WorkerProcess(restore, "copy", System.currentTimeMillis(), MAX_RESULT_BYTES,
+                System.Logger.Level.INFO, false, restoreLog);
+        var ready = CompletableFuture.runAsync(() -> assertThrows(WorkerStartException.class, copy::awaitReady),
+                Executors.newVirtualThreadPerTaskExecutor());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (restoring(restoreLog).findAny().isEmpty()) { // a poll for the orphan, not a wait for the kill
+            assertTrue(System.nanoTime() < deadline, "the stand-in restore did not start");
+            Thread.sleep(10);
+        }
+        copy.kill();
+        ready.get(30, TimeUnit.SECONDS); // the pipe closed: the wait for the copy ended
+        assertEquals(0, restoring(restoreLog).filter(ProcessHandle::isAlive).count(), "nothing of the restore is left");
+    }
+
+    private static java.util.stream.Stream<ProcessHandle> restoring(Path restoreLog) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(a -> List.of(a).contains(restoreLog.toString())).orElse(false));
     }
 
     private static WorkerProcess start(String script) {
