@@ -389,6 +389,51 @@ class ImageIT {
         }
     }
 
+    /**
+     * The agent protocols on the image, through their official clients (the server module's
+     * protocol tests install them, and run every scenario in memory and on replicas).
+     */
+    @Test
+    void theImageSpeaksA2aAndMcpToTheirOfficialClients() throws Exception {
+        Map<String, String> key = Map.of("MOTUS_API_KEY", "k-protocols");
+        try (Motus server = Motus.start(dir, key, "serve", "start", "motus.serve.testagents.ScriptedAgent",
+                "--module-path", TEST_AGENTS, "--host", "127.0.0.1", "--port", "0", "--a2a-name", "Scripted")) {
+            String url = "http://127.0.0.1:" + server.awaitPort(START);
+            for (String scenario : List.of("discovery", "conversation", "streaming", "approval", "cancel")) {
+                String seen = node("a2a.mjs", scenario, url, "k-protocols");
+                if (scenario.equals("discovery")) {
+                    assertTrue(seen.contains("\"name\":\"Scripted\""), seen);
+                }
+            }
+            for (String scenario : List.of("tools", "progress", "elicitAccepted", "resume")) {
+                node("mcp.mjs", scenario, url, "k-protocols");
+            }
+            Motus.Result card = Motus.run(dir, "", "serve", "card", url);
+            assertEquals(0, card.exitCode(), card.output());
+            assertTrue(card.output().contains("\"url\" : \"" + url + "/a2a\"")
+                    || card.output().contains("\"url\": \"" + url + "/a2a\""), card.output());
+        }
+    }
+
+    /** Runs a scenario of the server module's official-client scripts; fails with what Node printed. */
+    private static String node(String script, String scenario, String url, String apiKey) throws Exception {
+        Path scripts = Path.of("../motus.serve.server/src/test/node");
+        if (!Files.isDirectory(scripts.resolve("node_modules/@a2a-js/sdk"))) {
+            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(scripts.toFile())
+                    .redirectErrorStream(true).start();
+            String output = new String(npm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, npm.waitFor(), "npm ci failed:\n" + output);
+        }
+        ProcessBuilder builder = new ProcessBuilder("node", script, scenario, url).directory(scripts.toFile())
+                .redirectErrorStream(true);
+        builder.environment().put("MOTUS_TEST_KEY", apiKey);
+        Process node = builder.start();
+        String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(node.waitFor(2, TimeUnit.MINUTES), script + " " + scenario + " did not finish");
+        assertEquals(0, node.exitValue(), script + " " + scenario + " failed:\n" + output);
+        return output;
+    }
+
     @Test
     void theShippedConfigFileServesAndTheEnvironmentAndFlagsOverrideIt() throws Exception {
         // The file says port 8000, prewarm 1 and no workers key; the environment overrides the port,

@@ -30,6 +30,16 @@ final class ClientCommands {
         }
     }
 
+    @Command(name = "card",
+            description = "Print the server's A2A agent card: what other agents see to call this one.")
+    static final class Card extends ClientCommand {
+        @Override
+        public Integer call() {
+            out().println(JsonOutput.indented(client().get("/.well-known/agent-card.json")));
+            return 0;
+        }
+    }
+
     @Command(name = "create",
             description = "Create a session and print it.")
     static final class Create extends ClientCommand {

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
             StartCommand.class,
             ChatCommand.class,
             ClientCommands.Health.class,
+            ClientCommands.Card.class,
             ClientCommands.Create.class,
             ClientCommands.Sessions.class,
             ClientCommands.Get.class,

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -72,6 +73,16 @@ class ClientCommandsTest {
         CliRun run = CliRun.motus("serve", "health", url);
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().matches("Status: ok\nWorkers: \\d+/2\nTotal sessions: \\d+\n"), run.out());
+    }
+
+    @Test
+    void cardPrintsTheAgentCardOtherAgentsRead() throws IOException {
+        CliRun run = CliRun.motus("serve", "card", url);
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode card = new ObjectMapper().readTree(run.out());
+        assertEquals(url + "/a2a", card.at("/supportedInterfaces/0/url").asText());
+        assertEquals("JSONRPC", card.at("/supportedInterfaces/0/protocolBinding").asText());
+        assertTrue(run.out().startsWith("{\n  \"name\""), "indented JSON: " + run.out());
     }
 
     @Test

@@ -71,7 +71,7 @@ public final class AgentServer {
      * (and fails if the agent does not resolve); its stop stops the turns as {@link #stop()} does.
      */
     public HttpService service() {
-        return parts.service;
+        return parts.api;
     }
 
     /**
@@ -131,7 +131,7 @@ public final class AgentServer {
                         routing.register(parts.page); // before the API's key check: the page's files need no key
                     }
                     // Only here, not in the service others mount: their unknown paths are theirs.
-                    routing.register(parts.service).addFeature(new NotFoundFallback());
+                    routing.register(parts.api).addFeature(new NotFoundFallback());
                 })
                 .build()
                 .start();
@@ -362,6 +362,26 @@ public final class AgentServer {
         /** Whether {@code start} serves the chat page at {@code /ui} (default: true). */
         public Builder ui(boolean ui) {
             return set(Settings.UI, ui);
+        }
+
+        /** Whether the server speaks A2A at {@code /a2a}, with its card (default: true). */
+        public Builder a2a(boolean a2a) {
+            return set(Settings.A2A, a2a);
+        }
+
+        /** The agent's name and description in its A2A card. */
+        public Builder a2aCard(String name, String description) {
+            return set(Settings.A2A_NAME, name).set(Settings.A2A_DESCRIPTION, description);
+        }
+
+        /** Whether the server speaks MCP at {@code /mcp} (default: true). */
+        public Builder mcp(boolean mcp) {
+            return set(Settings.MCP, mcp);
+        }
+
+        /** The name of the agent's MCP tool (default: {@code chat}). */
+        public Builder mcpTool(String name) {
+            return set(Settings.MCP_TOOL, name);
         }
 
         /**

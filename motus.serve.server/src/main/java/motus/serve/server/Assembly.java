@@ -1,19 +1,29 @@
 package motus.serve.server;
 
+import io.helidon.webserver.http.HttpService;
 import java.lang.System.Logger.Level;
+import java.lang.module.FindException;
+import java.lang.module.ModuleFinder;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import motus.serve.server.a2a.A2aService;
+import motus.serve.server.a2a.AgentCard;
 import motus.serve.server.conversation.Conversations;
 import motus.serve.server.edge.Edge;
+import motus.serve.server.http.ApiRoutes;
 import motus.serve.server.http.ChatPage;
 import motus.serve.server.http.RequestLimits;
 import motus.serve.server.http.SessionService;
 import motus.serve.server.judge.Judge;
+import motus.serve.server.mcp.McpService;
 import motus.serve.server.observe.ServerMetrics;
 import motus.serve.server.session.MemorySessionStore;
 import motus.serve.server.session.SessionRules;
@@ -37,6 +47,10 @@ final class Assembly {
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
 
+    /** This server's version, as its module says it: MCP's serverInfo. */
+    private static final String VERSION = AgentServer.class.getModule().getDescriptor() == null ? "unknown"
+            : AgentServer.class.getModule().getDescriptor().rawVersion().orElse("unknown");
+
     final Isolation isolation;
     final Duration shutdownTimeout;
     final ScheduledExecutorService timer;
@@ -49,7 +63,7 @@ final class Assembly {
     final Workers workers;
     final TurnRunner turns;
     final SessionStore sessions;
-    final SessionService service;
+    final ApiRoutes api;
     final @Nullable ChatPage page;
     final Edge edge;
 
@@ -84,12 +98,20 @@ final class Assembly {
         this.sessions = openStore(settings, turns, workers, upkeep);
         store.set(sessions);
         this.page = settings.value(Settings.UI) ? new ChatPage() : null;
-        this.service = new SessionService(new Conversations(sessions, turns, settings.value(Settings.MULTITASK_STRATEGY),
-                stopping),
-                settings.judge != null ? settings.judge : Judge.fromEnvironment(), settings.value(Settings.ALLOW_CUSTOM_IDS),
-                new RequestLimits(settings.value(Settings.MAX_REQUEST_BYTES), settings.value(Settings.MAX_SESSION_BYTES),
-                        settings.value(Settings.BODY_TIMEOUT), timer),
-                settings.value(Settings.API_KEY), checkAgent, stopTurns);
+        Conversations conversations = new Conversations(sessions, turns, settings.value(Settings.MULTITASK_STRATEGY),
+                stopping);
+        RequestLimits limits = new RequestLimits(settings.value(Settings.MAX_REQUEST_BYTES),
+                settings.value(Settings.MAX_SESSION_BYTES), settings.value(Settings.BODY_TIMEOUT), timer);
+        List<HttpService> routes = new ArrayList<>();
+        routes.add(new SessionService(conversations, settings.judge != null ? settings.judge : Judge.fromEnvironment(),
+                settings.value(Settings.ALLOW_CUSTOM_IDS), limits));
+        if (settings.value(Settings.A2A)) {
+            routes.add(new A2aService(conversations, limits, agentCard(settings)));
+        }
+        if (settings.value(Settings.MCP)) {
+            routes.add(new McpService(conversations, limits, settings.value(Settings.MCP_TOOL), VERSION));
+        }
+        this.api = new ApiRoutes(settings.value(Settings.API_KEY), routes, checkAgent, stopTurns);
         int mostSpares = Math.max(settings.value(Settings.PREWARM), settings.value(Settings.PREWARM_MAX));
         this.edge = new Edge(settings.value(Settings.MAX_CONNECTIONS), settings.value(Settings.WORKERS) + mostSpares,
                 settings.value(Settings.HEADER_TIMEOUT), settings.value(Settings.BODY_TIMEOUT), settings.value(Settings.IDLE_TIMEOUT),
@@ -118,6 +140,33 @@ final class Assembly {
                 settings.value(Settings.PREWARM_MAX), settings.value(Settings.WORKER_IDLE_TIMEOUT),
                 settings.value(Settings.AGENT_AOT_CACHE) ? settings.value(Settings.AOT_CACHE_DIR) : null,
                 snapshots != WorkerSnapshots.OFF, snapshots == WorkerSnapshots.ON, timer, metrics);
+    }
+
+    /** The A2A card's fixed part: the name defaults to the agent class's simple name. */
+    private static AgentCard agentCard(AgentServer.Builder settings) {
+        String name = settings.value(Settings.A2A_NAME);
+        if (name == null) {
+            String agent = String.valueOf(settings.value(Settings.AGENT)); // [module/]Class[:member]
+            String type = agent.substring(agent.indexOf('/') + 1).split(":", 2)[0];
+            name = type.substring(type.lastIndexOf('.') + 1);
+        }
+        return new AgentCard(name, settings.value(Settings.A2A_DESCRIPTION), agentVersion(settings),
+                settings.value(Settings.API_KEY) != null);
+    }
+
+    /** The version of the agent's module, when its reference names one on the module path that has one. */
+    private static String agentVersion(AgentServer.Builder settings) {
+        String agent = String.valueOf(settings.value(Settings.AGENT));
+        if (agent.indexOf('/') < 0) {
+            return "unknown";
+        }
+        try {
+            return ModuleFinder.of(settings.value(Settings.MODULE_PATH).toArray(Path[]::new))
+                    .find(agent.substring(0, agent.indexOf('/')))
+                    .flatMap(module -> module.descriptor().rawVersion()).orElse("unknown");
+        } catch (FindException unreadable) {
+            return "unknown"; // the agent check says what is wrong with the module path
+        }
     }
 
     /** Memory, or PostgreSQL with a store URL; a session deleted or expired there ends the worker kept for it. */

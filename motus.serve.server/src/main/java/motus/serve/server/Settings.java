@@ -183,6 +183,33 @@ public final class Settings {
             "Serve the chat page at /ui (default: true; --no-ui or 'ui: false' turns it off).",
             true, node -> node.asBoolean().asOptional(), value -> { }, "", List.of());
 
+    public static final Setting<Boolean> A2A = new Setting<>("a2a",
+            "Serve A2A 1.0 (JSON-RPC) at /a2a and the agent card at /.well-known/agent-card.json (default: true;"
+                    + " --no-a2a or 'a2a: false' turns it off).",
+            true, node -> node.asBoolean().asOptional(), value -> { }, "", List.of());
+
+    public static final Setting<String> A2A_NAME = new Setting<>("a2a-name",
+            "The agent's name in its A2A card (default: the agent class's simple name).",
+            null, node -> node.asString().asOptional(), Settings::notBlank, "NAME", List.of());
+
+    public static final Setting<String> A2A_DESCRIPTION = new Setting<>("a2a-description",
+            "What the agent does, for its A2A card (default: 'An agent served by motus serve').",
+            "An agent served by motus serve", node -> node.asString().asOptional(), Settings::notBlank, "TEXT", List.of());
+
+    public static final Setting<Boolean> MCP = new Setting<>("mcp",
+            "Serve MCP (Streamable HTTP) at /mcp, the agent as one tool (default: true; --no-mcp or 'mcp: false' turns"
+                    + " it off).",
+            true, node -> node.asBoolean().asOptional(), value -> { }, "", List.of());
+
+    public static final Setting<String> MCP_TOOL = new Setting<>("mcp-tool",
+            "The name of the agent's MCP tool: letters, digits, '_' and '-', at most 64 (default: chat).",
+            "chat", node -> node.asString().asOptional(), value -> {
+                if (!value.matches("[A-Za-z0-9_-]{1,64}")) {
+                    throw new IllegalArgumentException("mcp-tool must be 1 to 64 letters, digits, '_' or '-', not '"
+                            + value + "'");
+                }
+            }, "NAME", List.of());
+
     /** All of them, in the order help and docs list them. */
     public static final List<Setting<?>> ALL = List.of(AGENT, MODULE_PATH, CLASS_PATH, WORKERS, TTL, TIMEOUT, INTERRUPT_TIMEOUT,
             MAX_SESSIONS, SHUTDOWN_TIMEOUT, ALLOW_CUSTOM_IDS, ISOLATION, MULTITASK_STRATEGY, MAX_QUEUED_MESSAGES,
@@ -190,7 +217,7 @@ public final class Settings {
             API_KEY, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_LEASE, WORKER_JVM_OPTIONS, WORKER_ENVIRONMENT,
             AGENT_AOT_CACHE, AOT_CACHE_DIR, WORKER_HEAP_MB, MAX_REQUEST_BYTES, MAX_RESULT_BYTES, MAX_SESSION_BYTES,
             MAX_STORED_BYTES, MAX_CONNECTIONS,
-            HEADER_TIMEOUT, BODY_TIMEOUT, IDLE_TIMEOUT, WEBHOOK_HOSTS, WEBHOOK_TIMEOUT, UI);
+            HEADER_TIMEOUT, BODY_TIMEOUT, IDLE_TIMEOUT, WEBHOOK_HOSTS, WEBHOOK_TIMEOUT, UI, A2A, A2A_NAME, A2A_DESCRIPTION, MCP, MCP_TOOL);
 
     private Settings() {
     }

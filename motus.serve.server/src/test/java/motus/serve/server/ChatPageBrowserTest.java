@@ -93,6 +93,16 @@ class ChatPageBrowserTest {
     }
 
     @Test
+    void thePageSaysWhichAgentItServesAndWhereOtherClientsCallIt() {
+        WebElement agent = browser.findElement(By.id("agent"));
+        wait.until(d -> agent.getText().equals("ScriptedAgent"));
+        assertEquals("ScriptedAgent · motus serve", browser.getTitle());
+        browser.findElement(By.id("toggle-sessions")).click();
+        String endpoints = browser.findElement(By.id("endpoints")).getText();
+        assertTrue(endpoints.contains("/a2a") && endpoints.contains("/mcp"), endpoints);
+    }
+
+    @Test
     void toolCallsAndTheirResultsShowInTheHistory() {
         String id = server.api().post("/sessions", """
                 {"state": [

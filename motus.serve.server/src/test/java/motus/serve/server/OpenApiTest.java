@@ -41,7 +41,7 @@ class OpenApiTest {
             JsonNode doc = JSON.readTree(served.body());
             assertEquals(List.of("/health", "/sessions", "/sessions/{session_id}", "/sessions/{session_id}/messages",
                             "/sessions/{session_id}/events", "/sessions/{session_id}/resume", "/sessions/{session_id}/cancel",
-                            "/eval/judge"),
+                            "/eval/judge", "/.well-known/agent-card.json", "/a2a", "/mcp"),
                     names(doc.get("paths")), "the contract's paths");
 
             for (String path : names(doc.get("paths"))) {

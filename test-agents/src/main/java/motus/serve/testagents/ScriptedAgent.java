@@ -21,7 +21,7 @@ import motus.serve.api.TurnResult;
  * and during the turn ({@link Turn}): {@code stream W...} (each word a delta), {@code emit} (an
  * event of its own), {@code approve TOOL} (a tool approval), {@code ask} (a user-input question),
  * {@code ask-two} (two interrupts at once, from two threads), {@code ask-big N} (an interrupt of N
- * MiB); anything else is echoed.
+ * MiB); {@code seen} (how many messages the state holds); anything else is echoed.
  */
 public class ScriptedAgent implements ServableAgent {
 
@@ -76,6 +76,7 @@ public class ScriptedAgent implements ServableAgent {
                 yield "printed " + lines;
             }
             case "count" -> String.valueOf(++turns);
+            case "seen" -> String.valueOf(state.size());
             case "pid" -> String.valueOf(hostPid());
             case "hold" -> {
                 java.nio.file.Files.writeString(java.nio.file.Path.of(words[1]), String.valueOf(hostPid()));

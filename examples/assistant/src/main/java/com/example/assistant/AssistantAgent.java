@@ -12,6 +12,8 @@ import motus.serve.langchain4j.LangChain4jAgent;
  * An assistant with tools on any OpenAI-compatible endpoint: {@code OPENAI_BASE_URL} (default
  * OpenAI's), {@code OPENAI_API_KEY} and {@code OPENAI_MODEL} (default {@code gpt-4o-mini}), read
  * from the server's environment. Its reply streams; saving a note waits for the user's approval.
+ * With {@code REMOTE_AGENT_URL} (and {@code REMOTE_AGENT_KEY}), it may ask another served agent
+ * over A2A ({@link RemoteAgent}).
  *
  * <p>{@code motus serve start com.example.assistant.AssistantAgent --class-path 'examples/assistant/*'}
  */
@@ -34,9 +36,15 @@ public final class AssistantAgent implements ServableAgent {
                         .build())
                 .systemPrompt("You are a helpful assistant. Use the tools for arithmetic, for the time,"
                         + " and to save a note when the user asks you to remember something.")
-                .tools(new Tools())
+                .tools(tools(environment.apply("REMOTE_AGENT_URL"), environment.apply("REMOTE_AGENT_KEY")))
                 .askBeforeRunning("save_note")
                 .build();
+    }
+
+    /** Its own tools, and with {@code REMOTE_AGENT_URL} another served agent it may ask ({@link RemoteAgent}). */
+    private static Object[] tools(String remoteUrl, String remoteKey) {
+        return remoteUrl == null || remoteUrl.isBlank() ? new Object[] {new Tools()}
+                : new Object[] {new Tools(), new RemoteAgent(remoteUrl, remoteKey)};
     }
 
     @Override

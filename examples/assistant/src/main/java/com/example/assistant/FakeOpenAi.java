@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * A stand-in for an OpenAI-compatible endpoint, so that the assistant can be tried offline:
  * {@code POST /v1/chat/completions}, streamed or not. It is no model: it follows a script.
  * "2 + 3" or "2 * 3" calls {@code add} or {@code multiply}; a question about the time calls
- * {@code current_time}; "remember ..." calls {@code save_note}; tool results are answered with
+ * {@code current_time}; "remember ..." calls {@code save_note}; "ask the agent ..." calls
+ * {@code ask_agent}; tool results are answered with
  * "Here you are: ..."; anything else is echoed with the number of earlier messages it was sent,
  * which shows the conversation's history reaching the model.
  *
@@ -32,6 +33,7 @@ public final class FakeOpenAi implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern ARITHMETIC = Pattern.compile("(-?\\d+(?:\\.\\d+)?)\\s*([+*x×])\\s*(-?\\d+(?:\\.\\d+)?)");
+    private static final Pattern ASK = Pattern.compile("(?i)\\bask the agent\\b[:,]?\\s*(.+)");
     private static final Pattern REMEMBER = Pattern.compile("(?i)\\bremember\\b[:,]?\\s*(?:that\\s+)?(.+)");
 
     private final HttpServer server;
@@ -104,6 +106,10 @@ public final class FakeOpenAi implements AutoCloseable {
         }
         if (said.toLowerCase().contains("time") && tools.contains("current_time")) {
             return call("current_time", "{\"zone\":\"UTC\"}");
+        }
+        Matcher ask = ASK.matcher(said);
+        if (ask.find() && tools.contains("ask_agent")) {
+            return call("ask_agent", JSON.createObjectNode().put("question", ask.group(1)).toString());
         }
         Matcher remember = REMEMBER.matcher(said);
         if (remember.find() && tools.contains("save_note")) {

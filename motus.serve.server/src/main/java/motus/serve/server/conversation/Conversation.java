@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.session.EventLog;
+import motus.serve.server.session.Incoming;
 import motus.serve.server.session.MultitaskStrategy;
 import motus.serve.server.session.Session;
 import motus.serve.server.session.SessionException;
@@ -22,10 +23,11 @@ public final class Conversation {
     /**
      * Where a sent message went.
      *
+     * @param turnId the id of its turn ({@link SessionView#turn})
      * @param events the events of the turn it started, from its start; null while it waits in the queue
      * @param queuedAt its place in the session's queue, from 1; 0 if its turn started at once
      */
-    public record Sent(@Nullable EventLog events, int queuedAt) {
+    public record Sent(String turnId, @Nullable EventLog events, int queuedAt) {
     }
 
     private final Session session;
@@ -62,9 +64,9 @@ public final class Conversation {
      */
     public Sent send(ChatMessage message, @Nullable Webhook webhook, @Nullable MultitaskStrategy strategy) {
         refuseWhenStopping.run();
-        Session.Sent sent = session.send(SandboxParameters.split(message, webhook),
-                strategy == null ? defaultStrategy : strategy);
-        return new Sent(sent.events(), sent.queuedAt());
+        Incoming incoming = SandboxParameters.split(message, webhook);
+        Session.Sent sent = session.send(incoming, strategy == null ? defaultStrategy : strategy);
+        return new Sent(incoming.turnId(), sent.events(), sent.queuedAt());
     }
 
     /** The latest turn's events, from its start; see {@link Session#events}. */

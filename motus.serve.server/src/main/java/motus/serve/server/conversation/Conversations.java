@@ -52,6 +52,15 @@ public final class Conversations {
     }
 
     /**
+     * The session that remembers the turn with id {@code turnId} ({@link Conversation.Sent#turnId}).
+     *
+     * @throws SessionException {@code NOT_FOUND} if no session does
+     */
+    public Conversation byTurn(String turnId) {
+        return new Conversation(sessions.byTurn(turnId), defaultStrategy, this::refuseWhenStopping);
+    }
+
+    /**
      * Deletes a session; a turn it runs is cancelled and its worker killed.
      *
      * @throws SessionException {@code NOT_FOUND}

@@ -14,7 +14,7 @@ import motus.serve.wire.Problem;
  * A request the contract answers with an error: a status and a {@code detail}, which is a
  * sentence, or for 422 the list of problems with the request.
  */
-final class HttpProblem extends RuntimeException {
+public final class HttpProblem extends RuntimeException {
 
     final Status status;
     final JsonNode detail;
@@ -30,6 +30,24 @@ final class HttpProblem extends RuntimeException {
         this.status = status;
         this.detail = detail;
         this.closesConnection = closesConnection;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    public boolean closesConnection() {
+        return closesConnection;
+    }
+
+    /** The detail as one sentence: for 422, its problems' messages. */
+    public String message() {
+        if (detail.isTextual()) {
+            return detail.textValue();
+        }
+        StringBuilder message = new StringBuilder();
+        detail.forEach(problem -> message.append(message.isEmpty() ? "" : "; ").append(problem.path("msg").asText()));
+        return message.toString();
     }
 
     /** A refusal after which the connection closes: a body too large to read, or one whose framing broke. */

@@ -37,7 +37,7 @@ import org.jspecify.annotations.Nullable;
  * Reads and checks request bodies and query parameters. Every problem is reported at once, as
  * a 422 whose details name the field, in the same shape the original server gives.
  */
-final class Requests {
+public final class Requests {
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
     private static final List<Object> BODY = List.of("body");
@@ -248,7 +248,7 @@ final class Requests {
      * original server, a body is read as JSON when it has no content type or a JSON one
      * ({@code application/json}, {@code application/*+json}); any other body is not an object.
      */
-    private static @Nullable JsonNode body(ServerRequest request, RequestLimits limits) {
+    public static @Nullable JsonNode body(ServerRequest request, RequestLimits limits) {
         if (!request.content().hasEntity()) {
             return null;
         }

@@ -28,13 +28,8 @@ import motus.serve.server.session.SessionView;
 import motus.serve.wire.Json;
 import motus.serve.wire.MessageCodec;
 import motus.serve.wire.Problem;
-import org.jspecify.annotations.Nullable;
 
-/**
- * The HTTP contract: every route, status and body of {@code http-api.md}. Mounted in a
- * WebServer of an application's own, it runs the server's start-up check before that server
- * listens and stops the server's turns when it stops, through Helidon's lifecycle hooks.
- */
+/** The HTTP contract: every route, status and body of {@code http-api.md}; its API key is {@link ApiRoutes}'. */
 public final class SessionService implements HttpService {
 
     private static final System.Logger LOG = System.getLogger("motus.serve");
@@ -44,41 +39,16 @@ public final class SessionService implements HttpService {
     private final Judge judge;
     private final boolean allowCustomIds;
     private final RequestLimits limits;
-    private final @Nullable BearerToken apiKey;
-    private final Runnable beforeStart;
-    private final Runnable afterStop;
 
-    /**
-     * @param apiKey the key every route but the health checks requires, or null
-     * @param beforeStart run before a WebServer serving these routes listens
-     * @param afterStop run when it has stopped
-     */
-    public SessionService(Conversations conversations, Judge judge, boolean allowCustomIds, RequestLimits limits,
-                          @Nullable String apiKey, Runnable beforeStart, Runnable afterStop) {
+    public SessionService(Conversations conversations, Judge judge, boolean allowCustomIds, RequestLimits limits) {
         this.conversations = conversations;
         this.judge = judge;
         this.allowCustomIds = allowCustomIds;
         this.limits = limits;
-        this.apiKey = apiKey == null ? null : new BearerToken(apiKey);
-        this.beforeStart = beforeStart;
-        this.afterStop = afterStop;
-    }
-
-    @Override
-    public void beforeStart() {
-        beforeStart.run();
-    }
-
-    @Override
-    public void afterStop() {
-        afterStop.run();
     }
 
     @Override
     public void routing(HttpRules rules) {
-        if (apiKey != null) {
-            rules.any(this::authenticate);
-        }
         rules.get("/health", json(this::health))
                 .any("/health", methodNotAllowed("GET"))
                 .get("/sessions", json(this::list))
@@ -99,19 +69,6 @@ public final class SessionService implements HttpService {
                 .any("/sessions/{id}/cancel", methodNotAllowed("POST"))
                 .post("/eval/judge", json(this::judge))
                 .any("/eval/judge", methodNotAllowed("POST"));
-    }
-
-    /** With an API key set, everything but the health checks needs {@code Authorization: Bearer <key>}. */
-    private void authenticate(ServerRequest request, ServerResponse response) {
-        String path = request.path().path();
-        if (path.equals("/health") || path.startsWith("/observe/health")
-                || apiKey.accepts(request.headers().first(HeaderNames.AUTHORIZATION).orElse(null))) {
-            response.next();
-            return;
-        }
-        response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
-        send(response, Status.UNAUTHORIZED_401, Bodies.detail(request.headers().contains(HeaderNames.AUTHORIZATION)
-                ? "Invalid API key" : "Missing API key: send the header 'Authorization: Bearer <key>'"));
     }
 
     private void health(ServerRequest request, ServerResponse response) {

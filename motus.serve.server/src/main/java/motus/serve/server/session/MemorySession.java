@@ -28,6 +28,8 @@ final class MemorySession implements Session {
     private final StoredBytes stored;
     /** What the record's state counts against {@link #stored}; 0 once deleted. */
     private long stateBytes;
+    /** What the turns it remembers count: they may hold messages the state no longer does. */
+    private long historyBytes;
     private long lastActivityNanos;
     private @Nullable TurnEvents events;
     /** The log of the turn before, for whoever waits on its end after a queued turn started. */
@@ -294,6 +296,11 @@ final class MemorySession implements Session {
         if (step.next() == record) {
             return;
         }
+        if (step.next().history() != record.history()) {
+            long history = StateSize.ofHistory(step.next().history());
+            stored.count(history - historyBytes);
+            historyBytes = history;
+        }
         record = step.next();
         if (step.ended() != null && events != null) {
             events.end(step.ended().view());
@@ -321,8 +328,9 @@ final class MemorySession implements Session {
     }
 
     private void releaseLocked() {
-        stored.release(stateBytes);
+        stored.release(stateBytes + historyBytes);
         stateBytes = 0;
+        historyBytes = 0;
     }
 
     private void requireNotDeletedLocked() {

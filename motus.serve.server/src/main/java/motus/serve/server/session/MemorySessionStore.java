@@ -81,6 +81,17 @@ public final class MemorySessionStore implements SessionStore {
     }
 
     @Override
+    public Session byTurn(String turnId) {
+        // A scan: sessions are at most max-sessions, and a lookup by turn is a protocol's rare read.
+        for (MemorySession session : sessions.values()) {
+            if (session.view().turn(turnId).isPresent()) {
+                return session;
+            }
+        }
+        throw new SessionException(SessionException.Reason.NOT_FOUND);
+    }
+
+    @Override
     public void delete(String id) {
         MemorySession session = sessions.remove(id);
         if (session == null) {

@@ -12,20 +12,23 @@ import org.jspecify.annotations.Nullable;
  * @param token the fencing token of the turn that runs now, or null when none does
  * @param cancelReason why the running turn was asked to end, once it was (it ends where it runs)
  * @param queue messages waiting for the running turn to end, oldest first
+ * @param history the latest turns, oldest first, the running one last
  */
 public record SessionRecord(String id, SessionStatus status, @Nullable ChatMessage response, @Nullable String error,
                             List<ChatMessage> state, List<Interrupt> interrupts, long turns, @Nullable Long token,
-                            @Nullable String cancelReason, List<Incoming> queue) {
+                            @Nullable String cancelReason, List<Incoming> queue, List<TurnSummary> history) {
 
     public SessionRecord {
         state = List.copyOf(state);
         interrupts = List.copyOf(interrupts);
         queue = List.copyOf(queue);
+        history = List.copyOf(history);
     }
 
     /** A new session: idle, with {@code state} preloaded. */
     public static SessionRecord created(String id, List<ChatMessage> state) {
-        return new SessionRecord(id, SessionStatus.IDLE, null, null, state, List.of(), 0, null, null, List.of());
+        return new SessionRecord(id, SessionStatus.IDLE, null, null, state, List.of(), 0, null, null, List.of(),
+                List.of());
     }
 
     /** Whether a turn runs (or waits on an interrupt) now. */
@@ -35,6 +38,6 @@ public record SessionRecord(String id, SessionStatus status, @Nullable ChatMessa
 
     /** The session as clients see it. */
     public SessionView view() {
-        return new SessionView(id, status, response, error, state, interrupts);
+        return new SessionView(id, status, response, error, state, interrupts, history);
     }
 }

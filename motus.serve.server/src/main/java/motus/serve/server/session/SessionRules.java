@@ -94,14 +94,18 @@ public final class SessionRules {
                 List<Incoming> queue = new ArrayList<>(session.queue());
                 queue.add(incoming);
                 SessionRecord next = new SessionRecord(session.id(), session.status(), null, null, session.state(),
-                        session.interrupts(), session.turns(), session.token(), session.cancelReason(), queue);
+                        session.interrupts(), session.turns(), session.token(), session.cancelReason(), queue,
+                        session.history());
                 yield new Step(next, null, null, null, null, queue.size());
             }
             case INTERRUPT -> {
                 long superseded = session.token();
                 Ended ended = new Ended(session.turns(), superseded, new SessionView(session.id(), SessionStatus.ERROR,
                         null, TurnOutcome.Cancelled.BY_CLIENT, session.state()));
-                yield start(session, session.state(), session.queue(), incoming, tokens)
+                SessionRecord cancelled = new SessionRecord(session.id(), session.status(), null, null, session.state(),
+                        List.of(), session.turns(), superseded, null, session.queue(),
+                        ended(session.history(), new TurnOutcome.Cancelled(TurnOutcome.Cancelled.BY_CLIENT)));
+                yield start(cancelled, session.state(), session.queue(), incoming, tokens)
                         .ended(ended)
                         .cancelled(new Cancelled(superseded, TurnOutcome.Cancelled.BY_CLIENT));
             }
@@ -112,8 +116,10 @@ public final class SessionRules {
                               LongSupplier tokens) {
         long number = session.turns() + 1;
         long token = tokens.getAsLong();
+        List<TurnSummary> history = new ArrayList<>(session.history());
+        history.add(TurnSummary.started(incoming.turnId(), number, incoming.message()));
         SessionRecord next = new SessionRecord(session.id(), SessionStatus.RUNNING, null, null, state, List.of(),
-                number, token, null, queue);
+                number, token, null, queue, history.subList(Math.max(0, history.size() - TurnSummary.KEPT), history.size()));
         return Step.to(next).started(new Turn(session.id(), number, token, incoming.message(), state, incoming.webhook(),
                 incoming.environment()));
     }
@@ -131,7 +137,7 @@ public final class SessionRules {
         List<Interrupt> pending = new ArrayList<>(session.interrupts());
         pending.add(interrupt);
         return Step.to(new SessionRecord(session.id(), SessionStatus.INTERRUPTED, null, null, session.state(), pending,
-                session.turns(), session.token(), session.cancelReason(), session.queue()));
+                session.turns(), session.token(), session.cancelReason(), session.queue(), session.history()));
     }
 
     /**
@@ -150,7 +156,7 @@ public final class SessionRules {
         }
         SessionStatus status = left.isEmpty() ? SessionStatus.RUNNING : SessionStatus.INTERRUPTED;
         SessionRecord next = new SessionRecord(session.id(), status, null, null, session.state(), left,
-                session.turns(), session.token(), session.cancelReason(), session.queue());
+                session.turns(), session.token(), session.cancelReason(), session.queue(), session.history());
         return new Step(next, null, null, null, new Answered(session.token(), interruptId, left.isEmpty()), 0);
     }
 
@@ -167,7 +173,7 @@ public final class SessionRules {
         }
         String first = session.cancelReason() != null ? session.cancelReason() : reason;
         SessionRecord next = new SessionRecord(session.id(), session.status(), null, null, session.state(),
-                session.interrupts(), session.turns(), session.token(), first, session.queue());
+                session.interrupts(), session.turns(), session.token(), first, session.queue(), session.history());
         return Step.to(next).cancelled(new Cancelled(session.token(), first));
     }
 
@@ -181,18 +187,18 @@ public final class SessionRules {
         if (!isCurrent(session, token)) {
             return Step.none(session);
         }
-        SessionView end = switch (outcome) {
-            case TurnOutcome.Succeeded success ->
-                    new SessionView(session.id(), SessionStatus.IDLE, success.response(), null, success.state());
-            default -> new SessionView(session.id(), SessionStatus.ERROR, null, outcome.error(), session.state());
-        };
-        Ended ended = new Ended(session.turns(), token, end);
+        List<TurnSummary> history = ended(session.history(), outcome);
+        SessionRecord committed = outcome instanceof TurnOutcome.Succeeded success
+                ? new SessionRecord(session.id(), SessionStatus.IDLE, success.response(), null, success.state(),
+                        List.of(), session.turns(), null, null, List.of(), history)
+                : new SessionRecord(session.id(), SessionStatus.ERROR, null, outcome.error(), session.state(),
+                        List.of(), session.turns(), null, null, List.of(), history);
+        Ended ended = new Ended(session.turns(), token, committed.view());
         if (session.queue().isEmpty()) {
-            return Step.to(new SessionRecord(session.id(), end.status(), end.response(), end.error(), end.state(),
-                    List.of(), session.turns(), null, null, List.of())).ended(ended);
+            return Step.to(committed).ended(ended);
         }
         List<Incoming> rest = session.queue().subList(1, session.queue().size());
-        return start(session, end.state(), rest, session.queue().getFirst(), tokens).ended(ended);
+        return start(committed, committed.state(), rest, session.queue().getFirst(), tokens).ended(ended);
     }
 
     /**
@@ -205,10 +211,9 @@ public final class SessionRules {
         }
         String error = session.queue().isEmpty() ? reason
                 : reason + "; " + session.queue().size() + " queued message(s) were not run";
-        return Step.to(new SessionRecord(session.id(), SessionStatus.ERROR, null, error, session.state(), List.of(),
-                        session.turns(), null, null, List.of()))
-                .ended(new Ended(session.turns(), session.token(),
-                        new SessionView(session.id(), SessionStatus.ERROR, null, error, session.state())));
+        SessionRecord lost = new SessionRecord(session.id(), SessionStatus.ERROR, null, error, session.state(), List.of(),
+                session.turns(), null, null, List.of(), ended(session.history(), new TurnOutcome.Failed(reason)));
+        return Step.to(lost).ended(new Ended(session.turns(), session.token(), lost.view()));
     }
 
     /** The session is deleted: its running turn is cancelled, its queue dropped, and its followers see it end. */
@@ -224,6 +229,16 @@ public final class SessionRules {
     /** Whether the TTL may remove the session: not while a turn runs or waits on a human. */
     public boolean mayExpire(SessionRecord session) {
         return !session.hasTurn();
+    }
+
+    /** The history with its running turn, the last, ended by {@code outcome}. */
+    private static List<TurnSummary> ended(List<TurnSummary> history, TurnOutcome outcome) {
+        if (history.isEmpty() || history.getLast().ending() != null) {
+            return history; // a record from before turns were remembered
+        }
+        List<TurnSummary> ended = new ArrayList<>(history);
+        ended.set(ended.size() - 1, history.getLast().ended(outcome));
+        return ended;
     }
 
     private static boolean isCurrent(SessionRecord session, long token) {

@@ -24,6 +24,13 @@ public interface SessionStore extends AutoCloseable {
     Session get(String id);
 
     /**
+     * The session that remembers a turn with this id ({@link TurnSummary}).
+     *
+     * @throws SessionException {@code NOT_FOUND} if no session does
+     */
+    Session byTurn(String turnId);
+
+    /**
      * Deletes a session; a turn it is running is cancelled and its worker killed.
      *
      * @throws SessionException {@code NOT_FOUND} if there is no such session

@@ -41,6 +41,16 @@ public final class StateSize {
         return size;
     }
 
+    /** The turns a session remembers: their messages, replies and errors, counted as state is. */
+    public static long ofHistory(List<TurnSummary> history) {
+        long size = 2;
+        for (TurnSummary turn : history) {
+            size += PER_MESSAGE + text(turn.id()) + of(turn.message()) + text(turn.error())
+                    + (turn.response() == null ? 0 : of(turn.response()));
+        }
+        return size;
+    }
+
     private static long text(@Nullable String text) {
         return text == null ? 0 : PER_VALUE + text.length();
     }

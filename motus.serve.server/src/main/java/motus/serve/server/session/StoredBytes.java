@@ -29,6 +29,14 @@ final class StoredBytes {
         }
     }
 
+    /**
+     * Takes {@code bytes} more (or gives back) even past the limit: for what a step already decided
+     * (the turns a session remembers), which the next {@link #add} then finds counted.
+     */
+    void count(long bytes) {
+        total.addAndGet(bytes);
+    }
+
     void release(long bytes) {
         total.addAndGet(-bytes);
     }

@@ -207,6 +207,24 @@ public final class PostgresStore implements SessionStore {
     }
 
     @Override
+    public Session byTurn(String turnId) {
+        requirePossible(turnId);
+        SessionRecord row = withConnection(connection -> {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT " + Rows.COLUMNS + " FROM motus_sessions WHERE turn_ids @> ARRAY[?::text]")) {
+                select.setString(1, turnId);
+                try (ResultSet rows = select.executeQuery()) {
+                    return rows.next() ? Rows.record(rows) : null;
+                }
+            }
+        });
+        if (row == null) {
+            throw new SessionException(SessionException.Reason.NOT_FOUND);
+        }
+        return new PostgresSession(this, rules, row);
+    }
+
+    @Override
     public void delete(String id) {
         requirePossible(id);
         inTransaction(connection -> {
@@ -390,6 +408,7 @@ public final class PostgresStore implements SessionStore {
         try (PreparedStatement update = connection.prepareStatement("""
                 UPDATE motus_sessions SET status = ?, response = ?::json, error = ?, state = coalesce(?::json, state),
                     interrupts = ?::json, turn = ?, token = ?, cancel_reason = ?, queue = ?::json,
+                    history = coalesce(?::json, history), turn_ids = coalesce(?, turn_ids),
                     owner = CASE ? WHEN 'start' THEN ? WHEN 'end' THEN NULL ELSE owner END,
                     lease_until = CASE ? WHEN 'start' THEN now() + ? * interval '1 millisecond'
                                           WHEN 'end' THEN NULL ELSE lease_until END,
@@ -405,12 +424,15 @@ public final class PostgresStore implements SessionStore {
             update.setObject(7, next.token());
             update.setString(8, next.cancelReason());
             update.setString(9, Rows.queueJson(next.queue()));
-            update.setString(10, ownership);
-            update.setString(11, owner);
+            boolean newHistory = next.history() != before.history();
+            update.setString(10, newHistory ? Rows.historyJson(next.history()) : null);
+            update.setArray(11, newHistory ? connection.createArrayOf("text", Rows.turnIds(next.history())) : null);
             update.setString(12, ownership);
-            update.setLong(13, lease.toMillis());
-            update.setBoolean(14, step.ended() != null);
-            update.setString(15, next.id());
+            update.setString(13, owner);
+            update.setString(14, ownership);
+            update.setLong(15, lease.toMillis());
+            update.setBoolean(16, step.ended() != null);
+            update.setString(17, next.id());
             update.executeUpdate();
         }
         if (step.ended() != null) {

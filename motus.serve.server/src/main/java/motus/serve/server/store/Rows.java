@@ -10,11 +10,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.session.Incoming;
 import motus.serve.server.session.Interrupt;
 import motus.serve.server.session.SessionRecord;
 import motus.serve.server.session.SessionStatus;
+import motus.serve.server.session.TurnSummary;
 import motus.serve.server.session.Webhook;
 import motus.serve.wire.Json;
 import motus.serve.wire.MessageCodec;
@@ -28,7 +30,7 @@ import motus.serve.wire.Problem;
 final class Rows {
 
     /** The columns {@link #record} reads, in a {@code SELECT}. */
-    static final String COLUMNS = "id, status, state, response, error, interrupts, turn, token, cancel_reason, queue";
+    static final String COLUMNS = "id, status, state, response, error, interrupts, turn, token, cancel_reason, queue, history";
 
     private Rows() {
     }
@@ -45,7 +47,8 @@ final class Rows {
             Map<String, String> environment = new HashMap<>();
             queued.path("environment").properties().forEach(variable -> environment.put(variable.getKey(),
                     variable.getValue().asText()));
-            queue.add(new Incoming(message(queued.path("message")), webhook.isObject()
+            queue.add(new Incoming(queued.path("turn_id").asText(UUID.randomUUID().toString()),
+                    message(queued.path("message")), webhook.isObject()
                     ? new Webhook(webhook.path("url").asText(), webhook.path("token").isTextual()
                             ? webhook.path("token").asText() : null, webhook.path("include_messages").asBoolean())
                     : null, environment));
@@ -54,13 +57,47 @@ final class Rows {
         return new SessionRecord(rows.getString("id"), status(rows.getString("status")),
                 response == null ? null : message(json(response)), rows.getString("error"),
                 messages(json(rows.getString("state"))), interrupts, rows.getLong("turn"),
-                rows.getObject("token", Long.class), rows.getString("cancel_reason"), queue);
+                rows.getObject("token", Long.class), rows.getString("cancel_reason"), queue,
+                history(json(rows.getString("history"))));
+    }
+
+    private static List<TurnSummary> history(JsonNode json) {
+        List<TurnSummary> history = new ArrayList<>();
+        for (JsonNode turn : json) {
+            history.add(new TurnSummary(turn.path("id").asText(), turn.path("number").asLong(),
+                    message(turn.path("message")),
+                    turn.path("ending").isTextual() ? TurnSummary.Ending.valueOf(turn.path("ending").asText()) : null,
+                    turn.path("response").isObject() ? message(turn.path("response")) : null,
+                    turn.path("error").isTextual() ? turn.path("error").asText() : null));
+        }
+        return history;
+    }
+
+    static String historyJson(List<TurnSummary> history) {
+        var list = Json.MAPPER.createArrayNode();
+        for (TurnSummary turn : history) {
+            ObjectNode entry = list.addObject().put("id", turn.id()).put("number", turn.number());
+            entry.set("message", MessageCodec.toJson(turn.message()));
+            if (turn.ending() != null) {
+                entry.put("ending", turn.ending().name());
+            }
+            if (turn.response() != null) {
+                entry.set("response", MessageCodec.toJson(turn.response()));
+            }
+            entry.put("error", turn.error());
+        }
+        return list.toString();
+    }
+
+    /** The ids of {@code history}'s turns, for the column that finds a session by one. */
+    static String[] turnIds(List<TurnSummary> history) {
+        return history.stream().map(TurnSummary::id).toArray(String[]::new);
     }
 
     static String queueJson(List<Incoming> queue) {
         var list = Json.MAPPER.createArrayNode();
         for (Incoming queued : queue) {
-            ObjectNode entry = list.addObject();
+            ObjectNode entry = list.addObject().put("turn_id", queued.turnId());
             entry.set("message", MessageCodec.toJson(queued.message()));
             Webhook webhook = queued.webhook();
             if (webhook != null) {

@@ -54,6 +54,10 @@ final class Schema {
             );
             """, """
             ALTER TABLE motus_sessions ADD COLUMN queue json NOT NULL DEFAULT '[]';
+            """, """
+            ALTER TABLE motus_sessions ADD COLUMN history json NOT NULL DEFAULT '[]',
+                                       ADD COLUMN turn_ids text[] NOT NULL DEFAULT '{}';
+            CREATE INDEX motus_sessions_turn_ids ON motus_sessions USING gin (turn_ids);
             """);
 
     /** The advisory lock that serialises migrations across replicas. */

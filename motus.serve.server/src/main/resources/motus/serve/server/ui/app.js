@@ -469,7 +469,18 @@ window.addEventListener("hashchange", () => {
   if (id && id !== sessionId) run(() => open(id));
 });
 
+// Which agent this is: the A2A card's name (the card is public; without A2A the page stays generic).
+async function showAgent() {
+  const response = await fetch("/.well-known/agent-card.json");
+  if (!response.ok) return;
+  const card = await response.json();
+  $("agent").textContent = card.name;
+  $("agent").title = card.description;
+  document.title = card.name + " · motus serve";
+}
+
 async function start() {
+  showAgent().catch(() => { /* no card: the page stays generic */ });
   const id = fromHash();
   if (id) await open(id);
   await refreshSessions();

@@ -188,14 +188,16 @@ class SessionRulesTest {
         for (SessionRecord session : List.of(running, interrupted)) {
             Step success = rules.commit(session, session.token(),
                     new TurnOutcome.Succeeded(ChatMessage.assistant("hello"), after), this::noToken);
-            assertEquals(new SessionView("s", SessionStatus.IDLE, ChatMessage.assistant("hello"), null, after),
-                    success.ended().view());
+            assertEquals(new SessionView("s", SessionStatus.IDLE, ChatMessage.assistant("hello"), null, after, List.of(),
+                    success.next().history()), success.ended().view());
             assertEquals(success.ended().view(), success.next().view());
             assertNull(success.next().token());
             assertNull(success.started());
 
             Step failure = rules.commit(session, session.token(), new TurnOutcome.TimedOut(), this::noToken);
-            assertEquals(new SessionView("s", SessionStatus.ERROR, null, "Agent timed out", HISTORY), failure.next().view());
+            assertEquals(new SessionView("s", SessionStatus.ERROR, null, "Agent timed out", HISTORY, List.of(),
+                    failure.next().history()), failure.next().view());
+            assertEquals(TurnSummary.Ending.FAILED, failure.next().history().getLast().ending());
         }
         for (SessionRecord session : all.values()) {
             Step stale = rules.commit(session, 1, new TurnOutcome.Failed("late"), this::noToken);
@@ -251,5 +253,52 @@ class SessionRulesTest {
 
     private static SessionException.Reason refusal(Executable command) {
         return assertThrows(SessionException.class, command).reason();
+    }
+
+    @Test
+    void aSessionRemembersEachTurnByTheIdItsMessageCameWithAndHowItEnded() {
+        Incoming first = new Incoming("t1", HI, null, Map.of());
+        SessionRecord one = rules.send(idle, first, MultitaskStrategy.REJECT, tokens::incrementAndGet).next();
+        assertEquals(List.of(new TurnSummary("t1", 1, HI, null, null, null)), one.history());
+        assertEquals(one.history(), one.view().history(), "the view shows what the record remembers");
+
+        ChatMessage reply = ChatMessage.assistant("hello");
+        SessionRecord done = rules.commit(one, one.token(), new TurnOutcome.Succeeded(reply, List.of(HI, reply)),
+                tokens::incrementAndGet).next();
+        assertEquals(new TurnSummary("t1", 1, HI, TurnSummary.Ending.SUCCEEDED, reply, null), done.history().getFirst());
+
+        SessionRecord two = rules.send(done, new Incoming("t2", HI, null, Map.of()), MultitaskStrategy.REJECT,
+                tokens::incrementAndGet).next();
+        SessionRecord queuedBehind = rules.send(two, new Incoming("t3", HI, null, Map.of()), MultitaskStrategy.ENQUEUE,
+                tokens::incrementAndGet).next();
+        assertEquals(List.of("t1", "t2"), ids(queuedBehind), "a queued message is no turn yet");
+        SessionRecord cancelled = rules.commit(queuedBehind, queuedBehind.token(),
+                new TurnOutcome.Cancelled(TurnOutcome.Cancelled.BY_CLIENT), tokens::incrementAndGet).next();
+        assertEquals(TurnSummary.Ending.CANCELLED, cancelled.history().get(1).ending());
+        assertEquals(new TurnSummary("t3", 3, HI, null, null, null), cancelled.history().get(2), "the queued one started");
+
+        SessionRecord replaced = rules.send(cancelled, new Incoming("t4", HI, null, Map.of()), MultitaskStrategy.INTERRUPT,
+                tokens::incrementAndGet).next();
+        assertEquals(TurnSummary.Ending.CANCELLED, replaced.view().turn("t3").orElseThrow().ending(),
+                "a message that interrupts cancels the turn it replaces");
+        SessionRecord lost = rules.lose(replaced, "lease lost").next();
+        assertEquals(new TurnSummary("t4", 4, HI, TurnSummary.Ending.FAILED, null, "lease lost"), lost.history().getLast());
+    }
+
+    @Test
+    void aSessionForgetsItsOldestTurnsPastTheBound() {
+        SessionRecord session = idle;
+        for (int i = 1; i <= TurnSummary.KEPT + 3; i++) {
+            session = rules.send(session, new Incoming("t" + i, HI, null, Map.of()), MultitaskStrategy.REJECT,
+                    tokens::incrementAndGet).next();
+            session = rules.commit(session, session.token(), new TurnOutcome.Failed("x"), tokens::incrementAndGet).next();
+        }
+        assertEquals(TurnSummary.KEPT, session.history().size());
+        assertEquals("t4", session.history().getFirst().id());
+        assertTrue(session.view().turn("t3").isEmpty());
+    }
+
+    private static List<String> ids(SessionRecord session) {
+        return session.history().stream().map(TurnSummary::id).toList();
     }
 }

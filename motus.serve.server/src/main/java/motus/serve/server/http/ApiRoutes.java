@@ -1,0 +1,75 @@
+package motus.serve.server.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.List;
+import java.util.Set;
+import motus.serve.wire.Json;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every route a server answers, behind one API key check: the HTTP contract and the protocols
+ * that are views of the same sessions (A2A, MCP). Mounted in a WebServer of an application's
+ * own, it runs the server's start-up check before that server listens and stops the server's
+ * turns when it stops, through Helidon's lifecycle hooks.
+ */
+public final class ApiRoutes implements HttpService {
+
+    /** What needs no key: the health checks, and the A2A agent card, which says how to present one. */
+    private static final Set<String> PUBLIC = Set.of("/health", "/.well-known/agent-card.json");
+
+    private final @Nullable BearerToken apiKey;
+    private final List<HttpService> services;
+    private final Runnable beforeStart;
+    private final Runnable afterStop;
+
+    /**
+     * @param apiKey the key every route but the public ones requires, or null
+     * @param services the routes, in the order they are tried
+     * @param beforeStart run before a WebServer serving these routes listens
+     * @param afterStop run when it has stopped
+     */
+    public ApiRoutes(@Nullable String apiKey, List<HttpService> services, Runnable beforeStart, Runnable afterStop) {
+        this.apiKey = apiKey == null ? null : new BearerToken(apiKey);
+        this.services = List.copyOf(services);
+        this.beforeStart = beforeStart;
+        this.afterStop = afterStop;
+    }
+
+    @Override
+    public void beforeStart() {
+        beforeStart.run();
+    }
+
+    @Override
+    public void afterStop() {
+        afterStop.run();
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        if (apiKey != null) {
+            rules.any(this::authenticate);
+        }
+        services.forEach(rules::register);
+    }
+
+    /** With an API key set, everything but the public routes needs {@code Authorization: Bearer <key>}. */
+    private void authenticate(ServerRequest request, ServerResponse response) {
+        String path = request.path().path();
+        if (PUBLIC.contains(path) || path.startsWith("/observe/health")
+                || apiKey.accepts(request.headers().first(HeaderNames.AUTHORIZATION).orElse(null))) {
+            response.next();
+            return;
+        }
+        response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+        response.status(Status.UNAUTHORIZED_401);
+        response.header(HeaderNames.CONTENT_TYPE, "application/json");
+        response.send(Json.bytes(Bodies.detail(request.headers().contains(HeaderNames.AUTHORIZATION)
+                ? "Invalid API key" : "Missing API key: send the header 'Authorization: Bearer <key>'")));
+    }
+}
