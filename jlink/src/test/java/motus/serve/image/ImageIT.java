@@ -399,13 +399,15 @@ class ImageIT {
         try (Motus server = Motus.start(dir, key, "serve", "start", "motus.serve.testagents.ScriptedAgent",
                 "--module-path", TEST_AGENTS, "--host", "127.0.0.1", "--port", "0", "--a2a-name", "Scripted")) {
             String url = "http://127.0.0.1:" + server.awaitPort(START);
-            for (String scenario : List.of("discovery", "conversation", "streaming", "approval", "cancel")) {
+            for (String scenario : List.of("discovery", "conversation", "streaming", "approval", "input", "cancel",
+                    "unknownTask", "busy")) {
                 String seen = node("a2a.mjs", scenario, url, "k-protocols");
                 if (scenario.equals("discovery")) {
                     assertTrue(seen.contains("\"name\":\"Scripted\""), seen);
                 }
             }
-            for (String scenario : List.of("tools", "progress", "elicitAccepted", "resume")) {
+            for (String scenario : List.of("tools", "conversation", "progress", "elicitAccepted", "elicitDeclined",
+                    "elicitInput", "resume", "cancel")) {
                 node("mcp.mjs", scenario, url, "k-protocols");
             }
             Motus.Result card = Motus.run(dir, "", "serve", "card", url);

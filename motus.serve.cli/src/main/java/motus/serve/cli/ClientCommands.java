@@ -26,6 +26,10 @@ final class ClientCommands {
             out().println("Status: " + health.path("status").asText());
             out().println("Workers: " + health.path("running_workers").asInt() + "/" + health.path("max_workers").asInt());
             out().println("Total sessions: " + health.path("total_sessions").asInt());
+            if (health.has("waiting_workers")) { // not from the original server, which has no such workers
+                out().println("Waiting workers: " + health.path("waiting_workers").asInt()
+                        + " (paused on a question, or kept for their session)");
+            }
             return 0;
         }
     }

@@ -72,7 +72,8 @@ class ClientCommandsTest {
     void healthPrintsStatusWorkersAndSessions() {
         CliRun run = CliRun.motus("serve", "health", url);
         assertEquals(0, run.exitCode(), run.err());
-        assertTrue(run.out().matches("Status: ok\nWorkers: \\d+/2\nTotal sessions: \\d+\n"), run.out());
+        assertTrue(run.out().matches("Status: ok\nWorkers: \\d+/2\nTotal sessions: \\d+\n"
+                + "Waiting workers: \\d+ \\(paused on a question, or kept for their session\\)\n"), run.out());
     }
 
     @Test

@@ -157,6 +157,9 @@ class SessionIsolationTest {
             List<String> pids = ids.stream().map(id -> reply(api, id, "pid")).toList();
             assertEquals(pids, ids.stream().map(id -> reply(api, id, "pid")).toList(), "each session kept its worker");
             assertEquals(3, TestAgents.workers().size());
+            var health = api.get("/health").expect(200).body();
+            assertEquals(0, health.get("running_workers").asInt());
+            assertEquals(3, health.get("waiting_workers").asInt(), "health counts the kept workers: " + health);
         } finally {
             server.stop();
         }

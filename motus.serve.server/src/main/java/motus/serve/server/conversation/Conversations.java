@@ -89,6 +89,11 @@ public final class Conversations {
         return turns.runningWorkers();
     }
 
+    /** Workers alive on this server but running no turn: paused on a question, or kept for their session. */
+    public int waitingWorkers() {
+        return turns.waitingWorkers();
+    }
+
     /** Why a turn's webhook may not go to {@code url}, or null; may resolve its host. */
     public @Nullable String webhookRefusal(String url) {
         return turns.webhookRefusal(url);

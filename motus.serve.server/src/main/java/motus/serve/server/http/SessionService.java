@@ -76,6 +76,7 @@ public final class SessionService implements HttpService {
                 .put("status", "ok")
                 .put("max_workers", conversations.maxWorkers())
                 .put("running_workers", conversations.runningWorkers())
+                .put("waiting_workers", conversations.waitingWorkers())
                 .put("total_sessions", conversations.size()));
     }
 

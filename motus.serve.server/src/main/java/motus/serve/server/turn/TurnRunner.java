@@ -95,6 +95,11 @@ public final class TurnRunner implements TurnControl {
         return maxWorkers - slots.availablePermits();
     }
 
+    /** Workers alive but running no turn: paused on a question, or kept for their session. */
+    public int waitingWorkers() {
+        return waiting.count();
+    }
+
     @Override
     public void run(Session session, Turn started) {
         TurnHandle turn = new TurnHandle(started);
