@@ -44,17 +44,6 @@ async function collect(stream) {
   return events;
 }
 
-/** Waits until check() gives a truthy value, failing after 30 s. */
-async function until(what, check) {
-  const end = Date.now() + 30_000;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 async function expectError(what, promise, code, words) {
   try {
     await promise;

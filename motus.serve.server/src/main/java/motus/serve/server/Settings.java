@@ -179,14 +179,10 @@ public final class Settings {
     public static final Setting<Duration> WEBHOOK_TIMEOUT = seconds("webhook-timeout", Duration.ofSeconds(10), null,
             "Most seconds a webhook delivery may take, from connecting to the receiver's last byte (default: 10).");
 
-    public static final Setting<Boolean> UI = new Setting<>("ui",
-            "Serve the chat page at /ui (default: true; --no-ui or 'ui: false' turns it off).",
-            true, node -> node.asBoolean().asOptional(), value -> { }, "", List.of());
+    public static final Setting<Boolean> UI = onByDefault("ui", "Serve the chat page at /ui");
 
-    public static final Setting<Boolean> A2A = new Setting<>("a2a",
-            "Serve A2A 1.0 (JSON-RPC) at /a2a and the agent card at /.well-known/agent-card.json (default: true;"
-                    + " --no-a2a or 'a2a: false' turns it off).",
-            true, node -> node.asBoolean().asOptional(), value -> { }, "", List.of());
+    public static final Setting<Boolean> A2A = onByDefault("a2a",
+            "Serve A2A 1.0 (JSON-RPC) at /a2a and the agent card at /.well-known/agent-card.json");
 
     public static final Setting<String> A2A_NAME = new Setting<>("a2a-name",
             "The agent's name in its A2A card (default: the agent class's simple name).",
@@ -196,10 +192,7 @@ public final class Settings {
             "What the agent does, for its A2A card (default: 'An agent served by motus serve').",
             "An agent served by motus serve", node -> node.asString().asOptional(), Settings::notBlank, "TEXT", List.of());
 
-    public static final Setting<Boolean> MCP = new Setting<>("mcp",
-            "Serve MCP (Streamable HTTP) at /mcp, the agent as one tool (default: true; --no-mcp or 'mcp: false' turns"
-                    + " it off).",
-            true, node -> node.asBoolean().asOptional(), value -> { }, "", List.of());
+    public static final Setting<Boolean> MCP = onByDefault("mcp", "Serve MCP (Streamable HTTP) at /mcp, the agent as one tool");
 
     public static final Setting<String> MCP_TOOL = new Setting<>("mcp-tool",
             "The name of the agent's MCP tool: letters, digits, '_' and '-', at most 64 (default: chat).",
@@ -228,6 +221,12 @@ public final class Settings {
                 ? node.asList(String.class).asOptional().map(PathList::of)
                 : node.asString().asOptional().map(PathList::parse);
         return new Setting<>(key, description, List.of(), reader, value -> { }, "PATH", aliases);
+    }
+
+    /** A part of the server that is on unless {@code --no-KEY} or {@code KEY: false} turns it off. */
+    private static Setting<Boolean> onByDefault(String key, String does) {
+        return new Setting<>(key, does + " (default: true; --no-" + key + " or '" + key + ": false' turns it off).",
+                true, node -> node.asBoolean().asOptional(), value -> { }, "", List.of());
     }
 
     private static Setting<Integer> whole(String key, int defaultValue, int min, @Nullable String flagLabel,

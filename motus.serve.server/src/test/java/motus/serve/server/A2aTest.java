@@ -42,14 +42,10 @@ class A2aTest {
         }
     }
 
-    private static List<String> urls() {
-        return server.replicas().stream().map(replica -> "http://127.0.0.1:" + replica.port()).toList();
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"discovery", "conversation", "streaming", "approval", "input", "cancel", "unknownTask", "busy"})
     void theOfficialClientWorks(String scenario) throws Exception {
-        JsonNode seen = NodeClients.run("a2a.mjs", scenario, KEY, urls());
+        JsonNode seen = NodeClients.run("a2a.mjs", scenario, KEY, server.urls());
         switch (scenario) {
             case "discovery" -> {
                 assertEquals("Scripted", seen.path("name").asText());
@@ -63,11 +59,11 @@ class A2aTest {
 
     @Test
     void theCardIsPublicAndTheEndpointIsNot() throws Exception {
-        HttpResponse<String> card = HTTP.send(HttpRequest.newBuilder(URI.create(urls().getFirst()
+        HttpResponse<String> card = HTTP.send(HttpRequest.newBuilder(URI.create(server.urls().getFirst()
                 + "/.well-known/agent-card.json")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, card.statusCode());
-        assertEquals(urls().getFirst() + "/a2a", Api.JSON.readTree(card.body()).at("/supportedInterfaces/0/url").asText());
-        HttpResponse<String> call = HTTP.send(HttpRequest.newBuilder(URI.create(urls().getFirst() + "/a2a"))
+        assertEquals(server.urls().getFirst() + "/a2a", Api.JSON.readTree(card.body()).at("/supportedInterfaces/0/url").asText());
+        HttpResponse<String> call = HTTP.send(HttpRequest.newBuilder(URI.create(server.urls().getFirst() + "/a2a"))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, call.statusCode());
     }
@@ -139,7 +135,7 @@ class A2aTest {
     }
 
     private static HttpResponse<String> post(String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(urls().getLast() + "/a2a"))
+        return HTTP.send(HttpRequest.newBuilder(URI.create(server.urls().getLast() + "/a2a"))
                 .header("Authorization", "Bearer " + KEY)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

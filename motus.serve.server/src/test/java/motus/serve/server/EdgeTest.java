@@ -226,9 +226,15 @@ class EdgeTest {
 
     @Test
     void aBodyThatDoesNotArriveClosesTheConnection() throws IOException {
-        try (Raw raw = new Raw()) {
-            raw.send("POST /sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"st");
-            assertEquals("", raw.readUntilClosed(), "nothing to answer: the client never finished");
+        try (LogLines log = new LogLines()) {
+            for (String path : List.of("/sessions", "/a2a", "/mcp")) {
+                try (Raw raw = new Raw()) {
+                    raw.send("POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"st");
+                    assertEquals("", raw.readUntilClosed(), "nothing to answer on " + path + ": the client never finished");
+                }
+            }
+            assertEquals(List.of(), log.lines().stream().filter(line -> line.contains("failed")).toList(),
+                    "a client that gives up is no server error");
         }
         try (Raw raw = new Raw()) {
             raw.send("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");

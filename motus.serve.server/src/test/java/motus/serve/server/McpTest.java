@@ -40,15 +40,11 @@ class McpTest {
         }
     }
 
-    private static List<String> urls() {
-        return server.replicas().stream().map(replica -> "http://127.0.0.1:" + replica.port()).toList();
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"tools", "conversation", "progress", "elicitAccepted", "elicitDeclined", "elicitInput",
             "resume", "cancel"})
     void theOfficialClientWorks(String scenario) throws Exception {
-        JsonNode seen = NodeClients.run("mcp.mjs", scenario, KEY, urls());
+        JsonNode seen = NodeClients.run("mcp.mjs", scenario, KEY, server.urls());
         if (scenario.equals("cancel")) {
             assertEquals("error", seen.path("status").asText());
         }
@@ -109,7 +105,7 @@ class McpTest {
     }
 
     private static HttpResponse<String> post(String session, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(urls().getLast() + "/mcp"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(server.urls().getLast() + "/mcp"))
                 .header("Authorization", "Bearer " + KEY)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json");

@@ -40,6 +40,11 @@ record RunningServer(AgentServer server, Api api, List<AgentServer> replicas, @N
                 List.copyOf(replicas), url);
     }
 
+    /** Each replica's base URL, {@code http://127.0.0.1:<port>}: the first is {@link #server}'s. */
+    List<String> urls() {
+        return replicas.stream().map(replica -> "http://127.0.0.1:" + replica.port()).toList();
+    }
+
     /** A session as the servers left it, once they are stopped: from memory, or from the database. */
     SessionView stored(String id) {
         if (storeUrl == null) {

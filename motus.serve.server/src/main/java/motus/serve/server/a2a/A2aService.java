@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -119,6 +120,8 @@ public final class A2aService implements HttpService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             JsonRpc.send(response, Status.OK_200, JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "Server is shutting down"));
+        } catch (CloseConnectionException e) {
+            throw e; // a body not received in time: there is no one to answer
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "A2A call failed", e);
             JsonRpc.send(response, Status.OK_200, JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "Internal error"));

@@ -7,6 +7,7 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.http.sse.SseEvent;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -127,6 +128,8 @@ public final class McpService implements HttpService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             JsonRpc.send(response, Status.OK_200, JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "Server is shutting down"));
+        } catch (CloseConnectionException e) {
+            throw e; // a body not received in time: there is no one to answer
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "MCP request failed", e);
             JsonRpc.send(response, Status.OK_200, JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "Internal error"));
