@@ -7,12 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +36,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class A2aService implements HttpService {
 
-    private static final System.Logger LOG = System.getLogger("motus.serve");
     private static final HeaderName VERSION = HeaderNames.create("A2A-Version");
     private static final String CARD_PATH = "/.well-known/agent-card.json";
     private static final int MAX_PAGE_SIZE = 100;
@@ -61,7 +58,7 @@ public final class A2aService implements HttpService {
                     JsonRpc.send(response, Status.METHOD_NOT_ALLOWED_405, Json.MAPPER.createObjectNode()
                             .put("detail", "Method Not Allowed"));
                 })
-                .post("/a2a", this::call)
+                .post("/a2a", JsonRpc.endpoint("A2A", limits, A2aError::of, this::call))
                 .any("/a2a", (request, response) -> {
                     response.header(HeaderNames.ALLOW, "POST");
                     JsonRpc.send(response, Status.METHOD_NOT_ALLOWED_405, JsonRpc.error(NullNode.instance,
@@ -77,54 +74,38 @@ public final class A2aService implements HttpService {
         response.send(Json.bytes(card.json(base)));
     }
 
-    private void call(ServerRequest request, ServerResponse response) {
-        JsonNode id = NullNode.instance;
-        try {
-            ObjectNode body = JsonRpc.read(request, limits);
-            id = JsonRpc.id(body);
-            if (id.isNull()) {
-                throw new A2aError(JsonRpc.INVALID_REQUEST, "the request needs an id, a string or a whole number");
-            }
-            if (!body.path("method").isTextual()) {
-                throw new A2aError(JsonRpc.INVALID_REQUEST, "the request has no method");
-            }
-            String version = request.headers().first(VERSION).orElse("1.0").strip();
-            if (!version.isEmpty() && !version.equals("1") && !version.startsWith("1.")) {
-                throw new A2aError(A2aError.VERSION_NOT_SUPPORTED,
-                        "A2A-Version " + version + " is not supported: this server speaks A2A 1.0");
-            }
-            JsonNode params = body.path("params");
-            if (!params.isObject()) {
-                throw A2aError.invalidParams("params must be an object");
-            }
-            String method = body.get("method").textValue();
-            switch (method) {
-                case "SendMessage" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, sendMessage(params)));
-                case "SendStreamingMessage" -> sendStreamingMessage(response, id, params);
-                case "GetTask" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, getTask(params)));
-                case "ListTasks" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, listTasks(params)));
-                case "CancelTask" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, cancelTask(params)));
-                case "SubscribeToTask" -> subscribeToTask(response, id, params);
-                case "CreateTaskPushNotificationConfig", "GetTaskPushNotificationConfig",
-                     "ListTaskPushNotificationConfigs", "DeleteTaskPushNotificationConfig" ->
-                        throw new A2aError(A2aError.PUSH_NOTIFICATION_NOT_SUPPORTED,
-                                "push notifications are not supported: stream the task or poll it with GetTask");
-                case "GetExtendedAgentCard" -> throw new A2aError(A2aError.EXTENDED_CARD_NOT_CONFIGURED,
-                        "there is no extended agent card: the public one says everything");
-                default -> throw new A2aError(JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method);
-            }
-        } catch (JsonRpc.Failure e) {
-            e.send(response, id);
-        } catch (SessionException refusal) {
-            A2aError.of(refusal).send(response, id);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            JsonRpc.send(response, Status.OK_200, JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "Server is shutting down"));
-        } catch (CloseConnectionException e) {
-            throw e; // a body not received in time: there is no one to answer
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "A2A call failed", e);
-            JsonRpc.send(response, Status.OK_200, JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "Internal error"));
+    private void call(ServerRequest request, ServerResponse response, ObjectNode message, JsonNode id)
+            throws InterruptedException {
+        if (id.isNull()) {
+            throw new A2aError(JsonRpc.INVALID_REQUEST, "the request needs an id, a string or a whole number");
+        }
+        if (!message.path("method").isTextual()) {
+            throw new A2aError(JsonRpc.INVALID_REQUEST, "the request has no method");
+        }
+        String version = request.headers().first(VERSION).orElse("1.0").strip();
+        if (!version.isEmpty() && !version.equals("1") && !version.startsWith("1.")) {
+            throw new A2aError(A2aError.VERSION_NOT_SUPPORTED,
+                    "A2A-Version " + version + " is not supported: this server speaks A2A 1.0");
+        }
+        JsonNode params = message.path("params");
+        if (!params.isObject()) {
+            throw A2aError.invalidParams("params must be an object");
+        }
+        String method = message.get("method").textValue();
+        switch (method) {
+            case "SendMessage" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, sendMessage(params)));
+            case "SendStreamingMessage" -> sendStreamingMessage(response, id, params);
+            case "GetTask" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, getTask(params)));
+            case "ListTasks" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, listTasks(params)));
+            case "CancelTask" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, cancelTask(params)));
+            case "SubscribeToTask" -> subscribeToTask(response, id, params);
+            case "CreateTaskPushNotificationConfig", "GetTaskPushNotificationConfig",
+                 "ListTaskPushNotificationConfigs", "DeleteTaskPushNotificationConfig" ->
+                    throw new A2aError(A2aError.PUSH_NOTIFICATION_NOT_SUPPORTED,
+                            "push notifications are not supported: stream the task or poll it with GetTask");
+            case "GetExtendedAgentCard" -> throw new A2aError(A2aError.EXTENDED_CARD_NOT_CONFIGURED,
+                    "there is no extended agent card: the public one says everything");
+            default -> throw new A2aError(JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method);
         }
     }
 

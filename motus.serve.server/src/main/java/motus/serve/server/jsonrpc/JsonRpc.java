@@ -6,11 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import motus.serve.server.http.HttpProblem;
 import motus.serve.server.http.RequestLimits;
 import motus.serve.server.http.Requests;
+import java.lang.System.Logger.Level;
+import java.util.function.Function;
+import motus.serve.server.session.SessionException;
 import motus.serve.wire.Json;
 
 /**
@@ -24,6 +29,8 @@ public final class JsonRpc {
     public static final int METHOD_NOT_FOUND = -32601;
     public static final int INVALID_PARAMS = -32602;
     public static final int INTERNAL_ERROR = -32603;
+
+    private static final System.Logger LOG = System.getLogger("motus.serve");
 
     private JsonRpc() {
     }
@@ -63,12 +70,54 @@ public final class JsonRpc {
         }
     }
 
+    /** What a protocol does with one message; what it throws, {@link #endpoint} answers. */
+    @FunctionalInterface
+    public interface Call {
+        /**
+         * @param id the message's id: a string or a whole number, else null (a notification, a response, or a bad id)
+         */
+        void handle(ServerRequest request, ServerResponse response, ObjectNode message, JsonNode id)
+                throws InterruptedException;
+    }
+
+    /**
+     * The handler of a protocol's endpoint: reads one message within the server's limits, hands it
+     * to {@code call}, and turns whatever that throws into the JSON-RPC error that says why, in
+     * this one place.
+     *
+     * @param protocol names the protocol in the log of an unexpected failure
+     * @param refusals the protocol's error for each refusal of the session rules
+     */
+    public static Handler endpoint(String protocol, RequestLimits limits, Function<SessionException, Failure> refusals,
+                                   Call call) {
+        return (request, response) -> {
+            JsonNode id = NullNode.instance;
+            try {
+                ObjectNode message = read(request, limits);
+                id = id(message);
+                call.handle(request, response, message, id);
+            } catch (Failure e) {
+                e.send(response, id);
+            } catch (SessionException refusal) {
+                refusals.apply(refusal).send(response, id);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                send(response, Status.OK_200, error(id, INTERNAL_ERROR, "Server is shutting down"));
+            } catch (CloseConnectionException e) {
+                throw e; // a body not received in time: there is no one to answer
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, protocol + " request failed", e);
+                send(response, Status.OK_200, error(id, INTERNAL_ERROR, "Internal error"));
+            }
+        };
+    }
+
     /**
      * The body: one JSON-RPC message, an object.
      *
      * @throws Failure a parse error, an invalid request, or a body over the size limit (with 413)
      */
-    public static ObjectNode read(ServerRequest request, RequestLimits limits) {
+    private static ObjectNode read(ServerRequest request, RequestLimits limits) {
         JsonNode body;
         try {
             body = Requests.body(request, limits);
@@ -92,7 +141,7 @@ public final class JsonRpc {
     }
 
     /** A request's id: a string or a whole number; null for anything else. */
-    public static JsonNode id(JsonNode message) {
+    private static JsonNode id(JsonNode message) {
         JsonNode id = message.path("id");
         return id.isTextual() || id.isIntegralNumber() ? id : NullNode.instance;
     }

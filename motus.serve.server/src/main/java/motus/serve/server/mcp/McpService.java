@@ -7,7 +7,6 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.http.sse.SseEvent;
-import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -69,7 +68,9 @@ public final class McpService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/mcp", this::post)
+        // A refusal outside a tool call (a call's own are its results) has no MCP form but an internal error.
+        rules.post("/mcp", JsonRpc.endpoint("MCP", limits,
+                        refusal -> new JsonRpc.Failure(JsonRpc.INTERNAL_ERROR, refusal.getMessage()), this::post))
                 .delete("/mcp", (request, response) -> response.status(Status.NO_CONTENT_204).send())
                 .any("/mcp", (request, response) -> {
                     // No stream of the server's own: everything it says answers a request.
@@ -79,60 +80,46 @@ public final class McpService implements HttpService {
                 });
     }
 
-    private void post(ServerRequest request, ServerResponse response) {
-        JsonNode id = NullNode.instance;
-        try {
-            ObjectNode message = JsonRpc.read(request, limits);
-            String protocol = request.headers().first(PROTOCOL_VERSION).orElse(null);
-            if (protocol != null && !VERSIONS.contains(protocol)) {
-                throw new JsonRpc.Failure(JsonRpc.INVALID_REQUEST, "MCP-Protocol-Version " + protocol
-                        + " is not supported: this server speaks " + String.join(", ", VERSIONS), Status.BAD_REQUEST_400,
-                        false);
+    private void post(ServerRequest request, ServerResponse response, ObjectNode message, JsonNode id)
+            throws InterruptedException {
+        String protocol = request.headers().first(PROTOCOL_VERSION).orElse(null);
+        if (protocol != null && !VERSIONS.contains(protocol)) {
+            throw new JsonRpc.Failure(JsonRpc.INVALID_REQUEST, "MCP-Protocol-Version " + protocol
+                    + " is not supported: this server speaks " + String.join(", ", VERSIONS), Status.BAD_REQUEST_400,
+                    false);
+        }
+        if (!message.has("method")) {
+            answered(message); // a client's response: the answer to an elicitation
+            response.status(Status.ACCEPTED_202).send();
+            return;
+        }
+        String method = message.path("method").asText();
+        if (!message.has("id")) {
+            notified(request, method, message.path("params"));
+            response.status(Status.ACCEPTED_202).send();
+            return;
+        }
+        if (id.isNull()) {
+            throw new JsonRpc.Failure(JsonRpc.INVALID_REQUEST, "a request's id is a string or a whole number");
+        }
+        JsonNode params = message.path("params");
+        if (method.equals("initialize")) {
+            response.header(SESSION, UUID.randomUUID() + (params.path("capabilities").has("elicitation") ? ELICITS : ""));
+            JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, initialize(params)));
+            return;
+        }
+        String session = request.headers().first(SESSION).orElseThrow(() -> new JsonRpc.Failure(
+                JsonRpc.INVALID_REQUEST, "Mcp-Session-Id is missing: initialize first", Status.BAD_REQUEST_400, false));
+        switch (method) {
+            case "ping" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, Json.MAPPER.createObjectNode()));
+            case "tools/list" -> {
+                ObjectNode result = Json.MAPPER.createObjectNode();
+                result.putArray("tools").add(tool.definition());
+                JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, result));
             }
-            if (!message.has("method")) {
-                answered(message); // a client's response: the answer to an elicitation
-                response.status(Status.ACCEPTED_202).send();
-                return;
-            }
-            String method = message.path("method").asText();
-            if (!message.has("id")) {
-                notified(request, method, message.path("params"));
-                response.status(Status.ACCEPTED_202).send();
-                return;
-            }
-            id = JsonRpc.id(message);
-            if (id.isNull()) {
-                throw new JsonRpc.Failure(JsonRpc.INVALID_REQUEST, "a request's id is a string or a whole number");
-            }
-            JsonNode params = message.path("params");
-            if (method.equals("initialize")) {
-                response.header(SESSION, UUID.randomUUID() + (params.path("capabilities").has("elicitation") ? ELICITS : ""));
-                JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, initialize(params)));
-                return;
-            }
-            String session = request.headers().first(SESSION).orElseThrow(() -> new JsonRpc.Failure(
-                    JsonRpc.INVALID_REQUEST, "Mcp-Session-Id is missing: initialize first", Status.BAD_REQUEST_400, false));
-            switch (method) {
-                case "ping" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, Json.MAPPER.createObjectNode()));
-                case "tools/list" -> {
-                    ObjectNode result = Json.MAPPER.createObjectNode();
-                    result.putArray("tools").add(tool.definition());
-                    JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, result));
-                }
-                case "tools/call" -> call(request, response, id, session, params);
-                default -> throw new JsonRpc.Failure(JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method
-                        + " (this server offers tools only)");
-            }
-        } catch (JsonRpc.Failure e) {
-            e.send(response, id);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            JsonRpc.send(response, Status.OK_200, JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "Server is shutting down"));
-        } catch (CloseConnectionException e) {
-            throw e; // a body not received in time: there is no one to answer
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "MCP request failed", e);
-            JsonRpc.send(response, Status.OK_200, JsonRpc.error(id, JsonRpc.INTERNAL_ERROR, "Internal error"));
+            case "tools/call" -> call(request, response, id, session, params);
+            default -> throw new JsonRpc.Failure(JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method
+                    + " (this server offers tools only)");
         }
     }
 
