@@ -16,6 +16,7 @@ module motus.serve.server {
     requires io.helidon.openapi;
     requires com.fasterxml.jackson.databind;
     requires java.sql;
+    requires com.nimbusds.jose.jwt; // bearer JWTs, checked against a JWKS
     requires com.zaxxer.hikari; // the PostgreSQL store's pool; the driver itself is found through DriverManager
     requires java.net.http;
     requires jdk.management; // the file-descriptor limit, for the connection limit

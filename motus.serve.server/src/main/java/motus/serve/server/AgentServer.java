@@ -534,6 +534,15 @@ public final class AgentServer {
         }
 
         /**
+         * API keys that name who presents them (default: none): a session belongs to the identity
+         * that created it, and other identities (but admins) get 404 on it everywhere. With
+         * {@link #apiKey} too, that key acts as an admin.
+         */
+        public Builder apiKeys(List<NamedKey> keys) {
+            return set(Settings.API_KEYS, List.copyOf(keys));
+        }
+
+        /**
          * Takes the settings present in {@code config}, keyed as {@link Settings} declares them
          * (the flags' names): {@code workers}, {@code ttl}, {@code worker-heap-mb}, ...
          *

@@ -20,6 +20,7 @@ import motus.serve.server.conversation.Conversations;
 import motus.serve.server.edge.Edge;
 import motus.serve.server.http.ApiRoutes;
 import motus.serve.server.http.ChatPage;
+import motus.serve.server.http.Identities;
 import motus.serve.server.http.RequestLimits;
 import motus.serve.server.http.SessionService;
 import motus.serve.server.judge.Judge;
@@ -111,7 +112,10 @@ final class Assembly {
         if (settings.value(Settings.MCP)) {
             routes.add(new McpService(conversations, limits, settings.value(Settings.MCP_TOOL), VERSION));
         }
-        this.api = new ApiRoutes(settings.value(Settings.API_KEY), routes, checkAgent, stopTurns);
+        Identities identities = new Identities(settings.value(Settings.API_KEY), settings.value(Settings.API_KEYS),
+                settings.value(Settings.JWT_JWKS), settings.value(Settings.JWT_ISSUER), settings.value(Settings.JWT_AUDIENCE),
+                settings.value(Settings.JWT_CLOCK_SKEW));
+        this.api = new ApiRoutes(identities, routes, checkAgent, stopTurns);
         int mostSpares = Math.max(settings.value(Settings.PREWARM), settings.value(Settings.PREWARM_MAX));
         this.edge = new Edge(settings.value(Settings.MAX_CONNECTIONS), settings.value(Settings.WORKERS) + mostSpares,
                 settings.value(Settings.HEADER_TIMEOUT), settings.value(Settings.BODY_TIMEOUT), settings.value(Settings.IDLE_TIMEOUT),
@@ -151,7 +155,8 @@ final class Assembly {
             name = type.substring(type.lastIndexOf('.') + 1);
         }
         return new AgentCard(name, settings.value(Settings.A2A_DESCRIPTION), agentVersion(settings),
-                settings.value(Settings.API_KEY) != null);
+                settings.value(Settings.API_KEY) != null || !settings.value(Settings.API_KEYS).isEmpty()
+                        || settings.value(Settings.JWT_JWKS) != null);
     }
 
     /** The version of the agent's module, when its reference names one on the module path that has one. */

@@ -3,6 +3,7 @@ package motus.serve.server;
 import io.helidon.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -102,6 +103,28 @@ public final class Settings {
             "Keep sessions in PostgreSQL at this JDBC URL (jdbc:postgresql://HOST:PORT/DB?user=U&password=P), shared by"
                     + " every server pointed at it (default: none, sessions in memory).",
             null, node -> node.asString().asOptional(), Settings::postgresUrl, "URL", List.of());
+
+    public static final Setting<List<NamedKey>> API_KEYS = new Setting<>("api-keys",
+            "Several API keys, each naming who presents it ({name, key, admin}): a session is its creator's, and other"
+                    + " identities but admins are told it does not exist (config only; default: none).",
+            List.of(), node -> node.asNodeList().asOptional().map(Settings::namedKeys), Settings::distinct, null,
+            List.of());
+
+    public static final Setting<String> JWT_JWKS = new Setting<>("jwt-jwks",
+            "Accept bearer JWTs (RS256, ES256) signed by a key of this JWKS, a file or an https URL: the identity is the"
+                    + " token's sub (config only; default: none).",
+            null, node -> node.asString().asOptional(), Settings::notBlank, null, List.of());
+
+    public static final Setting<String> JWT_ISSUER = new Setting<>("jwt-issuer",
+            "The iss a JWT must carry (config only; required with jwt-jwks).",
+            null, node -> node.asString().asOptional(), Settings::notBlank, null, List.of());
+
+    public static final Setting<String> JWT_AUDIENCE = new Setting<>("jwt-audience",
+            "An aud a JWT must carry (config only; required with jwt-jwks).",
+            null, node -> node.asString().asOptional(), Settings::notBlank, null, List.of());
+
+    public static final Setting<Duration> JWT_CLOCK_SKEW = seconds("jwt-clock-skew", Duration.ofSeconds(60), null,
+            "Seconds by which a JWT's exp and nbf may be off this server's clock (default: 60).");
 
     public static final Setting<String> STORE_USER = new Setting<>("store-user",
             "The store's user, when the URL names none (config only).",
@@ -207,7 +230,7 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(AGENT, MODULE_PATH, CLASS_PATH, WORKERS, TTL, TIMEOUT, INTERRUPT_TIMEOUT,
             MAX_SESSIONS, SHUTDOWN_TIMEOUT, ALLOW_CUSTOM_IDS, ISOLATION, MULTITASK_STRATEGY, MAX_QUEUED_MESSAGES,
             WORKER_IDLE_TIMEOUT, WORKER_SNAPSHOTS, MAX_WAITING_WORKERS, PREWARM, PREWARM_MAX,
-            API_KEY, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_LEASE, WORKER_JVM_OPTIONS, WORKER_ENVIRONMENT,
+            API_KEY, API_KEYS, JWT_JWKS, JWT_ISSUER, JWT_AUDIENCE, JWT_CLOCK_SKEW, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_LEASE, WORKER_JVM_OPTIONS, WORKER_ENVIRONMENT,
             AGENT_AOT_CACHE, AOT_CACHE_DIR, WORKER_HEAP_MB, MAX_REQUEST_BYTES, MAX_RESULT_BYTES, MAX_SESSION_BYTES,
             MAX_STORED_BYTES, MAX_CONNECTIONS,
             HEADER_TIMEOUT, BODY_TIMEOUT, IDLE_TIMEOUT, WEBHOOK_HOSTS, WEBHOOK_TIMEOUT, UI, A2A, A2A_NAME, A2A_DESCRIPTION, MCP, MCP_TOOL);
@@ -282,6 +305,22 @@ public final class Settings {
     private static void postgresUrl(String value) {
         if (!value.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException("must be a PostgreSQL JDBC URL, jdbc:postgresql://HOST:PORT/DATABASE");
+        }
+    }
+
+    private static List<NamedKey> namedKeys(List<Config> nodes) {
+        List<NamedKey> keys = new ArrayList<>();
+        for (Config node : nodes) {
+            keys.add(new NamedKey(node.get("name").asString().orElse(""), node.get("key").asString().orElse(""),
+                    node.get("admin").asBoolean().orElse(false)));
+        }
+        return keys;
+    }
+
+    private static void distinct(List<NamedKey> keys) {
+        if (keys.stream().map(NamedKey::name).distinct().count() < keys.size()
+                || keys.stream().map(NamedKey::key).distinct().count() < keys.size()) {
+            throw new IllegalArgumentException("api-keys must name each identity once and give each its own key");
         }
     }
 

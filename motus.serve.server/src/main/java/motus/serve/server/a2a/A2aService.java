@@ -15,8 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import motus.serve.api.ChatMessage;
+import motus.serve.server.conversation.Caller;
 import motus.serve.server.conversation.Conversation;
 import motus.serve.server.conversation.Conversations;
+import motus.serve.server.http.ApiRoutes;
 import motus.serve.server.http.RequestLimits;
 import motus.serve.server.jsonrpc.JsonRpc;
 import motus.serve.server.session.EventLog;
@@ -92,13 +94,14 @@ public final class A2aService implements HttpService {
             throw A2aError.invalidParams("params must be an object");
         }
         String method = message.get("method").textValue();
+        Caller caller = ApiRoutes.caller(request);
         switch (method) {
-            case "SendMessage" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, sendMessage(params)));
-            case "SendStreamingMessage" -> sendStreamingMessage(response, id, params);
-            case "GetTask" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, getTask(params)));
-            case "ListTasks" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, listTasks(params)));
-            case "CancelTask" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, cancelTask(params)));
-            case "SubscribeToTask" -> subscribeToTask(response, id, params);
+            case "SendMessage" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, sendMessage(caller, params)));
+            case "SendStreamingMessage" -> sendStreamingMessage(caller, response, id, params);
+            case "GetTask" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, getTask(caller, params)));
+            case "ListTasks" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, listTasks(caller, params)));
+            case "CancelTask" -> JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, cancelTask(caller, params)));
+            case "SubscribeToTask" -> subscribeToTask(caller, response, id, params);
             case "CreateTaskPushNotificationConfig", "GetTaskPushNotificationConfig",
                  "ListTaskPushNotificationConfigs", "DeleteTaskPushNotificationConfig" ->
                     throw new A2aError(A2aError.PUSH_NOTIFICATION_NOT_SUPPORTED,
@@ -113,40 +116,42 @@ public final class A2aService implements HttpService {
     private record Delivered(String contextId, String taskId, EventLog events, long after) {
     }
 
-    private ObjectNode sendMessage(JsonNode params) throws InterruptedException {
-        Delivered delivered = deliver(ClientMessage.parse(params));
+    private ObjectNode sendMessage(Caller caller, JsonNode params) throws InterruptedException {
+        Delivered delivered = deliver(caller, ClientMessage.parse(params));
         if (!params.path("configuration").path("returnImmediately").asBoolean(false)) {
-            conversations.get(delivered.contextId).awaitNotRunning(-1);
+            conversations.get(caller, delivered.contextId).awaitNotRunning(-1);
         }
         ObjectNode result = Json.MAPPER.createObjectNode();
-        result.set("task", task(delivered.contextId, delivered.taskId, historyLength(params.path("configuration")), true));
+        result.set("task", task(caller, delivered.contextId, delivered.taskId,
+                historyLength(params.path("configuration")), true));
         return result;
     }
 
-    private void sendStreamingMessage(ServerResponse response, JsonNode id, JsonNode params) throws InterruptedException {
-        Delivered delivered = deliver(ClientMessage.parse(params));
-        ObjectNode first = task(delivered.contextId, delivered.taskId, -1, true);
+    private void sendStreamingMessage(Caller caller, ServerResponse response, JsonNode id, JsonNode params)
+            throws InterruptedException {
+        Delivered delivered = deliver(caller, ClientMessage.parse(params));
+        ObjectNode first = task(caller, delivered.contextId, delivered.taskId, -1, true);
         if (delivered.after == 0) {
             first.set("status", Json.MAPPER.createObjectNode().put("state", "TASK_STATE_SUBMITTED"));
         }
-        TaskStream.send(response, id, delivered.taskId, delivered.contextId, () -> view(delivered.contextId),
+        TaskStream.send(response, id, delivered.taskId, delivered.contextId, () -> view(caller, delivered.contextId),
                 delivered.events, delivered.after, first);
     }
 
     /** A new message starts a turn in its context; one with a task id answers that task's question. */
-    private Delivered deliver(ClientMessage message) {
+    private Delivered deliver(Caller caller, ClientMessage message) {
         if (message.taskId() != null) {
-            return answer(message);
+            return answer(caller, message);
         }
         ChatMessage chat = message.chatMessage(); // checked before a context is made for it
-        Conversation conversation = context(message.contextId());
+        Conversation conversation = context(caller, message.contextId());
         Conversation.Sent sent;
         try {
             sent = conversation.send(chat, null, MultitaskStrategy.REJECT);
         } catch (SessionException refusal) {
             if (refusal.reason() == SessionException.Reason.RUNNING
                     || refusal.reason() == SessionException.Reason.INTERRUPTED) {
-                throw busy(conversation.id());
+                throw busy(caller, conversation.id());
             }
             throw refusal;
         }
@@ -154,29 +159,33 @@ public final class A2aService implements HttpService {
     }
 
     /** The session of a context id: none creates one; an unknown one creates it under that id. */
-    private Conversation context(@Nullable String contextId) {
+    private Conversation context(Caller caller, @Nullable String contextId) {
         if (contextId == null) {
-            return conversations.get(conversations.create(null, List.of()).id());
+            return conversations.get(caller, conversations.create(caller, null, List.of()).id());
         }
         try {
-            return conversations.get(contextId);
+            return conversations.get(caller, contextId);
         } catch (SessionException notFound) {
             if (notFound.reason() != SessionException.Reason.NOT_FOUND) {
                 throw notFound;
             }
         }
         try {
-            conversations.create(contextId, List.of());
+            conversations.create(caller, contextId, List.of());
         } catch (SessionException exists) {
             if (exists.reason() != SessionException.Reason.ALREADY_EXISTS) {
-                throw exists; // else another request created it first: send there
+                throw exists; // else another request created it first: send there, if it is this caller's
             }
         }
-        return conversations.get(contextId);
+        try {
+            return conversations.get(caller, contextId);
+        } catch (SessionException notYours) {
+            throw A2aError.invalidParams("contextId " + contextId + " cannot be used: choose another, or send none");
+        }
     }
 
-    private A2aError busy(String contextId) {
-        SessionView now = view(contextId);
+    private A2aError busy(Caller caller, String contextId) {
+        SessionView now = view(caller, contextId);
         TurnSummary running = now.history().isEmpty() ? null : now.history().getLast();
         String task = running == null ? "its task" : "task " + running.id();
         return new A2aError(A2aError.CONTEXT_BUSY, now.status() == SessionStatus.INTERRUPTED
@@ -187,8 +196,8 @@ public final class A2aService implements HttpService {
     }
 
     /** The answer to the question an input-required task asks: its turn goes on. */
-    private Delivered answer(ClientMessage message) {
-        Conversation conversation = byTask(message.taskId());
+    private Delivered answer(Caller caller, ClientMessage message) {
+        Conversation conversation = byTask(caller, message.taskId());
         if (message.contextId() != null && !message.contextId().equals(conversation.id())) {
             throw A2aError.invalidParams("task " + message.taskId() + " belongs to context " + conversation.id()
                     + ", not " + message.contextId());
@@ -231,26 +240,27 @@ public final class A2aService implements HttpService {
                 pending.stream().map(Interrupt::id).toList()) + ")");
     }
 
-    private ObjectNode getTask(JsonNode params) {
+    private ObjectNode getTask(Caller caller, JsonNode params) {
         String taskId = taskId(params);
-        return task(byTask(taskId).id(), taskId, historyLength(params), true);
+        return task(caller, byTask(caller, taskId).id(), taskId, historyLength(params), true);
     }
 
-    private ObjectNode cancelTask(JsonNode params) throws InterruptedException {
+    private ObjectNode cancelTask(Caller caller, JsonNode params) throws InterruptedException {
         String taskId = taskId(params);
-        Conversation conversation = byTask(taskId);
+        Conversation conversation = byTask(caller, taskId);
         TurnSummary turn = conversation.view().turn(taskId).orElseThrow(() -> A2aError.taskNotFound(taskId));
         if (Tasks.isTerminal(turn)) {
             throw new A2aError(A2aError.TASK_NOT_CANCELABLE, "Task " + taskId + " has ended ("
                     + Tasks.state(conversation.view(), turn) + "): only a working or input-required task can be canceled");
         }
         conversation.cancel();
-        return task(conversation.id(), taskId, -1, true);
+        return task(caller, conversation.id(), taskId, -1, true);
     }
 
-    private void subscribeToTask(ServerResponse response, JsonNode id, JsonNode params) throws InterruptedException {
+    private void subscribeToTask(Caller caller, ServerResponse response, JsonNode id, JsonNode params)
+            throws InterruptedException {
         String taskId = taskId(params);
-        Conversation conversation = byTask(taskId);
+        Conversation conversation = byTask(caller, taskId);
         SessionView now = conversation.view();
         TurnSummary turn = now.turn(taskId).orElseThrow(() -> A2aError.taskNotFound(taskId));
         EventLog events = conversation.events();
@@ -258,11 +268,11 @@ public final class A2aService implements HttpService {
             throw new A2aError(A2aError.UNSUPPORTED_OPERATION, "Task " + taskId + " has ended ("
                     + Tasks.state(now, turn) + "): there is nothing to subscribe to; GetTask reads it");
         }
-        TaskStream.send(response, id, taskId, conversation.id(), () -> view(conversation.id()), events, 0,
+        TaskStream.send(response, id, taskId, conversation.id(), () -> view(caller, conversation.id()), events, 0,
                 Tasks.task(now, turn, -1, true));
     }
 
-    private ObjectNode listTasks(JsonNode params) {
+    private ObjectNode listTasks(Caller caller, JsonNode params) {
         String contextId = params.path("contextId").asText("");
         String state = params.path("status").asText("");
         int pageSize = params.path("pageSize").asInt(50);
@@ -277,10 +287,10 @@ public final class A2aService implements HttpService {
         }
         List<SessionView> sessions;
         if (contextId.isEmpty()) {
-            sessions = conversations.list();
+            sessions = conversations.list(caller);
         } else {
             try {
-                sessions = List.of(view(contextId));
+                sessions = List.of(view(caller, contextId));
             } catch (SessionException notFound) {
                 sessions = List.of();
             }
@@ -305,20 +315,20 @@ public final class A2aService implements HttpService {
         return result;
     }
 
-    private ObjectNode task(String contextId, String taskId, int historyLength, boolean artifacts) {
-        SessionView now = view(contextId);
+    private ObjectNode task(Caller caller, String contextId, String taskId, int historyLength, boolean artifacts) {
+        SessionView now = view(caller, contextId);
         TurnSummary turn = now.turn(taskId).orElseThrow(() -> A2aError.taskNotFound(taskId));
         return Tasks.task(now, turn, historyLength, artifacts);
     }
 
     /** The session as it is now: a store's session may hold the view its request loaded. */
-    private SessionView view(String contextId) {
-        return conversations.get(contextId).view();
+    private SessionView view(Caller caller, String contextId) {
+        return conversations.get(caller, contextId).view();
     }
 
-    private Conversation byTask(String taskId) {
+    private Conversation byTask(Caller caller, String taskId) {
         try {
-            return conversations.byTurn(taskId);
+            return conversations.byTurn(caller, taskId);
         } catch (SessionException notFound) {
             throw notFound.reason() == SessionException.Reason.NOT_FOUND ? A2aError.taskNotFound(taskId) : notFound;
         }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.BooleanSupplier;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.session.MultitaskStrategy;
+import motus.serve.server.session.Session;
 import motus.serve.server.session.SessionException;
 import motus.serve.server.session.SessionStore;
 import motus.serve.server.session.SessionView;
@@ -36,42 +37,43 @@ public final class Conversations {
     }
 
     /**
-     * Creates a session.
+     * Creates a session, which belongs to {@code caller}.
      *
      * @param id the client's id, or null for a random UUID
      * @throws SessionException {@code ALREADY_EXISTS}, {@code TOO_MANY}, {@code STORAGE_FULL} or {@code SHUTTING_DOWN}
      */
-    public SessionView create(@Nullable String id, List<ChatMessage> state) {
+    public SessionView create(Caller caller, @Nullable String id, List<ChatMessage> state) {
         refuseWhenStopping();
-        return sessions.create(id, state).view();
+        return sessions.create(id, state, caller.name()).view();
     }
 
-    /** @throws SessionException {@code NOT_FOUND} */
-    public Conversation get(String id) {
-        return new Conversation(sessions.get(id), defaultStrategy, this::refuseWhenStopping);
+    /** @throws SessionException {@code NOT_FOUND}, also when the session is not {@code caller}'s */
+    public Conversation get(Caller caller, String id) {
+        return visible(caller, sessions.get(id));
     }
 
     /**
      * The session that remembers the turn with id {@code turnId} ({@link Conversation.Sent#turnId}).
      *
-     * @throws SessionException {@code NOT_FOUND} if no session does
+     * @throws SessionException {@code NOT_FOUND} if no session of {@code caller}'s does
      */
-    public Conversation byTurn(String turnId) {
-        return new Conversation(sessions.byTurn(turnId), defaultStrategy, this::refuseWhenStopping);
+    public Conversation byTurn(Caller caller, String turnId) {
+        return visible(caller, sessions.byTurn(turnId));
     }
 
     /**
      * Deletes a session; a turn it runs is cancelled and its worker killed.
      *
-     * @throws SessionException {@code NOT_FOUND}
+     * @throws SessionException {@code NOT_FOUND}, also when the session is not {@code caller}'s
      */
-    public void delete(String id) {
+    public void delete(Caller caller, String id) {
+        get(caller, id);
         sessions.delete(id);
     }
 
-    /** Every session, as it is now. */
-    public List<SessionView> list() {
-        return sessions.list();
+    /** The sessions {@code caller} sees, as they are now. */
+    public List<SessionView> list(Caller caller) {
+        return sessions.list().stream().filter(session -> caller.sees(session.owner())).toList();
     }
 
     /** How many sessions there are (with a shared store: on all servers). */
@@ -97,6 +99,14 @@ public final class Conversations {
     /** Why a turn's webhook may not go to {@code url}, or null; may resolve its host. */
     public @Nullable String webhookRefusal(String url) {
         return turns.webhookRefusal(url);
+    }
+
+    /** Another's session is, to this caller, no session at all: its existence is not revealed. */
+    private Conversation visible(Caller caller, Session session) {
+        if (!caller.sees(session.view().owner())) {
+            throw new SessionException(SessionException.Reason.NOT_FOUND);
+        }
+        return new Conversation(session, defaultStrategy, this::refuseWhenStopping);
     }
 
     private void refuseWhenStopping() {

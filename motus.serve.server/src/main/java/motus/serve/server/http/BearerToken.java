@@ -20,10 +20,15 @@ final class BearerToken {
 
     /** Whether an {@code Authorization} header value carries this key. */
     boolean accepts(@Nullable String authorization) {
+        String credential = credential(authorization);
+        return credential != null && MessageDigest.isEqual(key, credential.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** What an {@code Authorization: Bearer <credential>} header carries, or null if it is not one. */
+    static @Nullable String credential(@Nullable String authorization) {
         if (authorization == null || !authorization.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
-            return false;
+            return null;
         }
-        byte[] presented = authorization.substring(SCHEME.length()).strip().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(key, presented);
+        return authorization.substring(SCHEME.length()).strip();
     }
 }

@@ -82,12 +82,12 @@ public final class SessionService implements HttpService {
 
     private void list(ServerRequest request, ServerResponse response) {
         ArrayNode list = Json.MAPPER.createArrayNode();
-        conversations.list().forEach(view -> list.add(Bodies.sessionSummary(view)));
+        conversations.list(ApiRoutes.caller(request)).forEach(view -> list.add(Bodies.sessionSummary(view)));
         send(response, Status.OK_200, list);
     }
 
     private void create(ServerRequest request, ServerResponse response) {
-        SessionView session = conversations.create(null, Requests.initialState(request, limits));
+        SessionView session = conversations.create(ApiRoutes.caller(request), null, Requests.initialState(request, limits));
         created(response, request.path().absolute().path() + "/" + session.id(), session);
     }
 
@@ -100,7 +100,7 @@ public final class SessionService implements HttpService {
         if (!isUuid(id)) {
             throw new HttpProblem(Status.BAD_REQUEST_400, "Session ID must be a valid UUID");
         }
-        created(response, request.path().absolute().path(), conversations.create(id, Requests.initialState(request, limits)));
+        created(response, request.path().absolute().path(), conversations.create(ApiRoutes.caller(request), id, Requests.initialState(request, limits)));
     }
 
     /** @param location the session's path as the client reaches it, under whatever prefix these routes are mounted */
@@ -110,7 +110,7 @@ public final class SessionService implements HttpService {
     }
 
     private void get(ServerRequest request, ServerResponse response) throws InterruptedException {
-        Conversation conversation = conversations.get(id(request));
+        Conversation conversation = conversations.get(ApiRoutes.caller(request), id(request));
         boolean wait = Requests.waitParameter(request);
         long timeoutNanos = Requests.timeoutParameter(request);
         SessionView view = wait ? conversation.awaitNotRunning(timeoutNanos) : conversation.view();
@@ -118,16 +118,16 @@ public final class SessionService implements HttpService {
     }
 
     private void delete(ServerRequest request, ServerResponse response) {
-        conversations.delete(id(request));
+        conversations.delete(ApiRoutes.caller(request), id(request));
         response.status(Status.NO_CONTENT_204).send();
     }
 
     private void messages(ServerRequest request, ServerResponse response) {
-        send(response, Status.OK_200, MessageCodec.toJson(conversations.get(id(request)).messages()));
+        send(response, Status.OK_200, MessageCodec.toJson(conversations.get(ApiRoutes.caller(request), id(request)).messages()));
     }
 
     private void send(ServerRequest request, ServerResponse response) throws InterruptedException {
-        Conversation conversation = conversations.get(id(request));
+        Conversation conversation = conversations.get(ApiRoutes.caller(request), id(request));
         Requests.MessageRequest body = Requests.message(request, limits);
         String refusal = body.webhook() == null ? null : conversations.webhookRefusal(body.webhook().url());
         if (refusal != null) {
@@ -150,13 +150,13 @@ public final class SessionService implements HttpService {
     }
 
     private void events(ServerRequest request, ServerResponse response) throws InterruptedException {
-        EventStream.send(response, conversations.get(id(request)).events(),
+        EventStream.send(response, conversations.get(ApiRoutes.caller(request), id(request)).events(),
                 request.headers().first(LAST_EVENT_ID).orElse(null));
     }
 
     private void resume(ServerRequest request, ServerResponse response) {
         Requests.ResumeRequest body = Requests.resume(request, limits);
-        Conversation conversation = conversations.get(id(request));
+        Conversation conversation = conversations.get(ApiRoutes.caller(request), id(request));
         SessionStatus status = conversation.resume(body.interruptId(), body.value());
         send(response, Status.OK_200, Json.MAPPER.createObjectNode()
                 .put("session_id", conversation.id())
@@ -164,7 +164,7 @@ public final class SessionService implements HttpService {
     }
 
     private void cancel(ServerRequest request, ServerResponse response) throws InterruptedException {
-        send(response, Status.OK_200, Bodies.sessionResponse(conversations.get(id(request)).cancel()));
+        send(response, Status.OK_200, Bodies.sessionResponse(conversations.get(ApiRoutes.caller(request), id(request)).cancel()));
     }
 
     private void judge(ServerRequest request, ServerResponse response) {

@@ -22,8 +22,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import motus.serve.server.conversation.Caller;
 import motus.serve.server.conversation.Conversation;
 import motus.serve.server.conversation.Conversations;
+import motus.serve.server.http.ApiRoutes;
 import motus.serve.server.http.RequestLimits;
 import motus.serve.server.jsonrpc.JsonRpc;
 import motus.serve.server.session.EventLog;
@@ -88,14 +90,15 @@ public final class McpService implements HttpService {
                     + " is not supported: this server speaks " + String.join(", ", VERSIONS), Status.BAD_REQUEST_400,
                     false);
         }
+        Caller caller = ApiRoutes.caller(request);
         if (!message.has("method")) {
-            answered(message); // a client's response: the answer to an elicitation
+            answered(caller, message); // a client's response: the answer to an elicitation
             response.status(Status.ACCEPTED_202).send();
             return;
         }
         String method = message.path("method").asText();
         if (!message.has("id")) {
-            notified(request, method, message.path("params"));
+            notified(caller, request, method, message.path("params"));
             response.status(Status.ACCEPTED_202).send();
             return;
         }
@@ -117,7 +120,7 @@ public final class McpService implements HttpService {
                 result.putArray("tools").add(tool.definition());
                 JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, result));
             }
-            case "tools/call" -> call(request, response, id, session, params);
+            case "tools/call" -> call(caller, request, response, id, session, params);
             default -> throw new JsonRpc.Failure(JsonRpc.METHOD_NOT_FOUND, "Method not found: " + method
                     + " (this server offers tools only)");
         }
@@ -134,7 +137,8 @@ public final class McpService implements HttpService {
         return result;
     }
 
-    private void notified(ServerRequest request, String method, JsonNode params) throws InterruptedException {
+    private void notified(Caller caller, ServerRequest request, String method, JsonNode params)
+            throws InterruptedException {
         if (!method.equals("notifications/cancelled")) {
             return; // initialized, progress, roots: nothing to do
         }
@@ -144,17 +148,17 @@ public final class McpService implements HttpService {
             return; // done already, or running on another replica: the spec lets a cancellation be ignored
         }
         try {
-            conversations.get(sessionId).cancel();
+            conversations.get(caller, sessionId).cancel();
         } catch (SessionException finished) {
             LOG.log(Level.DEBUG, "[{0}] nothing to cancel: {1}", sessionId, finished.getMessage());
         }
     }
 
     /** The client's answer to an elicitation, wherever its turn runs. */
-    private void answered(JsonNode response) {
+    private void answered(Caller caller, JsonNode response) {
         Elicitations.target(response.path("id")).ifPresent(target -> {
             try {
-                Conversation conversation = conversations.get(target[0]);
+                Conversation conversation = conversations.get(caller, target[0]);
                 Interrupt interrupt = conversation.view().interrupts().stream()
                         .filter(pending -> pending.id().equals(target[1])).findFirst().orElse(null);
                 if (interrupt != null) {
@@ -166,8 +170,8 @@ public final class McpService implements HttpService {
         });
     }
 
-    private void call(ServerRequest request, ServerResponse response, JsonNode id, String mcpSession, JsonNode params)
-            throws InterruptedException {
+    private void call(Caller caller, ServerRequest request, ServerResponse response, JsonNode id, String mcpSession,
+                      JsonNode params) throws InterruptedException {
         ChatTool.Arguments arguments = tool.arguments(params);
         Conversation conversation;
         String turnId;
@@ -176,13 +180,13 @@ public final class McpService implements HttpService {
         try {
             if (arguments.message() != null) {
                 conversation = arguments.sessionId() == null
-                        ? conversations.get(conversations.create(null, List.of()).id())
-                        : conversations.get(arguments.sessionId());
+                        ? conversations.get(caller, conversations.create(caller, null, List.of()).id())
+                        : conversations.get(caller, arguments.sessionId());
                 Conversation.Sent sent = conversation.send(arguments.message(), null, MultitaskStrategy.REJECT);
                 turnId = sent.turnId();
                 events = sent.events();
             } else {
-                conversation = conversations.get(arguments.sessionId());
+                conversation = conversations.get(caller, arguments.sessionId());
                 SessionView now = conversation.view();
                 turnId = now.history().isEmpty() ? "" : now.history().getLast().id();
                 events = conversation.events();
@@ -201,14 +205,14 @@ public final class McpService implements HttpService {
                     .map(accept -> accept.toLowerCase(Locale.ROOT).contains("text/event-stream")).orElse(false);
             JsonNode progressToken = params.path("_meta").path("progressToken");
             if (!streams) {
-                JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, follow(null, conversation.id(), turnId, events,
-                        after, null, false)));
+                JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, follow(caller, null, conversation.id(), turnId,
+                        events, after, null, false)));
                 return;
             }
             response.header(HeaderNames.CACHE_CONTROL, "no-cache");
             response.header("X-Accel-Buffering", "no");
             try (SseSink sink = response.sink(SseSink.TYPE)) {
-                ObjectNode result = follow(sink, conversation.id(), turnId, events, after,
+                ObjectNode result = follow(caller, sink, conversation.id(), turnId, events, after,
                         progressToken.isTextual() || progressToken.isNumber() ? progressToken : null,
                         mcpSession.endsWith(ELICITS));
                 if (inFlight.containsKey(call)) { // a cancelled call gets no result
@@ -237,7 +241,7 @@ public final class McpService implements HttpService {
      * result. On a stream, deltas become progress and questions elicitations when the client
      * takes them.
      */
-    private ObjectNode follow(@Nullable SseSink sink, String sessionId, String turnId, EventLog events, long after,
+    private ObjectNode follow(Caller caller, @Nullable SseSink sink, String sessionId, String turnId, EventLog events, long after,
                               @Nullable JsonNode progressToken, boolean elicits) throws InterruptedException {
         Set<String> asked = new HashSet<>();
         int progress = 0;
@@ -257,7 +261,7 @@ public final class McpService implements HttpService {
                     params.put("progress", ++progress).put("message", event.data().path("text").asText(""));
                     emit(sink, notification);
                 } else if (event.name().equals("interrupted") && i == batch.size() - 1) {
-                    SessionView now = conversations.get(sessionId).view();
+                    SessionView now = conversations.get(caller, sessionId).view();
                     if (now.status() != SessionStatus.INTERRUPTED) {
                         continue; // answered meanwhile
                     }
@@ -272,7 +276,7 @@ public final class McpService implements HttpService {
                 } else if (event.name().equals("done")) {
                     SessionView now;
                     try {
-                        now = conversations.get(sessionId).view();
+                        now = conversations.get(caller, sessionId).view();
                     } catch (SessionException deleted) {
                         return ChatTool.failure("The session was deleted");
                     }

@@ -37,13 +37,13 @@ final class MemorySession implements Session {
     private boolean deleted;
 
     /** @throws SessionException {@code STORAGE_FULL} if {@code stored} has no room for the state */
-    MemorySession(String id, List<ChatMessage> state, SessionRules rules, TurnControl control, LongSupplier tokens,
+    MemorySession(String id, @Nullable String owner, List<ChatMessage> state, SessionRules rules, TurnControl control, LongSupplier tokens,
                   StoredBytes stored, long nowNanos) {
         this.id = id;
         this.rules = rules;
         this.control = control;
         this.tokens = tokens;
-        this.record = SessionRecord.created(id, state);
+        this.record = SessionRecord.created(id, owner, state);
         this.stored = stored;
         this.stateBytes = StateSize.of(record.state());
         stored.add(stateBytes);

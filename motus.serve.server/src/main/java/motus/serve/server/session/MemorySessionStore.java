@@ -51,7 +51,7 @@ public final class MemorySessionStore implements SessionStore {
     }
 
     @Override
-    public Session create(@Nullable String id, List<ChatMessage> state) {
+    public Session create(@Nullable String id, List<ChatMessage> state, @Nullable String owner) {
         creating.lock();
         try {
             if (maxSessions > 0 && sessions.size() >= maxSessions) {
@@ -61,7 +61,7 @@ public final class MemorySessionStore implements SessionStore {
             if (sessions.containsKey(sessionId)) {
                 throw new SessionException(SessionException.Reason.ALREADY_EXISTS);
             }
-            MemorySession session = new MemorySession(sessionId, state, rules, control, tokens::incrementAndGet, stored,
+            MemorySession session = new MemorySession(sessionId, owner, state, rules, control, tokens::incrementAndGet, stored,
                     System.nanoTime());
             sessions.put(sessionId, session);
             LOG.log(Level.INFO, "[{0}] session created", sessionId);

@@ -93,7 +93,7 @@ public final class SessionRules {
                 }
                 List<Incoming> queue = new ArrayList<>(session.queue());
                 queue.add(incoming);
-                SessionRecord next = new SessionRecord(session.id(), session.status(), null, null, session.state(),
+                SessionRecord next = new SessionRecord(session.id(), session.owner(), session.status(), null, null, session.state(),
                         session.interrupts(), session.turns(), session.token(), session.cancelReason(), queue,
                         session.history());
                 yield new Step(next, null, null, null, null, queue.size());
@@ -102,7 +102,7 @@ public final class SessionRules {
                 long superseded = session.token();
                 Ended ended = new Ended(session.turns(), superseded, new SessionView(session.id(), SessionStatus.ERROR,
                         null, TurnOutcome.Cancelled.BY_CLIENT, session.state()));
-                SessionRecord cancelled = new SessionRecord(session.id(), session.status(), null, null, session.state(),
+                SessionRecord cancelled = new SessionRecord(session.id(), session.owner(), session.status(), null, null, session.state(),
                         List.of(), session.turns(), superseded, null, session.queue(),
                         ended(session.history(), new TurnOutcome.Cancelled(TurnOutcome.Cancelled.BY_CLIENT)));
                 yield start(cancelled, session.state(), session.queue(), incoming, tokens)
@@ -118,7 +118,7 @@ public final class SessionRules {
         long token = tokens.getAsLong();
         List<TurnSummary> history = new ArrayList<>(session.history());
         history.add(TurnSummary.started(incoming.turnId(), number, incoming.message()));
-        SessionRecord next = new SessionRecord(session.id(), SessionStatus.RUNNING, null, null, state, List.of(),
+        SessionRecord next = new SessionRecord(session.id(), session.owner(), SessionStatus.RUNNING, null, null, state, List.of(),
                 number, token, null, queue, history.subList(Math.max(0, history.size() - TurnSummary.KEPT), history.size()));
         return Step.to(next).started(new Turn(session.id(), number, token, incoming.message(), state, incoming.webhook(),
                 incoming.environment()));
@@ -136,7 +136,7 @@ public final class SessionRules {
         }
         List<Interrupt> pending = new ArrayList<>(session.interrupts());
         pending.add(interrupt);
-        return Step.to(new SessionRecord(session.id(), SessionStatus.INTERRUPTED, null, null, session.state(), pending,
+        return Step.to(new SessionRecord(session.id(), session.owner(), SessionStatus.INTERRUPTED, null, null, session.state(), pending,
                 session.turns(), session.token(), session.cancelReason(), session.queue(), session.history()));
     }
 
@@ -155,7 +155,7 @@ public final class SessionRules {
             throw new SessionException(SessionException.Reason.UNKNOWN_INTERRUPT, "Unknown interrupt_id: " + interruptId);
         }
         SessionStatus status = left.isEmpty() ? SessionStatus.RUNNING : SessionStatus.INTERRUPTED;
-        SessionRecord next = new SessionRecord(session.id(), status, null, null, session.state(), left,
+        SessionRecord next = new SessionRecord(session.id(), session.owner(), status, null, null, session.state(), left,
                 session.turns(), session.token(), session.cancelReason(), session.queue(), session.history());
         return new Step(next, null, null, null, new Answered(session.token(), interruptId, left.isEmpty()), 0);
     }
@@ -172,7 +172,7 @@ public final class SessionRules {
                     "Session is " + session.status().wireName() + ", not running");
         }
         String first = session.cancelReason() != null ? session.cancelReason() : reason;
-        SessionRecord next = new SessionRecord(session.id(), session.status(), null, null, session.state(),
+        SessionRecord next = new SessionRecord(session.id(), session.owner(), session.status(), null, null, session.state(),
                 session.interrupts(), session.turns(), session.token(), first, session.queue(), session.history());
         return Step.to(next).cancelled(new Cancelled(session.token(), first));
     }
@@ -189,9 +189,9 @@ public final class SessionRules {
         }
         List<TurnSummary> history = ended(session.history(), outcome);
         SessionRecord committed = outcome instanceof TurnOutcome.Succeeded success
-                ? new SessionRecord(session.id(), SessionStatus.IDLE, success.response(), null, success.state(),
+                ? new SessionRecord(session.id(), session.owner(), SessionStatus.IDLE, success.response(), null, success.state(),
                         List.of(), session.turns(), null, null, List.of(), history)
-                : new SessionRecord(session.id(), SessionStatus.ERROR, null, outcome.error(), session.state(),
+                : new SessionRecord(session.id(), session.owner(), SessionStatus.ERROR, null, outcome.error(), session.state(),
                         List.of(), session.turns(), null, null, List.of(), history);
         Ended ended = new Ended(session.turns(), token, committed.view());
         if (session.queue().isEmpty()) {
@@ -211,7 +211,7 @@ public final class SessionRules {
         }
         String error = session.queue().isEmpty() ? reason
                 : reason + "; " + session.queue().size() + " queued message(s) were not run";
-        SessionRecord lost = new SessionRecord(session.id(), SessionStatus.ERROR, null, error, session.state(), List.of(),
+        SessionRecord lost = new SessionRecord(session.id(), session.owner(), SessionStatus.ERROR, null, error, session.state(), List.of(),
                 session.turns(), null, null, List.of(), ended(session.history(), new TurnOutcome.Failed(reason)));
         return Step.to(lost).ended(new Ended(session.turns(), session.token(), lost.view()));
     }

@@ -16,9 +16,10 @@ public interface SessionStore extends AutoCloseable {
      * Creates a session.
      *
      * @param id the client's id, or null for a random UUID
+     * @param owner the identity creating it, or null
      * @throws SessionException {@code ALREADY_EXISTS} if the id exists, {@code TOO_MANY} at max_sessions
      */
-    Session create(@Nullable String id, List<ChatMessage> state);
+    Session create(@Nullable String id, List<ChatMessage> state, @Nullable String owner);
 
     /** @throws SessionException {@code NOT_FOUND} if there is no such session */
     Session get(String id);

@@ -169,7 +169,7 @@ public final class PostgresStore implements SessionStore {
     }
 
     @Override
-    public Session create(@Nullable String id, List<ChatMessage> state) {
+    public Session create(@Nullable String id, List<ChatMessage> state, @Nullable String owner) {
         String sessionId = id == null ? UUID.randomUUID().toString() : id;
         inTransaction(connection -> {
             if (maxSessions > 0) {
@@ -183,9 +183,11 @@ public final class PostgresStore implements SessionStore {
                 }
             }
             try (PreparedStatement insert = connection.prepareStatement(
-                    "INSERT INTO motus_sessions (id, status, state) VALUES (?, 'idle', ?::json) ON CONFLICT (id) DO NOTHING")) {
+                    "INSERT INTO motus_sessions (id, status, state, created_by) VALUES (?, 'idle', ?::json, ?)"
+                            + " ON CONFLICT (id) DO NOTHING")) {
                 insert.setString(1, sessionId);
                 insert.setString(2, MessageCodec.toJson(state).toString());
+                insert.setString(3, owner);
                 if (insert.executeUpdate() == 0) {
                     throw new SessionException(SessionException.Reason.ALREADY_EXISTS);
                 }
@@ -193,7 +195,7 @@ public final class PostgresStore implements SessionStore {
             return null;
         });
         LOG.log(Level.INFO, "[{0}] session created", sessionId);
-        return new PostgresSession(this, rules, SessionRecord.created(sessionId, state));
+        return new PostgresSession(this, rules, SessionRecord.created(sessionId, owner, state));
     }
 
     @Override

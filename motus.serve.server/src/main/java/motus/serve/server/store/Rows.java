@@ -30,7 +30,8 @@ import motus.serve.wire.Problem;
 final class Rows {
 
     /** The columns {@link #record} reads, in a {@code SELECT}. */
-    static final String COLUMNS = "id, status, state, response, error, interrupts, turn, token, cancel_reason, queue, history";
+    static final String COLUMNS = "id, created_by, status, state, response, error, interrupts, turn, token, cancel_reason, queue,"
+            + " history";
 
     private Rows() {
     }
@@ -54,7 +55,7 @@ final class Rows {
                     : null, environment));
         }
         String response = rows.getString("response");
-        return new SessionRecord(rows.getString("id"), status(rows.getString("status")),
+        return new SessionRecord(rows.getString("id"), rows.getString("created_by"), status(rows.getString("status")),
                 response == null ? null : message(json(response)), rows.getString("error"),
                 messages(json(rows.getString("state"))), interrupts, rows.getLong("turn"),
                 rows.getObject("token", Long.class), rows.getString("cancel_reason"), queue,

@@ -58,6 +58,8 @@ final class Schema {
             ALTER TABLE motus_sessions ADD COLUMN history json NOT NULL DEFAULT '[]',
                                        ADD COLUMN turn_ids text[] NOT NULL DEFAULT '{}';
             CREATE INDEX motus_sessions_turn_ids ON motus_sessions USING gin (turn_ids);
+            """, """
+            ALTER TABLE motus_sessions ADD COLUMN created_by text;
             """);
 
     /** The advisory lock that serialises migrations across replicas. */

@@ -1,5 +1,6 @@
 package motus.serve.server.conversation;
 
+import static motus.serve.server.conversation.Caller.ANYONE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,8 +58,8 @@ class ConversationsTest {
 
     @Test
     void aSendRunsATurnWhoseEventsEndWithWhatItCommitted() throws Exception {
-        String id = conversations.create(null, HISTORY).id();
-        EventLog events = conversations.get(id).send(ChatMessage.user("hi"), null, null).events();
+        String id = conversations.create(ANYONE, null, HISTORY).id();
+        EventLog events = conversations.get(ANYONE, id).send(ChatMessage.user("hi"), null, null).events();
         assertEquals(1, events.turn());
         workers.next().answer("hello");
 
@@ -71,12 +72,12 @@ class ConversationsTest {
         assertEquals(SessionStatus.IDLE, end.status());
         assertEquals("hello", end.response().content());
         assertEquals(4, end.totalMessages());
-        assertEquals(end.state(), conversations.get(id).messages());
+        assertEquals(end.state(), conversations.get(ANYONE, id).messages());
     }
 
     @Test
     void oneTurnAtATime() throws Exception {
-        Conversation conversation = conversations.get(conversations.create(null, HISTORY).id());
+        Conversation conversation = conversations.get(ANYONE, conversations.create(ANYONE, null, HISTORY).id());
         conversation.send(ChatMessage.user("one"), null, null);
         SessionException refused = assertThrows(SessionException.class, () -> conversation.send(ChatMessage.user("two"), null, null));
         assertEquals(SessionException.Reason.RUNNING, refused.reason());
@@ -86,7 +87,7 @@ class ConversationsTest {
 
     @Test
     void aCancelKillsTheWorkerAndKeepsTheState() throws Exception {
-        Conversation conversation = conversations.get(conversations.create(null, HISTORY).id());
+        Conversation conversation = conversations.get(ANYONE, conversations.create(ANYONE, null, HISTORY).id());
         conversation.send(ChatMessage.user("hi"), null, null);
         StandInWorkers.StandInWorker worker = workers.next();
 
@@ -101,22 +102,22 @@ class ConversationsTest {
 
     @Test
     void aDeleteEndsTheTurnAndTheSession() throws Exception {
-        String id = conversations.create(null, HISTORY).id();
-        Conversation conversation = conversations.get(id);
+        String id = conversations.create(ANYONE, null, HISTORY).id();
+        Conversation conversation = conversations.get(ANYONE, id);
         conversation.send(ChatMessage.user("hi"), null, null);
         StandInWorkers.StandInWorker worker = workers.next();
 
-        conversations.delete(id);
+        conversations.delete(ANYONE, id);
         assertTrue(worker.killed());
         assertEquals(SessionException.Reason.NOT_FOUND,
-                assertThrows(SessionException.class, () -> conversations.get(id)).reason());
+                assertThrows(SessionException.class, () -> conversations.get(ANYONE, id)).reason());
         assertEquals(SessionException.Reason.NOT_FOUND,
                 assertThrows(SessionException.class, () -> conversation.awaitNotRunning(DEADLINE_NANOS)).reason());
     }
 
     @Test
     void aResumeWithNoQuestionPendingIsRefused() {
-        Conversation conversation = conversations.get(conversations.create(null, HISTORY).id());
+        Conversation conversation = conversations.get(ANYONE, conversations.create(ANYONE, null, HISTORY).id());
         SessionException refused = assertThrows(SessionException.class,
                 () -> conversation.resume("an-interrupt", BooleanNode.TRUE));
         assertEquals(SessionException.Reason.NOT_INTERRUPTED, refused.reason());
@@ -125,20 +126,20 @@ class ConversationsTest {
 
     @Test
     void whileTheServerStopsNothingNewStartsAndEverythingCanBeRead() {
-        String id = conversations.create(null, HISTORY).id();
+        String id = conversations.create(ANYONE, null, HISTORY).id();
         stopping.set(true);
         assertEquals(SessionException.Reason.SHUTTING_DOWN,
-                assertThrows(SessionException.class, () -> conversations.create(null, List.of())).reason());
+                assertThrows(SessionException.class, () -> conversations.create(ANYONE, null, List.of())).reason());
         assertEquals(SessionException.Reason.SHUTTING_DOWN, assertThrows(SessionException.class,
-                () -> conversations.get(id).send(ChatMessage.user("hi"), null, null)).reason());
-        assertEquals(SessionStatus.IDLE, conversations.get(id).view().status(), "nothing started");
-        assertEquals(1, conversations.list().size());
+                () -> conversations.get(ANYONE, id).send(ChatMessage.user("hi"), null, null)).reason());
+        assertEquals(SessionStatus.IDLE, conversations.get(ANYONE, id).view().status(), "nothing started");
+        assertEquals(1, conversations.list(ANYONE).size());
         assertEquals(0, workers.acquired(), "no worker was asked for");
     }
 
     @Test
     void enqueuedMessagesRunInOrderEachOnTheStateTheOneBeforeLeft() throws Exception {
-        Conversation conversation = conversations.get(conversations.create(null, HISTORY).id());
+        Conversation conversation = conversations.get(ANYONE, conversations.create(ANYONE, null, HISTORY).id());
         EventLog firstEvents = conversation.send(ChatMessage.user("one"), null, null).events();
         StandInWorkers.StandInWorker first = workers.next();
         assertEquals(1, conversation.send(ChatMessage.user("two"), null, MultitaskStrategy.ENQUEUE).queuedAt());
@@ -164,7 +165,7 @@ class ConversationsTest {
 
     @Test
     void interruptCancelsTheRunningTurnAndStartsTheNewMessageOnTheUntouchedState() throws Exception {
-        Conversation conversation = conversations.get(conversations.create(null, HISTORY).id());
+        Conversation conversation = conversations.get(ANYONE, conversations.create(ANYONE, null, HISTORY).id());
         EventLog firstEvents = conversation.send(ChatMessage.user("one"), null, null).events();
         StandInWorkers.StandInWorker first = workers.next();
 
@@ -184,7 +185,7 @@ class ConversationsTest {
 
     @Test
     void interruptWhileTheTurnWaitsOnAHumanDropsItsQuestions() throws Exception {
-        Conversation conversation = conversations.get(conversations.create(null, HISTORY).id());
+        Conversation conversation = conversations.get(ANYONE, conversations.create(ANYONE, null, HISTORY).id());
         conversation.send(ChatMessage.user("one"), null, null);
         StandInWorkers.StandInWorker first = workers.next();
         first.ask("q1");
@@ -204,13 +205,13 @@ class ConversationsTest {
 
     @Test
     void aDeleteDropsTheQueueAndNothingRunsAfter() throws Exception {
-        String id = conversations.create(null, HISTORY).id();
-        Conversation conversation = conversations.get(id);
+        String id = conversations.create(ANYONE, null, HISTORY).id();
+        Conversation conversation = conversations.get(ANYONE, id);
         conversation.send(ChatMessage.user("one"), null, null);
         StandInWorkers.StandInWorker first = workers.next();
         conversation.send(ChatMessage.user("two"), null, MultitaskStrategy.ENQUEUE);
 
-        conversations.delete(id);
+        conversations.delete(ANYONE, id);
         assertTrue(first.killed());
         assertTrue(turns.awaitIdle(Duration.ofSeconds(10)), "the cancelled turn ends");
         assertEquals(1, workers.acquired(), "the queued message never ran");
@@ -218,7 +219,7 @@ class ConversationsTest {
 
     @Test
     void aCancelEndsTheRunningTurnAndTheQueueRunsOn() throws Exception {
-        Conversation conversation = conversations.get(conversations.create(null, HISTORY).id());
+        Conversation conversation = conversations.get(ANYONE, conversations.create(ANYONE, null, HISTORY).id());
         conversation.send(ChatMessage.user("one"), null, null);
         StandInWorkers.StandInWorker first = workers.next();
         conversation.send(ChatMessage.user("two"), null, MultitaskStrategy.ENQUEUE);

@@ -29,7 +29,7 @@ class SessionRulesTest {
     private final SessionRules rules = new SessionRules(2);
     private final AtomicLong tokens = new AtomicLong(100);
 
-    private final SessionRecord idle = SessionRecord.created("s", HISTORY);
+    private final SessionRecord idle = SessionRecord.created("s", "alice", HISTORY);
     private final SessionRecord running = started(idle);
     private final SessionRecord interrupted = rules.interrupt(running, running.token(), QUESTION).next();
     private final SessionRecord queued = rules.send(running, new Incoming(ChatMessage.user("later"), null), MultitaskStrategy.ENQUEUE,
@@ -189,14 +189,14 @@ class SessionRulesTest {
             Step success = rules.commit(session, session.token(),
                     new TurnOutcome.Succeeded(ChatMessage.assistant("hello"), after), this::noToken);
             assertEquals(new SessionView("s", SessionStatus.IDLE, ChatMessage.assistant("hello"), null, after, List.of(),
-                    success.next().history()), success.ended().view());
+                    success.next().history(), "alice"), success.ended().view());
             assertEquals(success.ended().view(), success.next().view());
             assertNull(success.next().token());
             assertNull(success.started());
 
             Step failure = rules.commit(session, session.token(), new TurnOutcome.TimedOut(), this::noToken);
             assertEquals(new SessionView("s", SessionStatus.ERROR, null, "Agent timed out", HISTORY, List.of(),
-                    failure.next().history()), failure.next().view());
+                    failure.next().history(), "alice"), failure.next().view());
             assertEquals(TurnSummary.Ending.FAILED, failure.next().history().getLast().ending());
         }
         for (SessionRecord session : all.values()) {

@@ -60,7 +60,7 @@ class TurnRaceTest {
     @Test
     void deletingASessionKillsItsWorkerAndDiscardsTheLateAnswer() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
-        Session session = sessions.create(null, HISTORY);
+        Session session = sessions.create(null, HISTORY, null);
         session.send(new Incoming(ChatMessage.user("hi"), null), MultitaskStrategy.REJECT);
         StandInWorker worker = workers.next();
 
@@ -73,7 +73,7 @@ class TurnRaceTest {
     @Test
     void aTurnPastItsTimeoutIsKilledAndLeavesTheStateAlone() throws Exception {
         TurnRunner runner = runner(1, Duration.ofMillis(50));
-        Session session = sessions.create(null, HISTORY);
+        Session session = sessions.create(null, HISTORY, null);
         session.send(new Incoming(ChatMessage.user("hi"), null), MultitaskStrategy.REJECT);
         StandInWorker worker = workers.next(); // never answers
 
@@ -89,7 +89,7 @@ class TurnRaceTest {
     void anAnswerRacingTheTimeoutCommitsExactlyOneWholeOutcome() throws Exception {
         TurnRunner runner = runner(1, Duration.ofMillis(2));
         for (int i = 0; i < 200; i++) {
-            Session session = sessions.create(null, HISTORY);
+            Session session = sessions.create(null, HISTORY, null);
             session.send(new Incoming(ChatMessage.user("hi"), null), MultitaskStrategy.REJECT);
             answerUnlessTimedOut(session); // right about when the deadline strikes
             SessionView end = session.awaitNotRunning(DEADLINE.toNanos());
@@ -106,11 +106,11 @@ class TurnRaceTest {
     @Test
     void aTurnCancelledWhileQueuedNeverGetsAWorker() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
-        Session first = sessions.create(null, List.of());
+        Session first = sessions.create(null, List.of(), null);
         first.send(new Incoming(ChatMessage.user("first"), null), MultitaskStrategy.REJECT);
         StandInWorker busy = workers.next();
 
-        Session queued = sessions.create(null, List.of());
+        Session queued = sessions.create(null, List.of(), null);
         queued.send(new Incoming(ChatMessage.user("queued"), null), MultitaskStrategy.REJECT);
         sessions.delete(queued.id());
         busy.answer("done");
@@ -122,10 +122,10 @@ class TurnRaceTest {
     @Test
     void aShutdownCancelEndsRunningAndQueuedTurnsWithTheirStateUnchanged() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
-        Session running = sessions.create(null, HISTORY);
+        Session running = sessions.create(null, HISTORY, null);
         running.send(new Incoming(ChatMessage.user("a"), null), MultitaskStrategy.REJECT);
         StandInWorker worker = workers.next();
-        Session queued = sessions.create(null, HISTORY);
+        Session queued = sessions.create(null, HISTORY, null);
         queued.send(new Incoming(ChatMessage.user("b"), null), MultitaskStrategy.REJECT);
 
         runner.cancelAll("Turn cancelled: server shutting down");
@@ -142,7 +142,7 @@ class TurnRaceTest {
     @Test
     void aSecondMessageWhileRunningIsRefusedAndChangesNothing() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
-        Session session = sessions.create(null, HISTORY);
+        Session session = sessions.create(null, HISTORY, null);
         session.send(new Incoming(ChatMessage.user("one"), null), MultitaskStrategy.REJECT);
         StandInWorker worker = workers.next();
         SessionException refused = assertThrows(SessionException.class,
@@ -161,7 +161,7 @@ class TurnRaceTest {
     @Test
     void anErrorInTheTurnsThreadEndsTheTurnInErrorWithItsStateUnchanged() throws Exception {
         TurnRunner runner = runner(1, Duration.ZERO);
-        Session session = sessions.create(null, HISTORY);
+        Session session = sessions.create(null, HISTORY, null);
         session.send(new Incoming(ChatMessage.user("hi"), null), MultitaskStrategy.REJECT);
         StandInWorker worker = workers.next();
         worker.throwInTheServer(new OutOfMemoryError("Java heap space"));
@@ -184,7 +184,7 @@ class TurnRaceTest {
         AtomicReference<Session> committedThrough = new AtomicReference<>();
         // The runner gets the failing proxy, not the session the store hands it.
         sessions = new MemorySessionStore(0, runningThrough(runner, committedThrough), id -> { });
-        Session real = sessions.create(null, HISTORY);
+        Session real = sessions.create(null, HISTORY, null);
         AtomicInteger commits = new AtomicInteger();
         Session session = beforeEachCommit(real, () -> {
             if (commits.getAndIncrement() == 0) {
@@ -212,7 +212,7 @@ class TurnRaceTest {
         try (LogLines log = new LogLines()) {
             AtomicReference<Session> committedThrough = new AtomicReference<>();
             sessions = new MemorySessionStore(0, runningThrough(runner, committedThrough), id -> { });
-            Session real = sessions.create(null, HISTORY);
+            Session real = sessions.create(null, HISTORY, null);
             List<String> seenAtCommit = new CopyOnWriteArrayList<>();
             committedThrough.set(beforeEachCommit(real, () -> seenAtCommit.addAll(log.lines())));
             real.send(new Incoming(ChatMessage.user("hi"), null), MultitaskStrategy.REJECT);
