@@ -17,6 +17,8 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -104,6 +106,30 @@ class JwtTest {
                 .expirationTime(Date.from(Instant.now().plusSeconds(300))).build()), "sub");
         HttpResponse<String> key = send("not-a-token", "GET", "/sessions");
         assertEquals(401, key.statusCode(), "nor is a key a server without keys does not have");
+    }
+
+    /** An OIDC provider's JWKS is a URL, which the server fetches (and caches) on the first token. */
+    @Test
+    void theKeysMayComeFromTheProvidersUrl() throws Exception {
+        WebServer provider = WebServer.builder().host("127.0.0.1").port(0)
+                .routing(routing -> routing.get("/.well-known/jwks.json", (request, response) -> response
+                        .header(HeaderNames.CONTENT_TYPE, "application/json")
+                        .send(new JWKSet(List.of(rsa.toPublicJWK())).toString())))
+                .build().start();
+        AgentServer fetching = TestAgents.standIns()
+                .set(Settings.JWT_JWKS, "http://127.0.0.1:" + provider.port() + "/.well-known/jwks.json")
+                .set(Settings.JWT_ISSUER, ISSUER)
+                .set(Settings.JWT_AUDIENCE, AUDIENCE)
+                .build().start("127.0.0.1", 0);
+        try {
+            HttpResponse<String> listed = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + fetching.port()
+                    + "/sessions")).header("Authorization", "Bearer " + rs256(claims("carol").build())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, listed.statusCode(), listed.body());
+        } finally {
+            fetching.stop();
+            provider.stop();
+        }
     }
 
     private static void expectRefused(String token, String why) throws Exception {
