@@ -100,7 +100,8 @@ public final class SessionService implements HttpService {
         if (!isUuid(id)) {
             throw new HttpProblem(Status.BAD_REQUEST_400, "Session ID must be a valid UUID");
         }
-        created(response, request.path().absolute().path(), conversations.create(ApiRoutes.caller(request), id, Requests.initialState(request, limits)));
+        created(response, request.path().absolute().path(),
+                conversations.create(ApiRoutes.caller(request), id, Requests.initialState(request, limits)));
     }
 
     /** @param location the session's path as the client reaches it, under whatever prefix these routes are mounted */
@@ -110,7 +111,7 @@ public final class SessionService implements HttpService {
     }
 
     private void get(ServerRequest request, ServerResponse response) throws InterruptedException {
-        Conversation conversation = conversations.get(ApiRoutes.caller(request), id(request));
+        Conversation conversation = conversation(request);
         boolean wait = Requests.waitParameter(request);
         long timeoutNanos = Requests.timeoutParameter(request);
         SessionView view = wait ? conversation.awaitNotRunning(timeoutNanos) : conversation.view();
@@ -123,11 +124,11 @@ public final class SessionService implements HttpService {
     }
 
     private void messages(ServerRequest request, ServerResponse response) {
-        send(response, Status.OK_200, MessageCodec.toJson(conversations.get(ApiRoutes.caller(request), id(request)).messages()));
+        send(response, Status.OK_200, MessageCodec.toJson(conversation(request).messages()));
     }
 
     private void send(ServerRequest request, ServerResponse response) throws InterruptedException {
-        Conversation conversation = conversations.get(ApiRoutes.caller(request), id(request));
+        Conversation conversation = conversation(request);
         Requests.MessageRequest body = Requests.message(request, limits);
         String refusal = body.webhook() == null ? null : conversations.webhookRefusal(body.webhook().url());
         if (refusal != null) {
@@ -150,13 +151,13 @@ public final class SessionService implements HttpService {
     }
 
     private void events(ServerRequest request, ServerResponse response) throws InterruptedException {
-        EventStream.send(response, conversations.get(ApiRoutes.caller(request), id(request)).events(),
+        EventStream.send(response, conversation(request).events(),
                 request.headers().first(LAST_EVENT_ID).orElse(null));
     }
 
     private void resume(ServerRequest request, ServerResponse response) {
         Requests.ResumeRequest body = Requests.resume(request, limits);
-        Conversation conversation = conversations.get(ApiRoutes.caller(request), id(request));
+        Conversation conversation = conversation(request);
         SessionStatus status = conversation.resume(body.interruptId(), body.value());
         send(response, Status.OK_200, Json.MAPPER.createObjectNode()
                 .put("session_id", conversation.id())
@@ -164,7 +165,7 @@ public final class SessionService implements HttpService {
     }
 
     private void cancel(ServerRequest request, ServerResponse response) throws InterruptedException {
-        send(response, Status.OK_200, Bodies.sessionResponse(conversations.get(ApiRoutes.caller(request), id(request)).cancel()));
+        send(response, Status.OK_200, Bodies.sessionResponse(conversation(request).cancel()));
     }
 
     private void judge(ServerRequest request, ServerResponse response) {
@@ -186,6 +187,11 @@ public final class SessionService implements HttpService {
         return request.headers().first(HeaderNames.ACCEPT)
                 .map(accept -> accept.toLowerCase(Locale.ROOT).contains("text/event-stream"))
                 .orElse(false);
+    }
+
+    /** The session the path names, if the caller may see it. */
+    private Conversation conversation(ServerRequest request) {
+        return conversations.get(ApiRoutes.caller(request), id(request));
     }
 
     private static String id(ServerRequest request) {

@@ -46,7 +46,8 @@ final class Elicitations {
                             .put("title", question.path("header").asText("Question " + n))
                             .put("description", question.path("question").asText());
                     if (!question.path("multiSelect").asBoolean() && !question.path("options").isEmpty()) {
-                        question.path("options").forEach(option -> property.withArray("enum").add(option.path("label").asText()));
+                        question.path("options").forEach(option ->
+                                property.withArray("enum").add(option.path("label").asText()));
                     }
                 }
                 params.put("message", message.isEmpty() ? "The agent asks for input" : message.toString());
@@ -59,15 +60,20 @@ final class Elicitations {
         return request;
     }
 
-    /** The session and interrupt an answer's id names, if it is one of ours. */
-    static Optional<String[]> target(JsonNode id) {
+    /** What an elicitation asks about: a session's pending interrupt. */
+    record Target(String sessionId, String interruptId) {
+    }
+
+    /** The interrupt an answer's id names, if it is one of ours. */
+    static Optional<Target> target(JsonNode id) {
         String text = id.asText("");
         if (!text.startsWith(PREFIX)) {
             return Optional.empty();
         }
         String rest = text.substring(PREFIX.length());
-        int colon = rest.lastIndexOf(':');
-        return colon <= 0 ? Optional.empty() : Optional.of(new String[] {rest.substring(0, colon), rest.substring(colon + 1)});
+        int colon = rest.lastIndexOf(':'); // the session's id may hold colons; an interrupt's (a UUID) does not
+        return colon <= 0 ? Optional.empty()
+                : Optional.of(new Target(rest.substring(0, colon), rest.substring(colon + 1)));
     }
 
     /**

@@ -58,7 +58,7 @@ public final class McpService implements HttpService {
     private final RequestLimits limits;
     private final ChatTool tool;
     private final String version;
-    /** Calls whose turn runs here, by MCP session and request id: what {@code notifications/cancelled} cancels. */
+    /** Calls whose turn runs here, by caller, MCP session and request id: what a cancellation names. */
     private final Map<String, String> inFlight = new ConcurrentHashMap<>();
 
     public McpService(Conversations conversations, RequestLimits limits, String toolName, String version) {
@@ -142,30 +142,37 @@ public final class McpService implements HttpService {
         if (!method.equals("notifications/cancelled")) {
             return; // initialized, progress, roots: nothing to do
         }
-        String session = request.headers().first(SESSION).orElse("");
-        String sessionId = inFlight.remove(session + " " + params.path("requestId"));
+        String call = inFlightKey(caller, request.headers().first(SESSION).orElse(""), params.path("requestId"));
+        String sessionId = inFlight.get(call);
         if (sessionId == null) {
             return; // done already, or running on another replica: the spec lets a cancellation be ignored
         }
         try {
-            conversations.get(caller, sessionId).cancel();
+            Conversation conversation = conversations.get(caller, sessionId); // not another identity's call
+            inFlight.remove(call, sessionId); // a cancelled call gets no result
+            conversation.cancel();
         } catch (SessionException finished) {
             LOG.log(Level.DEBUG, "[{0}] nothing to cancel: {1}", sessionId, finished.getMessage());
         }
+    }
+
+    /** A call in flight, as its cancellation names it: the identity too, so that no other's can clash with it. */
+    private static String inFlightKey(Caller caller, String mcpSession, JsonNode requestId) {
+        return caller.name() + " " + mcpSession + " " + requestId;
     }
 
     /** The client's answer to an elicitation, wherever its turn runs. */
     private void answered(Caller caller, JsonNode response) {
         Elicitations.target(response.path("id")).ifPresent(target -> {
             try {
-                Conversation conversation = conversations.get(caller, target[0]);
+                Conversation conversation = conversations.get(caller, target.sessionId());
                 Interrupt interrupt = conversation.view().interrupts().stream()
-                        .filter(pending -> pending.id().equals(target[1])).findFirst().orElse(null);
+                        .filter(pending -> pending.id().equals(target.interruptId())).findFirst().orElse(null);
                 if (interrupt != null) {
                     conversation.resume(interrupt.id(), Elicitations.value(interrupt, response));
                 }
             } catch (SessionException gone) {
-                LOG.log(Level.DEBUG, "[{0}] an elicitation's answer came too late: {1}", target[0], gone.getMessage());
+                LOG.log(Level.DEBUG, "[{0}] an elicitation's answer came too late: {1}", target.sessionId(), gone.getMessage());
             }
         });
     }
@@ -198,7 +205,7 @@ public final class McpService implements HttpService {
             JsonRpc.send(response, Status.OK_200, JsonRpc.result(id, ChatTool.failure(refused(refusal, arguments))));
             return;
         }
-        String call = mcpSession + " " + id;
+        String call = inFlightKey(caller, mcpSession, id);
         inFlight.put(call, conversation.id());
         try {
             boolean streams = request.headers().first(HeaderNames.ACCEPT)
@@ -241,8 +248,8 @@ public final class McpService implements HttpService {
      * result. On a stream, deltas become progress and questions elicitations when the client
      * takes them.
      */
-    private ObjectNode follow(Caller caller, @Nullable SseSink sink, String sessionId, String turnId, EventLog events, long after,
-                              @Nullable JsonNode progressToken, boolean elicits) throws InterruptedException {
+    private ObjectNode follow(Caller caller, @Nullable SseSink sink, String sessionId, String turnId, EventLog events,
+                              long after, @Nullable JsonNode progressToken, boolean elicits) throws InterruptedException {
         Set<String> asked = new HashSet<>();
         int progress = 0;
         while (true) {
