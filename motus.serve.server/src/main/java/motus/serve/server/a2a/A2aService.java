@@ -253,7 +253,15 @@ public final class A2aService implements HttpService {
             throw new A2aError(A2aError.TASK_NOT_CANCELABLE, "Task " + taskId + " has ended ("
                     + Tasks.state(conversation.view(), turn) + "): only a working or input-required task can be canceled");
         }
-        conversation.cancel();
+        try {
+            conversation.cancel(taskId);
+        } catch (SessionException ended) {
+            if (ended.reason() != SessionException.Reason.NOT_RUNNING) {
+                throw ended;
+            }
+            throw new A2aError(A2aError.TASK_NOT_CANCELABLE, "Task " + taskId + " has ended: only a working or"
+                    + " input-required task can be canceled");
+        }
         return task(caller, conversation.id(), taskId, -1, true);
     }
 

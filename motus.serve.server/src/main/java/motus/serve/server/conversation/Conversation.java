@@ -92,7 +92,17 @@ public final class Conversation {
      * @throws SessionException {@code NOT_FOUND}, or {@code NOT_RUNNING} if no turn runs
      */
     public SessionView cancel() throws InterruptedException {
-        return session.awaitTurnEnd(session.cancel(TurnOutcome.Cancelled.BY_CLIENT), -1);
+        return cancel(null);
+    }
+
+    /**
+     * Ends the turn with id {@code turnId} as {@link #cancel()} does, if it is the one running
+     * (null: whichever runs).
+     *
+     * @throws SessionException {@code NOT_FOUND}, or {@code NOT_RUNNING} if that turn does not run
+     */
+    public SessionView cancel(@Nullable String turnId) throws InterruptedException {
+        return session.awaitTurnEnd(session.cancel(TurnOutcome.Cancelled.BY_CLIENT, turnId), -1);
     }
 
     /**

@@ -188,12 +188,12 @@ final class MemorySession implements Session {
     }
 
     @Override
-    public long cancel(String reason) {
+    public long cancel(String reason, @Nullable String turnId) {
         Step step;
         lock.lock();
         try {
             requireNotDeletedLocked();
-            step = rules.cancel(record, reason);
+            step = rules.cancel(record, reason, turnId);
             saveLocked(step);
         } finally {
             lock.unlock();

@@ -73,10 +73,11 @@ public interface Session {
      * Asks the session's turn, wherever it runs, to end with {@code reason}: its worker dies
      * and the turn ends in {@code error} with the state unchanged.
      *
+     * @param turnId the turn meant ({@link TurnSummary#id}); null: whichever runs
      * @return the cancelled turn's number, for {@link #awaitTurnEnd}
-     * @throws SessionException {@code NOT_FOUND}, or {@code NOT_RUNNING} if no turn runs
+     * @throws SessionException {@code NOT_FOUND}, or {@code NOT_RUNNING} if no turn runs, or not that one
      */
-    long cancel(String reason);
+    long cancel(String reason, @Nullable String turnId);
 
     /** The events of the latest turn, or for a session that has had none, a log with only its {@code done}. */
     EventLog events();

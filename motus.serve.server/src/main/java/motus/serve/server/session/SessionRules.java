@@ -164,12 +164,17 @@ public final class SessionRules {
      * Asks the running turn to end with {@code reason}; it ends where it runs, and commits its
      * cancellation. Messages queued behind it still run.
      *
-     * @throws SessionException {@code NOT_RUNNING} if no turn runs
+     * @param turnId the turn meant, whose id its message came with; null: whichever runs
+     * @throws SessionException {@code NOT_RUNNING} if no turn runs, or not that one
      */
-    public Step cancel(SessionRecord session, String reason) {
+    public Step cancel(SessionRecord session, String reason, @Nullable String turnId) {
         if (!session.hasTurn()) {
             throw new SessionException(SessionException.Reason.NOT_RUNNING,
                     "Session is " + session.status().wireName() + ", not running");
+        }
+        if (turnId != null && (session.history().isEmpty() || !session.history().getLast().id().equals(turnId))) {
+            // It ended (and a queued one runs now): a cancel meant for it must not end another.
+            throw new SessionException(SessionException.Reason.NOT_RUNNING, "Turn " + turnId + " is not running");
         }
         String first = session.cancelReason() != null ? session.cancelReason() : reason;
         SessionRecord next = new SessionRecord(session.id(), session.owner(), session.status(), null, null, session.state(),

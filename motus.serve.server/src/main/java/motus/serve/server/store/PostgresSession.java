@@ -188,8 +188,8 @@ final class PostgresSession implements Session {
     }
 
     @Override
-    public long cancel(String reason) {
-        Step step = step((connection, session) -> rules.cancel(session, reason));
+    public long cancel(String reason, @Nullable String turnId) {
+        Step step = step((connection, session) -> rules.cancel(session, reason, turnId));
         store.afterwards(this, step);
         return step.next().turns();
     }

@@ -170,13 +170,18 @@ class SessionRulesTest {
     @Test
     void aCancelAsksTheTurnToEndAndKeepsTheFirstReason() {
         for (SessionRecord session : List.of(running, interrupted, queued)) {
-            Step step = rules.cancel(session, "Turn cancelled");
+            Step step = rules.cancel(session, "Turn cancelled", null);
             assertEquals(new SessionRules.Cancelled(session.token(), "Turn cancelled"), step.cancelled());
             assertEquals(session.token(), step.next().token(), "it ends where it runs, by its commit");
-            assertEquals("shutdown", rules.cancel(rules.cancel(session, "shutdown").next(), "later").cancelled().reason());
+            assertEquals("shutdown", rules.cancel(rules.cancel(session, "shutdown", null).next(), "later", null)
+                    .cancelled().reason());
+            String runningId = session.history().getLast().id();
+            assertEquals(session.token(), rules.cancel(session, "Turn cancelled", runningId).cancelled().token(),
+                    "a cancel that names the running turn ends it");
         }
         for (SessionRecord session : List.of(idle, failed)) {
-            SessionException refused = assertThrows(SessionException.class, () -> rules.cancel(session, "Turn cancelled"));
+            SessionException refused = assertThrows(SessionException.class,
+                    () -> rules.cancel(session, "Turn cancelled", null));
             assertEquals(SessionException.Reason.NOT_RUNNING, refused.reason());
             assertEquals("Session is " + session.status().wireName() + ", not running", refused.getMessage());
         }
@@ -283,6 +288,19 @@ class SessionRulesTest {
                 "a message that interrupts cancels the turn it replaces");
         SessionRecord lost = rules.lose(replaced, "lease lost").next();
         assertEquals(new TurnSummary("t4", 4, HI, TurnSummary.Ending.FAILED, null, "lease lost"), lost.history().getLast());
+    }
+
+    @Test
+    void aCancelMeantForATurnThatEndedDoesNotEndTheOneAfterIt() {
+        SessionRecord first = rules.send(idle, new Incoming("t1", HI, null, Map.of()), MultitaskStrategy.REJECT,
+                tokens::incrementAndGet).next();
+        SessionRecord queuedBehind = rules.send(first, new Incoming("t2", HI, null, Map.of()), MultitaskStrategy.ENQUEUE,
+                tokens::incrementAndGet).next();
+        SessionRecord second = rules.commit(queuedBehind, queuedBehind.token(), new TurnOutcome.Failed("x"),
+                tokens::incrementAndGet).next();
+        SessionException refused = assertThrows(SessionException.class, () -> rules.cancel(second, "Turn cancelled", "t1"));
+        assertEquals(SessionException.Reason.NOT_RUNNING, refused.reason());
+        assertEquals("Turn t1 is not running", refused.getMessage());
     }
 
     @Test
