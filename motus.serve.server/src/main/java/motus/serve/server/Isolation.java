@@ -1,8 +1,6 @@
 package motus.serve.server;
 
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** What a worker process is kept for: the setting {@code isolation}. */
 public enum Isolation {
@@ -21,16 +19,6 @@ public enum Isolation {
     /** As the flag and config files spell it: {@code turn}, {@code session}. */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
-    }
-
-    /** @throws IllegalArgumentException naming the accepted values */
-    public static Isolation parse(String text) {
-        return Arrays.stream(values())
-                .filter(value -> value.wireName().equals(text.strip().toLowerCase(Locale.ROOT)))
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("isolation must be one of "
-                        + Arrays.stream(values()).map(Isolation::wireName).collect(Collectors.joining(", "))
-                        + ", not '" + text + "'"));
     }
 
     @Override

@@ -4,10 +4,13 @@ import io.helidon.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import motus.serve.server.session.MultitaskStrategy;
 import motus.serve.server.turn.WebhookDestinations;
 import motus.serve.worker.PathList;
@@ -60,7 +63,8 @@ public final class Settings {
     public static final Setting<Isolation> ISOLATION = new Setting<>("isolation",
             "turn: a fresh worker for every turn; session: one worker per active session serves its turns one after"
                     + " another, keeping the agent's memory between them (default: turn).",
-            Isolation.TURN, node -> node.asString().asOptional().map(Isolation::parse), value -> { }, "MODE", List.of());
+            Isolation.TURN, node -> node.asString().asOptional()
+                    .map(text -> choice("isolation", Isolation.values(), text)), value -> { }, "MODE", List.of());
 
     public static final Setting<MultitaskStrategy> MULTITASK_STRATEGY = new Setting<>("multitask-strategy",
             "What a message sent while the session's turn runs does, unless its request says: reject (409),"
@@ -79,7 +83,8 @@ public final class Settings {
             "auto: restore every worker from a checkpoint of a prepared one (CRIU) where CRIU 4.1 or newer works here,"
                     + " else start fresh JVMs; on: the same, and refuse to start without CRIU; off: fresh JVMs"
                     + " (default: auto).",
-            WorkerSnapshots.AUTO, node -> node.asString().asOptional().map(WorkerSnapshots::parse), value -> { },
+            WorkerSnapshots.AUTO, node -> node.asString().asOptional()
+                    .map(text -> choice("worker-snapshots", WorkerSnapshots.values(), switchAsWord(text))), value -> { },
             "MODE", List.of());
 
     public static final Setting<Integer> MAX_WAITING_WORKERS = whole("max-waiting-workers", 0, 0, "N",
@@ -290,6 +295,30 @@ public final class Settings {
             if (value.compareTo(min) < 0) {
                 throw new IllegalArgumentException(key + " must be at least " + min + ", not " + value);
             }
+        };
+    }
+
+    /**
+     * One of an enum's values by its name in lower case, as flags and config files spell them.
+     *
+     * @throws IllegalArgumentException naming the accepted values
+     */
+    private static <E extends Enum<E>> E choice(String key, E[] values, String text) {
+        String wanted = text.strip().toLowerCase(Locale.ROOT);
+        return Arrays.stream(values)
+                .filter(value -> value.name().toLowerCase(Locale.ROOT).equals(wanted))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(key + " must be one of " + Arrays.stream(values)
+                        .map(value -> value.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "))
+                        + ", not '" + text + "'"));
+    }
+
+    /** YAML reads an unquoted {@code on} and {@code off} as booleans: that is how they arrive from a file. */
+    private static String switchAsWord(String text) {
+        return switch (text.strip().toLowerCase(Locale.ROOT)) {
+            case "true" -> "on";
+            case "false" -> "off";
+            default -> text;
         };
     }
 

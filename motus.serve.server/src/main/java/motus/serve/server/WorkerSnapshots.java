@@ -1,8 +1,6 @@
 package motus.serve.server;
 
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** Whether workers are restored from a checkpointed, prepared worker: the setting {@code worker-snapshots}. */
 public enum WorkerSnapshots {
@@ -19,26 +17,6 @@ public enum WorkerSnapshots {
     /** As the flag and config files spell it: {@code auto}, {@code on}, {@code off}. */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
-    }
-
-    /**
-     * Also takes {@code true} and {@code false}: YAML reads an unquoted {@code on} and {@code off}
-     * as booleans, so that is what a config file's {@code worker-snapshots: off} arrives as.
-     *
-     * @throws IllegalArgumentException naming the accepted values
-     */
-    public static WorkerSnapshots parse(String text) {
-        String name = switch (text.strip().toLowerCase(Locale.ROOT)) {
-            case "true" -> "on";
-            case "false" -> "off";
-            case String other -> other;
-        };
-        return Arrays.stream(values())
-                .filter(value -> value.wireName().equals(name))
-                .findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("worker-snapshots must be one of "
-                        + Arrays.stream(values()).map(WorkerSnapshots::wireName).collect(Collectors.joining(", "))
-                        + ", not '" + text + "'"));
     }
 
     @Override

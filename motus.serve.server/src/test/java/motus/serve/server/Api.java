@@ -107,6 +107,24 @@ final class Api {
         return awaitDone(sessionId);
     }
 
+    /** Sends {@code content} and waits for the turn: the reply's text, failing unless the turn succeeded. */
+    String reply(String sessionId, String content) {
+        Answer done = turn(sessionId, content);
+        assertEquals("idle", done.text("status"), done.raw());
+        return done.body().at("/response/content").asText();
+    }
+
+    /** Waits until the session's turn asks something, at most {@code deadline}: the first pending interrupt. */
+    JsonNode awaitInterrupt(String sessionId, Duration deadline) {
+        JsonNode[] interrupt = new JsonNode[1];
+        TestAgents.await("the turn asks", deadline, () -> {
+            JsonNode session = get("/sessions/" + sessionId).expect(200).body();
+            interrupt[0] = session.path("interrupts").path(0);
+            return "interrupted".equals(session.path("status").asText());
+        });
+        return interrupt[0];
+    }
+
     /** Long-polls until the session is no longer running (a minute at most). */
     Answer awaitDone(String sessionId) {
         Answer answer = get("/sessions/" + sessionId + "?wait=true&timeout=60").expect(200);

@@ -29,23 +29,23 @@ class SessionIsolationTest {
             Api api = Api.at(server.port());
             String a = api.createSession();
             String b = api.createSession();
-            String pidA = reply(api, a, "pid");
-            assertEquals("1", reply(api, a, "count"));
-            assertEquals("2", reply(api, a, "count"), "statics live from one turn of a session to the next");
-            assertEquals(pidA, reply(api, a, "pid"));
+            String pidA = api.reply(a, "pid");
+            assertEquals("1", api.reply(a, "count"));
+            assertEquals("2", api.reply(a, "count"), "statics live from one turn of a session to the next");
+            assertEquals(pidA, api.reply(a, "pid"));
 
-            assertEquals("1", reply(api, b, "count"), "another session never sees them");
-            assertNotEquals(pidA, reply(api, b, "pid"));
-            assertEquals("3", reply(api, a, "count"));
+            assertEquals("1", api.reply(b, "count"), "another session never sees them");
+            assertNotEquals(pidA, api.reply(b, "pid"));
+            assertEquals("3", api.reply(a, "count"));
 
             // Interrupts reach the turn that asks, in a worker that served turns before.
             api.post("/sessions/" + a + "/messages", "{\"content\": \"ask\"}").expect(202);
-            JsonNode interrupt = awaitInterrupt(api, a);
+            JsonNode interrupt = api.awaitInterrupt(a, DEADLINE);
             api.post("/sessions/" + a + "/resume", "{\"interrupt_id\": \"" + interrupt.path("interrupt_id").asText()
                     + "\", \"value\": \"blue\"}").expect(200);
             assertEquals("blue", api.awaitDone(a).body().at("/response/content").asText());
-            assertEquals("4", reply(api, a, "count"));
-            assertEquals(pidA, reply(api, a, "pid"));
+            assertEquals("4", api.reply(a, "count"));
+            assertEquals(pidA, api.reply(a, "pid"));
         } finally {
             server.stop();
         }
@@ -59,31 +59,31 @@ class SessionIsolationTest {
             Api api = Api.at(server.port());
             String a = api.createSession();
             String b = api.createSession();
-            String pidB = reply(api, b, "pid");
-            String first = reply(api, a, "pid");
-            assertEquals("1", reply(api, a, "count"));
+            String pidB = api.reply(b, "pid");
+            String first = api.reply(a, "pid");
+            assertEquals("1", api.reply(a, "count"));
             JsonNode before = api.get("/sessions/" + a + "/messages").expect(200).body();
 
             Api.Answer crashed = api.turn(a, "halt 3");
             assertEquals("error", crashed.text("status"));
             assertEquals(before, api.get("/sessions/" + a + "/messages").expect(200).body(), "state unchanged");
-            String second = reply(api, a, "pid");
+            String second = api.reply(a, "pid");
             assertNotEquals(first, second, "a crashed worker is replaced");
-            assertEquals("1", reply(api, a, "count"), "by a fresh one");
+            assertEquals("1", api.reply(a, "count"), "by a fresh one");
 
             assertEquals("error", api.turn(a, "throw").text("status"));
             awaitGone(second);
-            String third = reply(api, a, "pid");
+            String third = api.reply(a, "pid");
             assertNotEquals(second, third, "a failed turn's worker is not used again");
 
             ProcessHandle holding = TestAgents.holdingWorker(api, a);
             assertEquals(third, String.valueOf(holding.pid()));
             api.post("/sessions/" + a + "/cancel", null).expect(200);
             awaitGone(third);
-            assertNotEquals(third, reply(api, a, "pid"), "a cancelled turn's worker is not used again");
+            assertNotEquals(third, api.reply(a, "pid"), "a cancelled turn's worker is not used again");
 
-            assertEquals(pidB, reply(api, b, "pid"), "the other session's worker lived through all of it");
-            assertEquals("1", reply(api, b, "count"));
+            assertEquals(pidB, api.reply(b, "pid"), "the other session's worker lived through all of it");
+            assertEquals("1", api.reply(b, "count"));
         } finally {
             server.stop();
         }
@@ -96,15 +96,15 @@ class SessionIsolationTest {
         try {
             Api api = Api.at(server.port());
             String a = api.createSession();
-            reply(api, a, "one");
-            reply(api, a, "two");
+            api.reply(a, "one");
+            api.reply(a, "two");
             assertEquals(List.of("one", "one", "two", "two"), contents(api, a), "kept worker, state as answered");
-            assertEquals("rewritten", reply(api, a, "rewrite"));
-            reply(api, a, "three");
+            assertEquals("rewritten", api.reply(a, "rewrite"));
+            api.reply(a, "three");
             assertEquals(List.of("summary of 4 messages", "three", "three"), contents(api, a),
                     "a state the agent replaced is the one the next turn gets");
             assertEquals("error", api.turn(a, "throw").text("status"));
-            reply(api, a, "four");
+            api.reply(a, "four");
             assertEquals(List.of("summary of 4 messages", "three", "three", "four", "four"), contents(api, a),
                     "a fresh worker gets the whole state");
         } finally {
@@ -119,9 +119,9 @@ class SessionIsolationTest {
         try {
             Api api = Api.at(server.port());
             String a = api.createSession();
-            String idle = reply(api, a, "pid");
+            String idle = api.reply(a, "pid");
             awaitGone(idle);
-            assertEquals("1", reply(api, a, "count"), "the next turn gets a fresh worker");
+            assertEquals("1", api.reply(a, "count"), "the next turn gets a fresh worker");
         } finally {
             server.stop();
         }
@@ -130,7 +130,7 @@ class SessionIsolationTest {
         try {
             Api api = Api.at(server.port());
             String a = api.createSession();
-            String pid = reply(api, a, "pid");
+            String pid = api.reply(a, "pid");
             api.delete("/sessions/" + a).expect(204);
             awaitGone(pid);
         } finally {
@@ -140,7 +140,7 @@ class SessionIsolationTest {
         server = sessionIsolated().prewarm(0).ttl(Duration.ofMillis(500)).build().start("127.0.0.1", 0);
         try {
             Api api = Api.at(server.port());
-            String pid = reply(api, api.createSession(), "pid");
+            String pid = api.reply(api.createSession(), "pid");
             awaitGone(pid); // the session expired, and its worker with it, well before the idle time
         } finally {
             server.stop();
@@ -154,8 +154,8 @@ class SessionIsolationTest {
         try {
             Api api = Api.at(server.port());
             List<String> ids = List.of(api.createSession(), api.createSession(), api.createSession());
-            List<String> pids = ids.stream().map(id -> reply(api, id, "pid")).toList();
-            assertEquals(pids, ids.stream().map(id -> reply(api, id, "pid")).toList(), "each session kept its worker");
+            List<String> pids = ids.stream().map(id -> api.reply(id, "pid")).toList();
+            assertEquals(pids, ids.stream().map(id -> api.reply(id, "pid")).toList(), "each session kept its worker");
             assertEquals(3, TestAgents.workers().size());
             var health = api.get("/health").expect(200).body();
             assertEquals(0, health.get("running_workers").asInt());
@@ -171,26 +171,21 @@ class SessionIsolationTest {
         try {
             Api api = Api.at(server.port());
             List<String> ids = List.of(api.createSession(), api.createSession(), api.createSession());
-            String pidA = reply(api, ids.get(0), "pid");
-            String pidB = reply(api, ids.get(1), "pid");
+            String pidA = api.reply(ids.get(0), "pid");
+            String pidB = api.reply(ids.get(1), "pid");
             assertEquals(2, TestAgents.workers().size(), "each session keeps its worker");
-            String pidC = reply(api, ids.get(2), "pid");
+            String pidC = api.reply(ids.get(2), "pid");
             awaitGone(pidA);
             assertTrue(TestAgents.workers().size() <= 2, "never more than max-waiting-workers: " + TestAgents.workers());
-            assertEquals(pidB, reply(api, ids.get(1), "pid"));
-            assertEquals(pidC, reply(api, ids.get(2), "pid"));
-            assertEquals("1", reply(api, ids.get(0), "count"), "the session whose worker made room gets a fresh one");
+            assertEquals(pidB, api.reply(ids.get(1), "pid"));
+            assertEquals(pidC, api.reply(ids.get(2), "pid"));
+            assertEquals("1", api.reply(ids.get(0), "count"), "the session whose worker made room gets a fresh one");
         } finally {
             server.stop();
         }
         TestAgents.await("stop ends every worker", DEADLINE, () -> TestAgents.workers().isEmpty());
     }
 
-    private static String reply(Api api, String sessionId, String content) {
-        Api.Answer done = api.turn(sessionId, content);
-        assertEquals("idle", done.text("status"), done.raw());
-        return done.body().at("/response/content").asText();
-    }
 
     private static List<String> contents(Api api, String sessionId) {
         List<String> contents = new java.util.ArrayList<>();
@@ -198,15 +193,6 @@ class SessionIsolationTest {
         return contents;
     }
 
-    private static JsonNode awaitInterrupt(Api api, String sessionId) {
-        JsonNode[] interrupt = new JsonNode[1];
-        TestAgents.await("the turn asks", DEADLINE, () -> {
-            JsonNode session = api.get("/sessions/" + sessionId).expect(200).body();
-            interrupt[0] = session.path("interrupts").path(0);
-            return "interrupted".equals(session.path("status").asText());
-        });
-        return interrupt[0];
-    }
 
     private static void awaitGone(String pid) {
         TestAgents.await("worker " + pid + " exits", DEADLINE,

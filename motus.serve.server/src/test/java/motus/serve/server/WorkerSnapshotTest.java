@@ -70,9 +70,9 @@ class WorkerSnapshotTest {
             Set<String> pids = new HashSet<>();
             for (int i = 0; i < 4; i++) {
                 String session = api.createSession();
-                assertEquals("1", reply(api, session, "count"), "a static counter starts at 0 in every turn");
-                assertEquals("1", reply(api, session, "hooks"), "restored() ran once in this copy");
-                for (String number : reply(api, session, "random").split(" ")) {
+                assertEquals("1", api.reply(session, "count"), "a static counter starts at 0 in every turn");
+                assertEquals("1", api.reply(session, "hooks"), "restored() ran once in this copy");
+                for (String number : api.reply(session, "random").split(" ")) {
                     assertTrue(randoms.add(number), "a UUID, ThreadLocalRandom, Math.random or new Random() repeated: "
                             + number);
                 }
@@ -101,7 +101,7 @@ class WorkerSnapshotTest {
             assertNotEquals(first.pid(), second.pid());
             assertThat(nsPid(first), startsWith(first.pid() + "\t1"));
             assertThat(nsPid(second), startsWith(second.pid() + "\t1"));
-            assertEquals("1", reply(api, api.createSession(), "count"), "a third session, while both hold");
+            assertEquals("1", api.reply(api.createSession(), "count"), "a third session, while both hold");
             api.post("/sessions/" + a + "/cancel", null).expect(200);
             api.delete("/sessions/" + b).expect(204);
             TestAgents.await("both copies are gone", DEADLINE, () -> !first.isAlive() && !second.isAlive());
@@ -110,7 +110,7 @@ class WorkerSnapshotTest {
             Api.Answer exited = api.turn(crashed, "exit 3");
             assertThat(exited.text("error"), startsWith("Worker process exited with code 3 before returning a result"));
             assertThat(api.turn(crashed, "halt 7").text("error"), startsWith("Worker process exited with code 7"));
-            assertEquals("1", reply(api, crashed, "count"), "the session goes on");
+            assertEquals("1", api.reply(crashed, "count"), "the session goes on");
         }
         TestAgents.await("no worker is left", DEADLINE, () -> workers().isEmpty());
     }
@@ -123,22 +123,22 @@ class WorkerSnapshotTest {
             awaitSnapshot(log, server);
             Api api = server.api();
             String a = api.createSession();
-            assertEquals("1", reply(api, a, "count"));
-            assertEquals("2", reply(api, a, "count"), "a session's copy serves its turns one after another");
-            assertEquals("1", reply(api, api.createSession(), "count"), "never another session's");
+            assertEquals("1", api.reply(a, "count"));
+            assertEquals("2", api.reply(a, "count"), "a session's copy serves its turns one after another");
+            assertEquals("1", api.reply(api.createSession(), "count"), "never another session's");
 
             api.post("/sessions/" + a + "/messages", "{\"content\": \"ask\"}").expect(202);
-            JsonNode interrupt = awaitInterrupt(api, a);
+            JsonNode interrupt = api.awaitInterrupt(a, DEADLINE);
             api.post("/sessions/" + a + "/resume", "{\"interrupt_id\": \"" + interrupt.path("interrupt_id").asText()
                     + "\", \"value\": \"blue\"}").expect(200);
             assertEquals("blue", api.awaitDone(a).body().at("/response/content").asText());
 
-            assertEquals("printed 2", reply(api, a, "lines 2 COPYOUT"));
+            assertEquals("printed 2", api.reply(a, "lines 2 COPYOUT"));
             TestAgents.await("the copy's output is in the log", DEADLINE,
                     () -> log.lines().stream().anyMatch(line -> line.endsWith("COPYOUT out 1")));
 
             String streamed = api.createSession();
-            assertEquals("one two", reply(api, streamed, "stream one two"));
+            assertEquals("one two", api.reply(streamed, "stream one two"));
 
             Api.Answer slow = api.turn(api.createSession(), "sleep 30");
             assertThat(slow.text("error"), containsString("timed out"));
@@ -166,7 +166,7 @@ class WorkerSnapshotTest {
             });
             awaitSnapshot(log, server);
             Api api = server.api();
-            assertThat(reply(api, api.createSession(), "connection"), startsWith("closed"));
+            assertThat(api.reply(api.createSession(), "connection"), startsWith("closed"));
         }
     }
 
@@ -183,9 +183,9 @@ class WorkerSnapshotTest {
             }
             Api api = server.api();
             String session = api.createSession();
-            assertEquals("1", reply(api, session, "count"));
-            assertEquals("0", reply(api, session, "hooks"), "a fresh JVM: no restore, no hook");
-            assertEquals("1", reply(api, session, "count"));
+            assertEquals("1", api.reply(session, "count"));
+            assertEquals("0", api.reply(session, "hooks"), "a fresh JVM: no restore, no hook");
+            assertEquals("1", api.reply(session, "count"));
             long said = log.lines().stream().filter(line -> line.startsWith("a worker could not be restored")).count();
             assertTrue(said >= 1 && said <= server.replicas().size(), "said once by each server that restored: "
                     + String.join("\n", log.lines()));
@@ -257,19 +257,5 @@ class WorkerSnapshotTest {
                 .filter(p -> p.info().commandLine().orElse("").contains("motus.serve.worker.WorkerMain")).toList();
     }
 
-    private static String reply(Api api, String session, String content) {
-        Api.Answer done = api.turn(session, content);
-        assertEquals("idle", done.text("status"), done.raw());
-        return done.body().at("/response/content").asText();
-    }
 
-    private static JsonNode awaitInterrupt(Api api, String session) {
-        JsonNode[] found = new JsonNode[1];
-        TestAgents.await("the agent asks", DEADLINE, () -> {
-            JsonNode body = api.get("/sessions/" + session).expect(200).body();
-            found[0] = body.path("interrupts").path(0);
-            return "interrupted".equals(body.path("status").asText());
-        });
-        return found[0];
-    }
 }
