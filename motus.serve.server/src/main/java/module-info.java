@@ -21,6 +21,16 @@ module motus.serve.server {
     requires java.net.http;
     requires jdk.management; // the file-descriptor limit, for the connection limit
     requires static org.jspecify;
+    // Traces (trace/): OpenTelemetry's jars are automatic modules, which the image cannot link; it keeps
+    // them in lib/otel, on the class path, whose unnamed module trace.Tracing then reads. Classes that
+    // use them are loaded only when traces are on.
+    requires static io.opentelemetry.api;
+    requires static io.opentelemetry.context;
+    requires static io.opentelemetry.sdk;
+    requires static io.opentelemetry.sdk.common;
+    requires static io.opentelemetry.sdk.trace;
+    requires static io.opentelemetry.sdk.autoconfigure;
+    requires static io.opentelemetry.sdk.autoconfigure.spi;
 
     exports motus.serve.server;
 }

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One echo workload against several servers, in alternating runs: {@code motus serve start}
@@ -30,8 +31,11 @@ public final class IsolationBench {
     private static final int ORIGINAL_PORT = 18_770;
     private static final String ORIGINAL = "original";
 
-    /** A server under test: its name in the table and how to start it. */
-    private record Target(String name, List<String> command) {
+    /** A server under test: its name in the table, how to start it, and what its environment adds. */
+    record Target(String name, List<String> command, Map<String, String> environment) {
+        Target(String name, List<String> command) {
+            this(name, command, Map.of());
+        }
     }
 
     private final Figures figures = new Figures();
@@ -72,16 +76,16 @@ public final class IsolationBench {
         bench.print(targets, -1);
     }
 
-    private static Target ours(String name, Path motus, String agent, Path jar, int workers, String isolation,
-                               String... more) {
+    static Target ours(String name, Path motus, String agent, Path jar, int workers, String isolation,
+                       String... more) {
         List<String> command = new ArrayList<>(ServerProcess.command(motus, agent, jar, workers, 1));
         command.addAll(List.of("--isolation", isolation));
         command.addAll(List.of(more));
         return new Target(name, command);
     }
 
-    private void measure(Target target, Path log) throws Exception {
-        try (ServerProcess server = ServerProcess.start(target.command(), log)) {
+    void measure(Target target, Path log) throws Exception {
+        try (ServerProcess server = ServerProcess.start(target.command(), target.environment(), log)) {
             Client client = new Client(server.port);
             String session = client.createSession(null);
             String warmUp = client.createSession(null); // its own, so that the measured history is the same for all
@@ -125,8 +129,13 @@ public final class IsolationBench {
     }
 
     /** Run number {@code run} (from 0), or with -1 the medians; with the original, each of ours against it too. */
-    private void print(List<Target> targets, int run) {
+    void print(List<Target> targets, int run) {
         String original = targets.getLast().name().equals(ORIGINAL) ? ORIGINAL : null;
-        figures.print(targets.stream().map(Target::name).toList(), run, original);
+        print(targets, run, original);
+    }
+
+    /** Run number {@code run} (from 0), or with -1 the medians; each target against {@code baseline} too, if not null. */
+    void print(List<Target> targets, int run, String baseline) {
+        figures.print(targets.stream().map(Target::name).toList(), run, baseline);
     }
 }

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.lang.module.Configuration;
@@ -390,6 +394,67 @@ class ImageIT {
     }
 
     /**
+     * With an OTLP endpoint in its environment, the image exports a turn's spans (the server's and
+     * its worker's) from lib/otel: the export's protobuf carries the client's trace id, and the
+     * turn's log line too. TracingTest, in the assistant example, reads every span of a trace.
+     */
+    @Test
+    void theImageExportsATurnsSpansToTheOtlpEndpointInItsEnvironment() throws Exception {
+        List<byte[]> exports = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer collector = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 8);
+        collector.createContext("/v1/traces", exchange -> {
+            try (exchange) {
+                if ("application/x-protobuf".equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
+                    exports.add(exchange.getRequestBody().readAllBytes());
+                }
+                exchange.sendResponseHeaders(200, -1);
+            }
+        });
+        collector.start();
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        Map<String, String> otel = Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort(),
+                "OTEL_BSP_SCHEDULE_DELAY", "100");
+        try (Motus server = Motus.start(dir, otel, "serve", "start", "com.example.echo.EchoAgent",
+                "--module-path", Motus.example("echo"), "--host", "127.0.0.1", "--port", "0")) {
+            String url = "http://127.0.0.1:" + server.awaitPort(START);
+            HttpClient http = HttpClient.newHttpClient();
+            String session = sessionId(http.send(HttpRequest.newBuilder(URI.create(url + "/sessions"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).body());
+            http.send(HttpRequest.newBuilder(URI.create(url + "/sessions/" + session + "/messages"))
+                    .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"content\": \"hi\"}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(Motus.get(url + "/sessions/" + session + "?wait=true").contains("\"status\":\"idle\""));
+            byte[] id = java.util.HexFormat.of().parseHex(traceId);
+            // The server's spans, and the worker's: several exports, or one holding both scopes' names.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!exports.stream().filter(body -> contains(body, id)).map(body -> new String(body, StandardCharsets.ISO_8859_1))
+                    .reduce("", String::concat).contains("motus.worker.turn")) {
+                assertTrue(System.nanoTime() < deadline, "the turn's spans, the worker's too, arrive within 30 s: "
+                        + exports.size() + " exports");
+                Thread.sleep(50); // a poll interval
+            }
+            assertTrue(server.output().contains("traces on: OTLP http/protobuf to http://127.0.0.1:"), server.output());
+            assertTrue(server.output().contains("trace_id=" + traceId + " span_id="), "the turn's log lines carry its ids");
+        } finally {
+            collector.stop(0);
+        }
+    }
+
+    private static boolean contains(byte[] body, byte[] part) {
+        outer:
+        for (int i = 0; i + part.length <= body.length; i++) {
+            for (int j = 0; j < part.length; j++) {
+                if (body[i + j] != part[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
      * The agent protocols on the image, through their official clients (the server module's
      * protocol tests install them, and run every scenario in memory and on replicas).
      */
@@ -467,6 +532,6 @@ class ImageIT {
     }
 
     private static String sessionId(String json) {
-        return json.replaceAll("(?s).*\"session_id\": \"([^\"]+)\".*", "$1");
+        return json.replaceAll("(?s).*\"session_id\": ?\"([^\"]+)\".*", "$1");
     }
 }

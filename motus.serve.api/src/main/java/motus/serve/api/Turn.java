@@ -63,6 +63,29 @@ public final class Turn {
     }
 
     /**
+     * The turn's trace context as W3C Trace Context headers ({@code traceparent}, and
+     * {@code tracestate} and {@code baggage} when the trace has them), or an empty map when the
+     * server does not trace. Forward them on the agent's own calls to join their spans to the
+     * turn's trace. An agent with the OpenTelemetry API on its path needs none of this: during
+     * {@code runTurn} the current context already is the turn's.
+     */
+    public static Map<String, String> traceContext() {
+        return host().traceContext();
+    }
+
+    /**
+     * Reports tokens a model call of this turn used; calls add up. The server counts them in a
+     * metric and in the webhook's {@code trace_metrics}. The LangChain4j adapter reports its
+     * model calls itself.
+     */
+    public static void usage(long inputTokens, long outputTokens) {
+        if (inputTokens < 0 || outputTokens < 0) {
+            throw new IllegalArgumentException("token counts cannot be negative: " + inputTokens + ", " + outputTokens);
+        }
+        host().usage(inputTokens, outputTokens);
+    }
+
+    /**
      * Makes {@code host} answer these methods until the returned scope closes, which restores
      * the one before. The worker installs the server's; a unit test installs a stand-in.
      */

@@ -139,8 +139,25 @@ public final class LangChain4jAgent implements ServableAgent {
 
     private AiMessage chat(List<dev.langchain4j.data.message.ChatMessage> conversation) throws Exception {
         ChatRequest request = request(conversation);
+        CallSpans.Call call = streamingChatModel == null
+                ? CallSpans.chat(Objects.requireNonNull(chatModel).defaultRequestParameters().modelName(), chatModel.provider(), request)
+                : CallSpans.chat(streamingChatModel.defaultRequestParameters().modelName(), streamingChatModel.provider(), request);
+        try {
+            ChatResponse response = respond(request);
+            CallSpans.usage(response);
+            call.answered(response);
+            return response.aiMessage();
+        } catch (Exception | Error e) {
+            call.failed(e);
+            throw e;
+        } finally {
+            call.end();
+        }
+    }
+
+    private ChatResponse respond(ChatRequest request) throws Exception {
         if (streamingChatModel == null) {
-            return Objects.requireNonNull(chatModel).chat(request).aiMessage();
+            return Objects.requireNonNull(chatModel).chat(request);
         }
         CompletableFuture<ChatResponse> response = new CompletableFuture<>();
         streamingChatModel.chat(request, new StreamingChatResponseHandler() {
@@ -160,7 +177,7 @@ public final class LangChain4jAgent implements ServableAgent {
             }
         });
         try {
-            return response.get().aiMessage();
+            return response.get();
         } catch (ExecutionException e) {
             // The model's own failure, not the future's wrapper, is what the session's error should name.
             if (e.getCause() instanceof Exception cause) {
@@ -184,6 +201,20 @@ public final class LangChain4jAgent implements ServableAgent {
      * own services do.
      */
     private ToolExecutionResultMessage execute(ToolExecutionRequest request) {
+        CallSpans.Call call = CallSpans.tool(request);
+        try {
+            ToolExecutionResultMessage result = run(request);
+            call.answered(result);
+            return result;
+        } catch (RuntimeException | Error e) {
+            call.failed(e);
+            throw e;
+        } finally {
+            call.end();
+        }
+    }
+
+    private ToolExecutionResultMessage run(ToolExecutionRequest request) {
         ToolExecutor executor = toolExecutors.get(request.name());
         if (executor == null) {
             return error(request, "There is no tool named '" + request.name() + "'. The tools are: "

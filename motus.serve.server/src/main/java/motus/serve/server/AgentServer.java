@@ -127,6 +127,9 @@ public final class AgentServer {
                 .addFeature(OpenApiFeature.create()) // serves META-INF/openapi.yaml at /openapi
                 .routing(routing -> {
                     routing.update(parts.edge::configure);
+                    if (parts.tracing.httpSpans() != null) {
+                        routing.addFilter(parts.tracing.httpSpans()); // first: the spans time what follows
+                    }
                     if (parts.page != null) {
                         routing.register(parts.page); // before the API's key check: the page's files need no key
                     }
@@ -250,6 +253,7 @@ public final class AgentServer {
             parts.metrics.close();
             parts.upkeep.shutdownNow();
             parts.sessions.close();
+            parts.tracing.close(); // after the last turn's span
             turnsStopped.countDown();
         }
     }
@@ -518,6 +522,15 @@ public final class AgentServer {
         /** The most a webhook delivery may take, from connecting to the receiver's last byte (default 10 s). */
         public Builder webhookTimeout(Duration timeout) {
             return set(Settings.WEBHOOK_TIMEOUT, timeout);
+        }
+
+        /**
+         * OpenTelemetry's settings without their {@code otel.} prefix ({@code exporter.otlp.endpoint},
+         * {@code traces.sampler}, ...), beneath the {@code OTEL_*} environment; traces are off unless
+         * an endpoint or exporter is named (default: none).
+         */
+        public Builder otel(Map<String, String> properties) {
+            return set(Settings.OTEL, Map.copyOf(properties));
         }
 
         /**

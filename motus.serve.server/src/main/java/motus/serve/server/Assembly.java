@@ -30,6 +30,7 @@ import motus.serve.server.session.MemorySessionStore;
 import motus.serve.server.session.SessionRules;
 import motus.serve.server.session.SessionStore;
 import motus.serve.server.store.PostgresStore;
+import motus.serve.server.trace.Tracing;
 import motus.serve.server.turn.TurnRunner;
 import motus.serve.server.turn.WebhookDestinations;
 import motus.serve.server.turn.WebhookSender;
@@ -67,6 +68,7 @@ final class Assembly {
     final ApiRoutes api;
     final @Nullable ChatPage page;
     final Edge edge;
+    final Tracing tracing;
 
     /**
      * @param stopping whether the server is stopping: new sessions and turns are refused
@@ -90,11 +92,12 @@ final class Assembly {
                 : WaitingWorkers.defaultFor(settings.value(Settings.WORKERS), settings.value(Settings.WORKER_HEAP_MB)));
         this.metrics = new ServerMetrics(() -> store.get() == null ? 0 : store.get().size(),
                 () -> runner.get() == null ? 0 : runner.get().runningWorkers(), waiting::count);
-        this.workers = settings.workers != null ? settings.workers : workerPool(settings, waiting, timer, metrics);
+        this.tracing = Tracing.configure(settings.value(Settings.OTEL), agentName(settings));
+        this.workers = settings.workers != null ? settings.workers : workerPool(settings, waiting, timer, metrics, tracing);
         this.turns = new TurnRunner(workers, waiting, settings.value(Settings.WORKERS), settings.value(Settings.TIMEOUT),
                 settings.value(Settings.INTERRUPT_TIMEOUT), settings.value(Settings.MAX_SESSION_BYTES), timer,
                 new WebhookSender(new WebhookDestinations(settings.value(Settings.WEBHOOK_HOSTS)),
-                        settings.value(Settings.WEBHOOK_TIMEOUT)), metrics);
+                        settings.value(Settings.WEBHOOK_TIMEOUT)), metrics, tracing);
         runner.set(turns);
         this.sessions = openStore(settings, turns, workers, upkeep);
         store.set(sessions);
@@ -127,13 +130,20 @@ final class Assembly {
     }
 
     private static WorkerPool workerPool(AgentServer.Builder settings, WaitingWorkers waiting, ScheduledExecutorService timer,
-                                         ServerMetrics metrics) {
+                                         ServerMetrics metrics, Tracing tracing) {
         WorkerSnapshots snapshots = settings.value(Settings.WORKER_SNAPSHOTS);
+        List<String> jvmOptions = new ArrayList<>();
+        if (tracing.captureContent()) {
+            // What the LangChain4j adapter (and other GenAI instrumentation) reads as its opt-in to put contents in spans.
+            jvmOptions.add("-Dotel.instrumentation.genai.capture-message-content=true");
+        }
+        jvmOptions.addAll(settings.value(Settings.WORKER_JVM_OPTIONS));
         WorkerLauncher launcher = WorkerLauncher.builder()
                 .agent(settings.value(Settings.AGENT))
                 .modulePath(settings.value(Settings.MODULE_PATH))
                 .classPath(settings.value(Settings.CLASS_PATH))
-                .workerJvmOptions(settings.value(Settings.WORKER_JVM_OPTIONS))
+                .workerJvmOptions(jvmOptions)
+                .traced(tracing.on())
                 .workerHeapMegabytes(settings.value(Settings.WORKER_HEAP_MB))
                 .maxResultBytes(settings.value(Settings.MAX_RESULT_BYTES))
                 .hiddenEnvironment(Set.of(Settings.API_KEY_VARIABLE))
@@ -146,15 +156,20 @@ final class Assembly {
                 snapshots != WorkerSnapshots.OFF, snapshots == WorkerSnapshots.ON, timer, metrics);
     }
 
-    /** The A2A card's fixed part: the name defaults to the agent class's simple name. */
-    private static AgentCard agentCard(AgentServer.Builder settings) {
+    /** The agent's name, on its card and in its spans: a2a-name, by default the agent class's simple name. */
+    private static String agentName(AgentServer.Builder settings) {
         String name = settings.value(Settings.A2A_NAME);
         if (name == null) {
             String agent = String.valueOf(settings.value(Settings.AGENT)); // [module/]Class[:member]
             String type = agent.substring(agent.indexOf('/') + 1).split(":", 2)[0];
             name = type.substring(type.lastIndexOf('.') + 1);
         }
-        return new AgentCard(name, settings.value(Settings.A2A_DESCRIPTION), agentVersion(settings),
+        return name;
+    }
+
+    /** The A2A card's fixed part. */
+    private static AgentCard agentCard(AgentServer.Builder settings) {
+        return new AgentCard(agentName(settings), settings.value(Settings.A2A_DESCRIPTION), agentVersion(settings),
                 settings.value(Settings.API_KEY) != null || !settings.value(Settings.API_KEYS).isEmpty()
                         || settings.value(Settings.JWT_JWKS) != null);
     }

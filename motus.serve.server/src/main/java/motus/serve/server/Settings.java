@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -231,6 +233,11 @@ public final class Settings {
                 }
             }, "NAME", List.of());
 
+    public static final Setting<Map<String, String>> OTEL = new Setting<>("otel",
+            "OpenTelemetry's settings with the 'otel.' prefix left out, as in exporter.otlp.endpoint or"
+                    + " traces.sampler; OTEL_* environment variables win (config only; default: none, traces off).",
+            Map.of(), node -> Optional.of(flatten(node)), value -> { }, null, List.of());
+
     /** All of them, in the order help and docs list them. */
     public static final List<Setting<?>> ALL = List.of(AGENT, MODULE_PATH, CLASS_PATH, WORKERS, TTL, TIMEOUT, INTERRUPT_TIMEOUT,
             MAX_SESSIONS, SHUTDOWN_TIMEOUT, ALLOW_CUSTOM_IDS, ISOLATION, MULTITASK_STRATEGY, MAX_QUEUED_MESSAGES,
@@ -238,7 +245,8 @@ public final class Settings {
             API_KEY, API_KEYS, JWT_JWKS, JWT_ISSUER, JWT_AUDIENCE, JWT_CLOCK_SKEW, STORE_URL, STORE_USER, STORE_PASSWORD, STORE_LEASE, WORKER_JVM_OPTIONS, WORKER_ENVIRONMENT,
             AGENT_AOT_CACHE, AOT_CACHE_DIR, WORKER_HEAP_MB, MAX_REQUEST_BYTES, MAX_RESULT_BYTES, MAX_SESSION_BYTES,
             MAX_STORED_BYTES, MAX_CONNECTIONS,
-            HEADER_TIMEOUT, BODY_TIMEOUT, IDLE_TIMEOUT, WEBHOOK_HOSTS, WEBHOOK_TIMEOUT, UI, A2A, A2A_NAME, A2A_DESCRIPTION, MCP, MCP_TOOL);
+            HEADER_TIMEOUT, BODY_TIMEOUT, IDLE_TIMEOUT, WEBHOOK_HOSTS, WEBHOOK_TIMEOUT, UI, A2A, A2A_NAME, A2A_DESCRIPTION, MCP, MCP_TOOL,
+            OTEL);
 
     private Settings() {
     }
@@ -249,6 +257,16 @@ public final class Settings {
                 ? node.asList(String.class).asOptional().map(PathList::of)
                 : node.asString().asOptional().map(PathList::parse);
         return new Setting<>(key, description, List.of(), reader, value -> { }, "PATH", aliases);
+    }
+
+    /** A tree of settings as {@code a.b.c: value} pairs, the keys relative to {@code node}, nested or dotted alike. */
+    private static Map<String, String> flatten(Config node) {
+        Map<String, String> flat = new TreeMap<>();
+        String prefix = node.key().toString() + ".";
+        node.traverse().filter(Config::isLeaf).forEach(leaf -> flat.put(
+                Config.Key.unescapeName(leaf.key().toString().substring(prefix.length())),
+                leaf.asString().orElse("")));
+        return Map.copyOf(flat);
     }
 
     /** A part of the server that is on unless {@code --no-KEY} or {@code KEY: false} turns it off. */

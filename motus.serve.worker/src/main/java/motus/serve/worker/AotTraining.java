@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import motus.serve.api.ChatMessage;
 
@@ -43,7 +44,7 @@ public final class AotTraining {
         WorkerProcess worker = launcher.startTraining(output);
         worker.awaitReady();
         WorkerAnswer outcome = worker.runTurn("aot-training", ChatMessage.user("hello"),
-                List.of(ChatMessage.system("You are a training run.")), TurnListener.NONE);
+                List.of(ChatMessage.system("You are a training run.")), Map.of(), TurnListener.NONE);
         if (!(outcome instanceof WorkerAnswer.Success)) {
             fail("the training turn failed: " + outcome);
         }

@@ -2,8 +2,11 @@ package motus.serve.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import motus.serve.api.ChatMessage;
 import motus.serve.wire.Json;
@@ -15,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * The parent↔worker protocol, one record per kind of frame, with its one codec: {@link #json()}
  * writes a frame, {@link #of} reads one. Both ends compile against it; {@link Frames} carries the
  * bytes. Server to worker: {@link TurnRequest}, {@link Resume}. Worker to server: {@link Ready},
- * then per turn any {@link Event}s and {@link Interrupt}s and one {@link Result} or {@link Failed}.
+ * then per turn any {@link Event}s, {@link Interrupt}s, {@link Usage}s and {@link Spans}, and one
+ * {@link Result} or {@link Failed}.
  * A snapshot's template says {@link Prepared} after its {@code Ready} and is checkpointed; each
  * copy restored from it is told {@link Restored} and answers {@code Ready} in turn.
  */
@@ -49,9 +53,13 @@ sealed interface Frame {
      * @param maxFrameBytes the most any frame of the worker's answer may take
      * @param servesSession after this turn, wait for the session's next one rather than exit
      * @param state the session's state; null: the state this worker's previous turn returned
+     * @param traceContext the turn's W3C trace context headers; empty when it is not traced
      */
     record TurnRequest(String sessionId, long maxFrameBytes, boolean servesSession, ChatMessage message,
-                       @Nullable List<ChatMessage> state) implements Frame {
+                       @Nullable List<ChatMessage> state, Map<String, String> traceContext) implements Frame {
+        public TurnRequest {
+            traceContext = Map.copyOf(traceContext);
+        }
     }
 
     /** A client's answer to the interrupt {@code interruptId}. */
@@ -64,6 +72,14 @@ sealed interface Frame {
 
     /** The agent asks a client something and waits for a {@link Resume}. */
     record Interrupt(String interruptId, ObjectNode payload) implements Frame {
+    }
+
+    /** Tokens a model call of the turn used (see {@code Turn.usage}). */
+    record Usage(long inputTokens, long outputTokens) implements Frame {
+    }
+
+    /** Spans of the turn that ended in the worker, in OTLP's JSON shape (see {@code TurnSpans}), for the server to export. */
+    record Spans(ArrayNode spans) implements Frame {
     }
 
     /**
@@ -113,6 +129,8 @@ sealed interface Frame {
             case Resume resume -> "resume";
             case Event event -> "event";
             case Interrupt interrupt -> "interrupt";
+            case Usage usage -> "usage";
+            case Spans spans -> "spans";
             case Result result -> "result";
         };
     }
@@ -139,10 +157,16 @@ sealed interface Frame {
                 } else {
                     json.set("state", MessageCodec.toJson(turn.state()));
                 }
+                if (!turn.traceContext().isEmpty()) {
+                    ObjectNode trace = json.putObject("trace");
+                    turn.traceContext().forEach(trace::put);
+                }
             }
             case Resume resume -> json.put("interrupt_id", resume.interruptId()).set("value", resume.value());
             case Event event -> json.put("event", event.name()).set("data", event.data());
             case Interrupt interrupt -> json.put("interrupt_id", interrupt.interruptId()).set("payload", interrupt.payload());
+            case Usage usage -> json.put("input_tokens", usage.inputTokens()).put("output_tokens", usage.outputTokens());
+            case Spans spans -> json.set("spans", spans.spans());
             case Result result -> {
                 json.set("response", MessageCodec.toJson(result.response()));
                 if (result.appended() != null) {
@@ -173,12 +197,17 @@ sealed interface Frame {
                 ChatMessage message = MessageCodec.fromJson(json.path("message"), List.of("message"), problems, ChatMessage.USER);
                 List<ChatMessage> state = json.path("state_as_answered").asBoolean() ? null
                         : MessageCodec.listFromJson(json.path("state"), List.of("state"), problems);
+                Map<String, String> trace = new LinkedHashMap<>();
+                json.path("trace").properties().forEach(header -> trace.put(header.getKey(), header.getValue().asText()));
                 yield message == null || !problems.isEmpty() ? null : new TurnRequest(json.path("session_id").asText(),
-                        json.path("max_frame_bytes").asLong(1 << 20), json.path("serves_session").asBoolean(), message, state);
+                        json.path("max_frame_bytes").asLong(1 << 20), json.path("serves_session").asBoolean(), message, state,
+                        trace);
             }
             case "resume" -> new Resume(json.path("interrupt_id").asText(), json.path("value"));
             case "event" -> new Event(json.path("event").asText(), object(json.path("data")));
             case "interrupt" -> new Interrupt(json.path("interrupt_id").asText(), object(json.path("payload")));
+            case "usage" -> new Usage(Math.max(0, json.path("input_tokens").asLong()), Math.max(0, json.path("output_tokens").asLong()));
+            case "spans" -> new Spans(json.path("spans") instanceof ArrayNode spans ? spans : Json.MAPPER.createArrayNode());
             case "result" -> {
                 ChatMessage response = MessageCodec.fromJson(json.path("response"), List.of("response"), problems, null);
                 boolean appends = json.has("state_appended");

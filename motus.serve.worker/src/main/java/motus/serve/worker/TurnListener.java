@@ -1,5 +1,6 @@
 package motus.serve.worker;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -24,4 +25,12 @@ public interface TurnListener {
 
     /** The agent asks a client something and waits for {@link Worker#resume}. */
     void interrupted(String interruptId, ObjectNode payload);
+
+    /** A model call of the turn used these tokens. */
+    default void usage(long inputTokens, long outputTokens) {
+    }
+
+    /** Spans the turn ended in the worker, in OTLP's JSON shape, to be exported. */
+    default void spans(ArrayNode spans) {
+    }
 }

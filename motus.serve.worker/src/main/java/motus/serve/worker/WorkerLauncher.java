@@ -16,6 +16,8 @@ import java.security.CodeSource;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -65,6 +67,12 @@ public final class WorkerLauncher {
     /** How a worker's JVM is told what to run. */
     private static final List<String> MAIN = List.of("-m", "motus.serve.worker/" + WorkerMain.class.getName());
 
+    /**
+     * What a traced worker needs of OpenTelemetry (see {@link TurnSpans}): the API and the SDK's
+     * tracing, no exporter, which is the server's; each module by a class of its own.
+     */
+    private static final Map<String, String> TRACING_MODULES = tracingModuleClasses();
+
     /** Where the image keeps the AOT cache its build trained for workers. */
     public static final Path IMAGE_AOT_CACHE = Path.of(System.getProperty("java.home"), "lib", "motus-worker.aot");
 
@@ -100,7 +108,12 @@ public final class WorkerLauncher {
         jvm.add("-Xmx" + builder.workerHeapMegabytes + "m");
         jvm.add("--add-modules=" + String.join(",", PLATFORM_MODULES));
         jvm.addAll(builder.workerJvmOptions);
-        List<Path> ownModulePath = ownModulePath();
+        List<Path> ownModulePath = new ArrayList<>(ownModulePath());
+        boolean traced = builder.traced && !tracingModules().isEmpty();
+        if (traced) {
+            ownModulePath.addAll(tracingModules());
+            jvm.add("--add-modules=" + String.join(",", TRACING_MODULES.keySet()));
+        }
 
         List<String> shared = new ArrayList<>(jvm);
         if (!ownModulePath.isEmpty()) {
@@ -119,7 +132,9 @@ public final class WorkerLauncher {
         program.add(agent);
 
         List<String> cmd = new ArrayList<>(shared);
-        if (builder.aotCache != null && Files.isRegularFile(builder.aotCache)) {
+        // The image's cache was trained without OpenTelemetry's modules, and would not open with them;
+        // the agent's own cache, trained with the traced command line, does (agentCacheKey tells them apart).
+        if (!traced && builder.aotCache != null && Files.isRegularFile(builder.aotCache)) {
             cmd.add("-XX:AOTCache=" + builder.aotCache);
         }
         cmd.addAll(program);
@@ -337,6 +352,37 @@ public final class WorkerLauncher {
         }
     }
 
+    private static Map<String, String> tracingModuleClasses() {
+        Map<String, String> modules = new LinkedHashMap<>();
+        modules.put("io.opentelemetry.common", "io.opentelemetry.common.ComponentLoader");
+        modules.put("io.opentelemetry.context", "io.opentelemetry.context.Context");
+        modules.put("io.opentelemetry.api", "io.opentelemetry.api.trace.Span");
+        modules.put("io.opentelemetry.sdk.common", "io.opentelemetry.sdk.common.Clock");
+        modules.put("io.opentelemetry.sdk.trace", "io.opentelemetry.sdk.trace.SdkTracerProvider");
+        return Collections.unmodifiableMap(modules);
+    }
+
+    /**
+     * Where this JVM loaded OpenTelemetry's API and tracing SDK from (the image's lib/otel, or
+     * Maven's repository; as modules or from the class path), or nothing if it lacks any of them.
+     */
+    private static List<Path> tracingModules() {
+        List<Path> jars = new ArrayList<>();
+        for (String type : TRACING_MODULES.values()) {
+            try {
+                CodeSource source = Class.forName(type, false, WorkerLauncher.class.getClassLoader())
+                        .getProtectionDomain().getCodeSource();
+                if (source == null || !"file".equals(source.getLocation().getProtocol())) {
+                    return List.of();
+                }
+                jars.add(Path.of(source.getLocation().toURI()));
+            } catch (ClassNotFoundException | URISyntaxException e) {
+                return List.of();
+            }
+        }
+        return jars;
+    }
+
     /**
      * Where the modules a worker needs come from when they are not linked into this runtime:
      * the jars or folders this JVM loaded them from.
@@ -372,6 +418,7 @@ public final class WorkerLauncher {
         private @Nullable List<String> workerEnvironment;
         private Path aotCache = IMAGE_AOT_CACHE;
         private boolean servesSessions;
+        private boolean traced;
 
         private Builder() {
         }
@@ -440,6 +487,16 @@ public final class WorkerLauncher {
          */
         public Builder servesSessions(boolean servesSessions) {
             this.servesSessions = servesSessions;
+            return this;
+        }
+
+        /**
+         * Whether workers get OpenTelemetry's API and tracing SDK, so that a traced turn's spans,
+         * the agent's included, reach the server (default false). Needs this JVM to have loaded
+         * them; without them, it changes nothing.
+         */
+        public Builder traced(boolean traced) {
+            this.traced = traced;
             return this;
         }
 

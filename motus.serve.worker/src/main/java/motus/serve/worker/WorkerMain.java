@@ -104,7 +104,7 @@ public final class WorkerMain {
                 }
                 break;
             }
-            WorkerTurn host = new WorkerTurn(turn.sessionId(), frames, turn.maxFrameBytes());
+            WorkerTurn host = new WorkerTurn(turn.sessionId(), frames, turn.maxFrameBytes(), turn.traceContext());
             current.set(host);
             if (!training) {
                 serving.complete(null);
@@ -112,7 +112,7 @@ public final class WorkerMain {
             ObjectNode answer;
             try (var scope = Turn.use(host)) {
                 TurnAnswer turnAnswer = prepareFailure != null ? new TurnAnswer(prepareFailure.json(), null)
-                        : runTurn(agent, turn, answeredState);
+                        : runTurn(agent, host, turn, answeredState);
                 answer = turnAnswer.frame();
                 answeredState = turnAnswer.state();
             }
@@ -147,7 +147,7 @@ public final class WorkerMain {
     private static void warmUp(InputStream in, boolean training) throws IOException {
         ObjectNode sample = new Frame.TurnRequest("warm-up", 1 << 20, false,
                 ChatMessage.user("warm-up").withUserParams(Map.of("n", 1)),
-                List.of(ChatMessage.system("warm-up"), ChatMessage.assistant("warm-up"))).json();
+                List.of(ChatMessage.system("warm-up"), ChatMessage.assistant("warm-up")), Map.of()).json();
         var sink = new ByteArrayOutputStream();
         for (int round = 0; round < WARM_UP_ROUNDS && (training || in.available() == 0); round++) {
             try {
@@ -176,7 +176,7 @@ public final class WorkerMain {
      * loaded some 45 classes at its turn (about 15 ms more per turn than with the image's cache).
      */
     private static void rehearseTurn(OutputStream sink) {
-        WorkerTurn host = new WorkerTurn("warm-up", sink, 1 << 20);
+        WorkerTurn host = new WorkerTurn("warm-up", sink, 1 << 20, Map.of());
         try (var scope = Turn.use(host)) {
             Turn.delta("warm-up");
         }
@@ -316,16 +316,21 @@ public final class WorkerMain {
      * @param answeredState the state this worker's previous turn returned, which the server
      *        leaves out of a session's next request when it is still the session's
      */
-    private static TurnAnswer runTurn(ServableAgent agent, Frame.TurnRequest turn, @Nullable List<ChatMessage> answeredState) {
+    private static TurnAnswer runTurn(ServableAgent agent, WorkerTurn host, Frame.TurnRequest turn,
+                                      @Nullable List<ChatMessage> answeredState) {
         List<ChatMessage> state = turn.state() != null ? turn.state() : answeredState;
         if (state == null) {
             return TurnAnswer.error("Invalid turn request: no state, and no earlier turn's state to start from");
         }
         TurnResult result;
-        try {
-            result = agent.runTurn(turn.message(), state);
-        } catch (Throwable t) {
-            return new TurnAnswer(failure(AgentLoader.describe(t), t).json(), null);
+        // Ended before the answer is written: its span reaches the server before the turn's end does.
+        try (TurnTrace trace = TurnTrace.start(host, agent.getClass().getName())) {
+            try {
+                result = agent.runTurn(turn.message(), state);
+            } catch (Throwable t) {
+                trace.failed(t);
+                return new TurnAnswer(failure(AgentLoader.describe(t), t).json(), null);
+            }
         }
         if (result == null) {
             return TurnAnswer.error("Invalid turn result: the agent returned null instead of a TurnResult");

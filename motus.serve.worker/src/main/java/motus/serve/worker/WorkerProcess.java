@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -177,11 +178,12 @@ public final class WorkerProcess implements Worker {
      * {@code maxResultBytes} kills the worker.
      */
     @Override
-    public WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state, TurnListener listener) {
+    public WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state, Map<String, String> traceContext,
+                                TurnListener listener) {
         // Equal by identity in practice, as the session holds the very list: a cheap check that saves a round trip of JSON.
         boolean asAnswered = answeredState != null && state.equals(answeredState);
         Frame.TurnRequest request = new Frame.TurnRequest(sessionId, maxResultBytes, servesSession, message,
-                asAnswered ? null : state);
+                asAnswered ? null : state, traceContext);
         answeredState = null;
         Frame answer;
         try {
@@ -240,6 +242,8 @@ public final class WorkerProcess implements Worker {
             switch (frame) {
                 case Frame.Event event -> listener.event(event.name(), event.data());
                 case Frame.Interrupt interrupt -> listener.interrupted(interrupt.interruptId(), interrupt.payload());
+                case Frame.Usage usage -> listener.usage(usage.inputTokens(), usage.outputTokens());
+                case Frame.Spans spans -> listener.spans(spans.spans());
                 default -> {
                     return frame;
                 }

@@ -1,6 +1,7 @@
 package motus.serve.worker;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,12 +26,14 @@ final class WorkerTurn implements TurnHost {
     private final String sessionId;
     private final OutputStream frames;
     private final long maxFrameBytes;
+    private final Map<String, String> traceContext;
     private final Map<String, CompletableFuture<JsonNode>> waiting = new ConcurrentHashMap<>();
 
-    WorkerTurn(String sessionId, OutputStream frames, long maxFrameBytes) {
+    WorkerTurn(String sessionId, OutputStream frames, long maxFrameBytes, Map<String, String> traceContext) {
         this.sessionId = sessionId;
         this.frames = frames;
         this.maxFrameBytes = maxFrameBytes;
+        this.traceContext = Map.copyOf(traceContext);
     }
 
     @Override
@@ -48,6 +51,25 @@ final class WorkerTurn implements TurnHost {
         ObjectNode event = Json.MAPPER.createObjectNode().put("type", type);
         event.set("data", json(data, "Turn.emit"));
         send(new Frame.Event("agent", event), "Turn.emit");
+    }
+
+    @Override
+    public Map<String, String> traceContext() {
+        return traceContext;
+    }
+
+    @Override
+    public void usage(long inputTokens, long outputTokens) {
+        send(new Frame.Usage(inputTokens, outputTokens), "Turn.usage");
+    }
+
+    /** Spans that ended, for the server to export; dropped, not failed, if they do not fit in a frame. */
+    void spans(ArrayNode spans) {
+        try {
+            send(new Frame.Spans(spans), "spans");
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            // A trace with a hole beats a turn failed by its tracing.
+        }
     }
 
     @Override

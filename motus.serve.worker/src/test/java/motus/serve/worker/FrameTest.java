@@ -7,6 +7,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import motus.serve.api.ChatMessage;
 import motus.serve.wire.Json;
 import org.junit.jupiter.api.Test;
@@ -22,8 +23,11 @@ class FrameTest {
                 new Frame.Ready(42), new Frame.Prepared(), new Frame.Restored(),
                 new Frame.Failed("boom", "at Agent.runTurn"),
                 new Frame.Failed("no trace"),
-                new Frame.TurnRequest("s", 1 << 20, true, ChatMessage.user("hi"), GIVEN),
-                new Frame.TurnRequest("s", 1 << 20, false, ChatMessage.user("hi"), null),
+                new Frame.TurnRequest("s", 1 << 20, true, ChatMessage.user("hi"), GIVEN, Map.of()),
+                new Frame.TurnRequest("s", 1 << 20, false, ChatMessage.user("hi"), null,
+                        Map.of("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "tracestate", "k=v")),
+                new Frame.Usage(120, 34),
+                new Frame.Spans(Json.MAPPER.createArrayNode().add(Json.MAPPER.createObjectNode().put("name", "chat m"))),
                 new Frame.Resume("q1", Json.MAPPER.createObjectNode().put("approved", true)),
                 new Frame.Event("delta", Json.MAPPER.createObjectNode().put("text", "ünïcode ✓")),
                 new Frame.Interrupt("q1", Json.MAPPER.createObjectNode().put("type", "tool_approval")),

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +28,7 @@ class WorkerProcessTest {
         WorkerProcess worker = start("echo");
         worker.awaitReady();
         assertFalse(worker.startupTime().isNegative());
-        WorkerAnswer answer = worker.runTurn("s1", ChatMessage.user("hi"), List.of(ChatMessage.system("sys")), TurnListener.NONE);
+        WorkerAnswer answer = worker.runTurn("s1", ChatMessage.user("hi"), List.of(ChatMessage.system("sys")), Map.of(), TurnListener.NONE);
         WorkerAnswer.Success success = assertInstanceOf(WorkerAnswer.Success.class, answer);
         assertEquals(ChatMessage.user("hi"), success.response());
         assertEquals(List.of(ChatMessage.system("sys")), success.state());
@@ -54,7 +55,7 @@ class WorkerProcessTest {
     void anAnswerOverTheLimitFailsTheTurnAndKillsTheWorker() throws Exception {
         WorkerProcess worker = start("oversized");
         worker.awaitReady();
-        WorkerAnswer answer = worker.runTurn("s1", ChatMessage.user("hi"), List.of(), TurnListener.NONE);
+        WorkerAnswer answer = worker.runTurn("s1", ChatMessage.user("hi"), List.of(), Map.of(), TurnListener.NONE);
         assertEquals(new WorkerAnswer.Failure("Agent result too large: 50000000 bytes (limit " + MAX_RESULT_BYTES + ")"),
                 answer);
         worker.handle().onExit().get(10, TimeUnit.SECONDS);
@@ -64,7 +65,7 @@ class WorkerProcessTest {
     void killEndsATurnThatIsWaitingForItsAnswer() throws Exception {
         WorkerProcess worker = start("silent"); // reads the request, then never answers
         worker.awaitReady();
-        var turn = CompletableFuture.supplyAsync(() -> worker.runTurn("s1", ChatMessage.user("hi"), List.of(), TurnListener.NONE),
+        var turn = CompletableFuture.supplyAsync(() -> worker.runTurn("s1", ChatMessage.user("hi"), List.of(), Map.of(), TurnListener.NONE),
                 Executors.newVirtualThreadPerTaskExecutor());
         worker.kill();
         assertEquals(new WorkerAnswer.Failure("Worker process was killed"), turn.get(10, TimeUnit.SECONDS));

@@ -133,6 +133,10 @@ public class ScriptedAgent implements ServableAgent {
                 Turn.emit("progress", Map.of("step", 1, "of", 2));
                 yield "emitted in " + Turn.sessionId();
             }
+            case "usage" -> { // reports a model call's tokens: usage IN OUT
+                Turn.usage(Long.parseLong(words[1]), Long.parseLong(words[2]));
+                yield "used";
+            }
             case "approve" -> Turn.approveTool(words[1], Map.of("path", "/tmp/notes.txt")) ? "approved" : "rejected";
             case "ask" -> String.valueOf(Turn.interrupt(question("Which color?")));
             case "ask-two" -> {

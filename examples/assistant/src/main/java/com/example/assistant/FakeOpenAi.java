@@ -23,9 +23,10 @@ import java.util.regex.Pattern;
  * {@code POST /v1/chat/completions}, streamed or not. It is no model: it follows a script.
  * "2 + 3" or "2 * 3" calls {@code add} or {@code multiply}; a question about the time calls
  * {@code current_time}; "remember ..." calls {@code save_note}; "ask the agent ..." calls
- * {@code ask_agent}; tool results are answered with
+ * {@code ask_agent}; "break the model" is answered with an HTTP 400 error; tool results are answered with
  * "Here you are: ..."; anything else is echoed with the number of earlier messages it was sent,
- * which shows the conversation's history reaching the model.
+ * which shows the conversation's history reaching the model. Every answer reports a usage the
+ * script makes up: 10 input tokens per message sent, 1 output token per word (or 5 for a tool call).
  *
  * <p>{@code java -cp 'examples/assistant/*' com.example.assistant.FakeOpenAi [port]} (default 8089).
  */
@@ -68,14 +69,23 @@ public final class FakeOpenAi implements AutoCloseable {
     private void complete(HttpExchange exchange) throws IOException {
         try (exchange) {
             JsonNode request = JSON.readTree(exchange.getRequestBody());
-            ObjectNode message = answer((ArrayNode) request.path("messages"), toolNames(request));
+            ArrayNode messages = (ArrayNode) request.path("messages");
+            if (messages.get(messages.size() - 1).path("content").asText().contains("break the model")) {
+                ObjectNode error = JSON.createObjectNode();
+                error.putObject("error").put("message", "the fake model is broken, as asked").put("type", "invalid_request_error");
+                send(exchange, 400, "application/json", JSON.writeValueAsBytes(error));
+                return;
+            }
+            ObjectNode message = answer(messages, toolNames(request));
+            ObjectNode usage = usage(request.path("messages").size(), message);
             if (request.path("stream").asBoolean(false)) {
-                stream(exchange, message);
+                stream(exchange, message, usage);
             } else {
                 ObjectNode response = envelope("chat.completion");
                 ObjectNode choice = response.putArray("choices").addObject().put("index", 0);
                 choice.set("message", message);
                 choice.put("finish_reason", message.has("tool_calls") ? "tool_calls" : "stop");
+                response.set("usage", usage);
                 send(exchange, "application/json", JSON.writeValueAsBytes(response));
             }
         } catch (RuntimeException e) {
@@ -122,6 +132,13 @@ public final class FakeOpenAi implements AutoCloseable {
         return text("You said: \"" + said + "\". I was sent " + (earlier - 1) + " earlier messages of this conversation.");
     }
 
+    private static ObjectNode usage(int messages, ObjectNode answer) {
+        int input = 10 * messages;
+        int output = answer.has("tool_calls") ? 5 : answer.path("content").asText().split(" ").length;
+        return JSON.createObjectNode().put("prompt_tokens", input).put("completion_tokens", output)
+                .put("total_tokens", input + output);
+    }
+
     private static ObjectNode text(String content) {
         return JSON.createObjectNode().put("role", "assistant").put("content", content);
     }
@@ -136,7 +153,7 @@ public final class FakeOpenAi implements AutoCloseable {
     }
 
     /** The answer as the server-sent events of a streamed completion: the text a few words at a time. */
-    private static void stream(HttpExchange exchange, ObjectNode message) throws IOException {
+    private static void stream(HttpExchange exchange, ObjectNode message, ObjectNode usage) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
@@ -153,6 +170,11 @@ public final class FakeOpenAi implements AutoCloseable {
             }
             event(out, chunk(JSON.createObjectNode(), "stop"));
         }
+        // As OpenAI sends it with stream_options.include_usage: a last chunk with no choices.
+        ObjectNode last = envelope("chat.completion.chunk");
+        last.putArray("choices");
+        last.set("usage", usage);
+        event(out, last);
         out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
         out.flush();
     }

@@ -25,4 +25,16 @@ public interface TurnHost {
      * @throws IllegalArgumentException if the payload is not JSON or is too large to send
      */
     @Nullable Object interrupt(Map<String, ? extends @Nullable Object> payload);
+
+    /**
+     * The turn's W3C trace context headers ({@code traceparent}, {@code tracestate},
+     * {@code baggage}); empty when the turn is not traced, which is the default.
+     */
+    default Map<String, String> traceContext() {
+        return Map.of();
+    }
+
+    /** Tokens a model call used; by default forgotten. */
+    default void usage(long inputTokens, long outputTokens) {
+    }
 }

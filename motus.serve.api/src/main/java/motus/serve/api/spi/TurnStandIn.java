@@ -33,6 +33,9 @@ public final class TurnStandIn implements TurnHost {
     private final List<String> deltas = new ArrayList<>();
     private final List<Event> events = new ArrayList<>();
     private final List<Map<String, ? extends @Nullable Object>> interrupts = new ArrayList<>();
+    private Map<String, String> traceContext = Map.of();
+    private long inputTokens;
+    private long outputTokens;
 
     public TurnStandIn(String sessionId) {
         this.sessionId = Objects.requireNonNull(sessionId, "sessionId");
@@ -41,6 +44,12 @@ public final class TurnStandIn implements TurnHost {
     /** How to answer each interrupt: given its payload, the value a client would send. */
     public TurnStandIn answering(Function<Map<String, ? extends @Nullable Object>, @Nullable Object> answers) {
         this.answers = Objects.requireNonNull(answers, "answers");
+        return this;
+    }
+
+    /** The trace context the turn reports ({@link motus.serve.api.Turn#traceContext}); none by default. */
+    public TurnStandIn tracedBy(Map<String, String> traceContext) {
+        this.traceContext = Map.copyOf(traceContext);
         return this;
     }
 
@@ -65,6 +74,27 @@ public final class TurnStandIn implements TurnHost {
             interrupts.add(Map.copyOf(payload));
         }
         return answers.apply(payload);
+    }
+
+    @Override
+    public Map<String, String> traceContext() {
+        return traceContext;
+    }
+
+    @Override
+    public synchronized void usage(long inputTokens, long outputTokens) {
+        this.inputTokens += inputTokens;
+        this.outputTokens += outputTokens;
+    }
+
+    /** The input tokens reported, in all. */
+    public synchronized long inputTokens() {
+        return inputTokens;
+    }
+
+    /** The output tokens reported, in all. */
+    public synchronized long outputTokens() {
+        return outputTokens;
     }
 
     /** The text pieces streamed, in order. */

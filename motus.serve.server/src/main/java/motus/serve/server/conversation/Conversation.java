@@ -2,6 +2,8 @@ package motus.serve.server.conversation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import motus.serve.api.ChatMessage;
 import motus.serve.server.session.EventLog;
 import motus.serve.server.session.Incoming;
@@ -33,11 +35,14 @@ public final class Conversation {
     private final Session session;
     private final MultitaskStrategy defaultStrategy;
     private final Runnable refuseWhenStopping;
+    private final Supplier<Map<String, String>> traceContext;
 
-    Conversation(Session session, MultitaskStrategy defaultStrategy, Runnable refuseWhenStopping) {
+    Conversation(Session session, MultitaskStrategy defaultStrategy, Runnable refuseWhenStopping,
+                 Supplier<Map<String, String>> traceContext) {
         this.session = session;
         this.defaultStrategy = defaultStrategy;
         this.refuseWhenStopping = refuseWhenStopping;
+        this.traceContext = traceContext;
     }
 
     public String id() {
@@ -57,14 +62,15 @@ public final class Conversation {
     /**
      * Sends {@code message}: it starts a turn that runs in the background, or, while one runs,
      * does what {@code strategy} says (null: the server's default). Its sandbox parameters
-     * become its worker's environment ({@link SandboxParameters}).
+     * become its worker's environment ({@link SandboxParameters}); its turn joins the trace
+     * current where it is sent (an HTTP request's, whose {@code traceparent} started it).
      *
      * @throws SessionException {@code RUNNING} or {@code INTERRUPTED} (with {@code reject}),
      *                          {@code QUEUE_FULL}, {@code NOT_FOUND}, {@code SHUTTING_DOWN}
      */
     public Sent send(ChatMessage message, @Nullable Webhook webhook, @Nullable MultitaskStrategy strategy) {
         refuseWhenStopping.run();
-        Incoming incoming = SandboxParameters.split(message, webhook);
+        Incoming incoming = SandboxParameters.split(message, webhook).traced(traceContext.get());
         Session.Sent sent = session.send(incoming, strategy == null ? defaultStrategy : strategy);
         return new Sent(incoming.turnId(), sent.events(), sent.queuedAt());
     }

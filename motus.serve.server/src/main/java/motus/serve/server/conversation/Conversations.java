@@ -106,7 +106,7 @@ public final class Conversations {
         if (!caller.sees(session.view().owner())) {
             throw new SessionException(SessionException.Reason.NOT_FOUND);
         }
-        return new Conversation(session, defaultStrategy, this::refuseWhenStopping);
+        return new Conversation(session, defaultStrategy, this::refuseWhenStopping, turns::traceContext);
     }
 
     private void refuseWhenStopping() {

@@ -56,6 +56,8 @@ public final class ServerMetrics {
     private final Counter started;
     private final Counter interrupts;
     private final Map<Outcome, Counter> finished = new EnumMap<>(Outcome.class);
+    private final Counter inputTokens;
+    private final Counter outputTokens;
     private final Timer turnDuration;
     private final Timer workerStartup;
 
@@ -69,6 +71,12 @@ public final class ServerMetrics {
                     .description("Turns ended, by outcome: succeeded, failed, timed_out or cancelled")
                     .tags(List.of(Tag.create("outcome", outcome.tag())))));
         }
+        inputTokens = register(Counter.builder("motus.tokens")
+                .description("Tokens turns' model calls used, as agents report them (Turn.usage), by type: input or output")
+                .tags(List.of(Tag.create("type", "input"))));
+        outputTokens = register(Counter.builder("motus.tokens")
+                .description("Tokens turns' model calls used, as agents report them (Turn.usage), by type: input or output")
+                .tags(List.of(Tag.create("type", "output"))));
         turnDuration = register(Timer.builder("motus.turn.duration")
                 .description("From accepting a message to committing its turn, waiting for a worker included")
                 .buckets(TURN_BUCKETS));
@@ -106,6 +114,12 @@ public final class ServerMetrics {
     public void turnFinished(TurnOutcome outcome, boolean discarded, Duration duration) {
         finished.get(discarded ? Outcome.CANCELLED : Outcome.of(outcome)).increment();
         turnDuration.record(duration);
+    }
+
+    /** A turn's model calls used these tokens. */
+    public void tokens(long input, long output) {
+        inputTokens.increment(input);
+        outputTokens.increment(output);
     }
 
     public void workerStarted(Duration startupTime) {

@@ -11,16 +11,24 @@ import org.jspecify.annotations.Nullable;
  * session's queue ({@link MultitaskStrategy#ENQUEUE}) until it does.
  *
  * @param turnId the id of the turn it starts, known before it does ({@link TurnSummary})
+ * @param traceContext the trace its turn joins, as W3C trace context headers; empty: none
  */
-public record Incoming(String turnId, ChatMessage message, @Nullable Webhook webhook, Map<String, String> environment) {
+public record Incoming(String turnId, ChatMessage message, @Nullable Webhook webhook, Map<String, String> environment,
+                       Map<String, String> traceContext) {
 
     public Incoming {
         environment = Map.copyOf(environment);
+        traceContext = Map.copyOf(traceContext);
     }
 
-    /** With a new random turn id. */
+    /** With a new random turn id, in no trace. */
     public Incoming(ChatMessage message, @Nullable Webhook webhook, Map<String, String> environment) {
-        this(UUID.randomUUID().toString(), message, webhook, environment);
+        this(UUID.randomUUID().toString(), message, webhook, environment, Map.of());
+    }
+
+    /** The same message, its turn in the trace {@code traceContext}. */
+    public Incoming traced(Map<String, String> traceContext) {
+        return new Incoming(turnId, message, webhook, environment, traceContext);
     }
 
     public Incoming(ChatMessage message, @Nullable Webhook webhook) {

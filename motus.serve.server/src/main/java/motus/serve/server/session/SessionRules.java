@@ -121,7 +121,7 @@ public final class SessionRules {
         SessionRecord next = new SessionRecord(session.id(), session.owner(), SessionStatus.RUNNING, null, null, state, List.of(),
                 number, token, null, queue, history.subList(Math.max(0, history.size() - TurnSummary.KEPT), history.size()));
         return Step.to(next).started(new Turn(session.id(), number, token, incoming.message(), state, incoming.webhook(),
-                incoming.environment()));
+                incoming.environment(), incoming.traceContext()));
     }
 
     /**

@@ -48,11 +48,13 @@ final class Rows {
             Map<String, String> environment = new HashMap<>();
             queued.path("environment").properties().forEach(variable -> environment.put(variable.getKey(),
                     variable.getValue().asText()));
+            Map<String, String> trace = new HashMap<>();
+            queued.path("trace").properties().forEach(header -> trace.put(header.getKey(), header.getValue().asText()));
             queue.add(new Incoming(queued.path("turn_id").asText(UUID.randomUUID().toString()),
                     message(queued.path("message")), webhook.isObject()
                     ? new Webhook(webhook.path("url").asText(), webhook.path("token").isTextual()
                             ? webhook.path("token").asText() : null, webhook.path("include_messages").asBoolean())
-                    : null, environment));
+                    : null, environment, trace));
         }
         String response = rows.getString("response");
         return new SessionRecord(rows.getString("id"), rows.getString("created_by"), status(rows.getString("status")),
@@ -108,6 +110,10 @@ final class Rows {
             if (!queued.environment().isEmpty()) {
                 ObjectNode environment = entry.putObject("environment");
                 queued.environment().forEach(environment::put);
+            }
+            if (!queued.traceContext().isEmpty()) {
+                ObjectNode trace = entry.putObject("trace");
+                queued.traceContext().forEach(trace::put);
             }
         }
         return list.toString();

@@ -1,6 +1,7 @@
 package motus.serve.server.turn;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -12,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import motus.serve.server.observe.ServerMetrics;
@@ -22,6 +24,8 @@ import motus.serve.server.session.SessionView;
 import motus.serve.server.session.Turn;
 import motus.serve.server.session.TurnControl;
 import motus.serve.server.session.TurnOutcome;
+import motus.serve.server.trace.TurnSpan;
+import motus.serve.server.trace.Tracing;
 import motus.serve.server.workers.TurnHandle;
 import motus.serve.server.workers.WaitingWorkers;
 import motus.serve.server.workers.Workers;
@@ -52,6 +56,7 @@ public final class TurnRunner implements TurnControl {
     private final ServerMetrics metrics;
     private final Duration interruptTimeout;
     private final long maxSessionBytes;
+    private final Tracing tracing;
     private final Map<TurnHandle, Attempt> attempts = new ConcurrentHashMap<>();
     /** The turns that run here, by their tokens (unique across sessions). */
     private final Map<Long, TurnHandle> active = new ConcurrentHashMap<>();
@@ -66,9 +71,11 @@ public final class TurnRunner implements TurnControl {
      *                waiting for answers to its interrupts; zero: no limit
      * @param interruptTimeout the most a turn may wait for answers to its interrupts, at a time
      * @param maxSessionBytes a turn that would leave a larger state, as {@code StateSize} counts it, fails
+     * @param tracing where each turn's span goes
      */
     public TurnRunner(Workers workers, WaitingWorkers waiting, int maxWorkers, Duration timeout, Duration interruptTimeout,
-                      long maxSessionBytes, ScheduledExecutorService timer, WebhookSender webhooks, ServerMetrics metrics) {
+                      long maxSessionBytes, ScheduledExecutorService timer, WebhookSender webhooks, ServerMetrics metrics,
+                      Tracing tracing) {
         this.workers = workers;
         this.waiting = waiting;
         this.maxWorkers = maxWorkers;
@@ -79,6 +86,15 @@ public final class TurnRunner implements TurnControl {
         this.timer = timer;
         this.webhooks = webhooks;
         this.metrics = metrics;
+        this.tracing = tracing;
+    }
+
+    /**
+     * The trace context a turn started now would join: the current span's, an HTTP request's
+     * say, as W3C headers, kept with its message until its turn starts; empty when untraced.
+     */
+    public Map<String, String> traceContext() {
+        return tracing.current();
     }
 
     /** Why a turn's webhook may not go to {@code url}, or null; may resolve its host. */
@@ -102,12 +118,13 @@ public final class TurnRunner implements TurnControl {
 
     @Override
     public void run(Session session, Turn started) {
-        TurnHandle turn = new TurnHandle(started);
+        TurnSpan span = tracing.turn(started.sessionId(), started.traceContext());
+        TurnHandle turn = new TurnHandle(started, span.logTag());
         active.put(started.token(), turn);
         metrics.turnStarted();
         Thread.ofVirtual().name("motus-turn-" + turn.sessionId()).start(() -> {
             try {
-                run(session, turn);
+                run(session, turn, span);
             } finally {
                 active.remove(started.token());
                 idleLock.lock();
@@ -185,12 +202,14 @@ public final class TurnRunner implements TurnControl {
         active.values().forEach(turn -> turn.cancel(reason));
     }
 
-    private void run(Session session, TurnHandle turn) {
+    private void run(Session session, TurnHandle turn, TurnSpan span) {
         long started = System.nanoTime();
         TurnOutcome outcome;
         SessionView committed;
         long ended;
-        try (Attempt attempt = new Attempt(session, turn)) {
+        long inputTokens;
+        long outputTokens;
+        try (Attempt attempt = new Attempt(session, turn, span)) {
             attempts.put(turn, attempt);
             outcome = turn.outcome(answerOf(turn, attempt));
             // Kept before the commit wakes the client, whose next message may follow at once.
@@ -205,13 +224,19 @@ public final class TurnRunner implements TurnControl {
             ended = System.nanoTime();
             // Logged before the commit wakes the client: its next request (a delete, say) logs after.
             log(turn, outcome, Duration.ofNanos(ended - started));
-            committed = commit(session, turn, outcome);
+            try (var step = span.step("motus.commit", Map.of())) {
+                committed = commit(session, turn, outcome);
+            }
             if (kept && committed == null) {
                 workers.sessionEnded(turn.sessionId()); // deleted meanwhile: so is the worker kept for it
             }
+            inputTokens = attempt.inputTokens.get();
+            outputTokens = attempt.outputTokens.get();
         }
+        span.end(inputTokens, outputTokens, errorType(outcome), outcome instanceof TurnOutcome.Succeeded ? null : outcome.error());
         // Up to the commit, which is when the client sees the end; the worker's clean-up comes after.
         metrics.turnFinished(outcome, committed == null, Duration.ofNanos(ended - started));
+        metrics.tokens(inputTokens, outputTokens);
         if (committed == null && outcome instanceof TurnOutcome.Cancelled cancelled) {
             // Deleted: nothing was committed, but the webhook still learns how the turn ended.
             committed = new SessionView(turn.sessionId(), SessionStatus.ERROR, null, cancelled.reason(), turn.turn().state());
@@ -221,20 +246,35 @@ public final class TurnRunner implements TurnControl {
             return;
         }
         if (turn.turn().webhook() != null) {
-            webhooks.send(turn.turn().webhook(), committed);
+            webhooks.send(turn.turn().webhook(), committed, new TraceMetrics(span.traceId(),
+                    Duration.ofNanos(ended - started), inputTokens + outputTokens, !(outcome instanceof TurnOutcome.Succeeded)),
+                    span.context());
         }
+    }
+
+    /** The span's low-cardinality {@code error.type}: the agent's exception's name where the error starts with one. */
+    private static @Nullable String errorType(TurnOutcome outcome) {
+        return switch (outcome) {
+            case TurnOutcome.Succeeded succeeded -> null;
+            case TurnOutcome.Cancelled cancelled -> "cancelled";
+            case TurnOutcome.TimedOut timedOut -> "timeout";
+            case TurnOutcome.Failed failed -> {
+                String first = failed.error().split("[: ]", 2)[0];
+                yield first.matches("[A-Z][A-Za-z0-9_$]*(Exception|Error)") ? first : "turn_failed";
+            }
+        };
     }
 
     private static void log(TurnHandle turn, TurnOutcome outcome, Duration duration) {
         switch (outcome) {
             case TurnOutcome.Cancelled cancelled -> LOG.log(Level.INFO, "[{0}] turn cancelled after {1,number,#} ms: {2}",
-                    turn.sessionId(), duration.toMillis(), cancelled.reason());
+                    turn.tag(), duration.toMillis(), cancelled.reason());
             case TurnOutcome.Succeeded succeeded -> LOG.log(Level.INFO, "[{0}] turn succeeded in {1,number,#} ms",
-                    turn.sessionId(), duration.toMillis());
+                    turn.tag(), duration.toMillis());
             case TurnOutcome.Failed failed -> LOG.log(Level.WARNING, "[{0}] turn failed after {1,number,#} ms: {2}{3}",
-                    turn.sessionId(), duration.toMillis(), failed.error(), failed.trace() == null ? "" : "\n" + failed.trace());
+                    turn.tag(), duration.toMillis(), failed.error(), failed.trace() == null ? "" : "\n" + failed.trace());
             case TurnOutcome.TimedOut timedOut -> LOG.log(Level.WARNING, "[{0}] turn failed after {1,number,#} ms: {2}",
-                    turn.sessionId(), duration.toMillis(), timedOut.error());
+                    turn.tag(), duration.toMillis(), timedOut.error());
         }
     }
 
@@ -247,7 +287,7 @@ public final class TurnRunner implements TurnControl {
         try {
             return runInWorker(turn, attempt);
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.ERROR, "[" + turn.sessionId() + "] the server failed running the turn", e);
+            LOG.log(Level.ERROR, "[" + turn.tag() + "] the server failed running the turn", e);
             return new TurnOutcome.Failed("The server failed running the turn: " + describe(e));
         }
     }
@@ -261,7 +301,7 @@ public final class TurnRunner implements TurnControl {
         try {
             return session.commit(turn.turn(), outcome);
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.ERROR, "[" + turn.sessionId() + "] the turn's outcome could not be committed", e);
+            LOG.log(Level.ERROR, "[" + turn.tag() + "] the turn's outcome could not be committed", e);
             return session.commit(turn.turn(), new TurnOutcome.Failed("The server could not commit the turn: " + describe(e)));
         }
     }
@@ -275,7 +315,7 @@ public final class TurnRunner implements TurnControl {
     private TurnOutcome runInWorker(TurnHandle turn, Attempt attempt) {
         turn.waitingFor(Thread.currentThread());
         queued.add(turn);
-        try {
+        try (var step = attempt.span.step("motus.wait_for_slot", Map.of())) {
             slots.acquire();
             attempt.gotSlot();
         } catch (InterruptedException e) {
@@ -292,10 +332,10 @@ public final class TurnRunner implements TurnControl {
         if (turn.isEnded()) {
             return new TurnOutcome.Cancelled(CANCELLED);
         }
-        LOG.log(Level.INFO, "[{0}] turn started", turn.sessionId());
+        LOG.log(Level.INFO, "[{0}] turn started", turn.tag());
         attempt.startClock();
         Worker worker;
-        try {
+        try (var step = attempt.span.step("motus.acquire_worker", Map.of())) {
             worker = workers.acquire(turn);
         } catch (WorkerStartException e) {
             return new TurnOutcome.Failed(e.getMessage());
@@ -305,7 +345,8 @@ public final class TurnRunner implements TurnControl {
         }
         attempt.worker = worker;
         attempt.session.turnStarted(turn.turn());
-        return switch (worker.runTurn(turn.sessionId(), turn.turn().message(), turn.turn().state(), attempt)) {
+        return switch (worker.runTurn(turn.sessionId(), turn.turn().message(), turn.turn().state(), attempt.span.context(),
+                attempt)) {
             case WorkerAnswer.Success success -> {
                 TurnOutcome.Succeeded succeeded = new TurnOutcome.Succeeded(success.response(), success.state());
                 yield succeeded.stateBytes() <= maxSessionBytes ? succeeded
@@ -324,6 +365,11 @@ public final class TurnRunner implements TurnControl {
     private final class Attempt implements TurnListener, AutoCloseable {
         final Session session;
         final TurnHandle turn;
+        final TurnSpan span;
+        final AtomicLong inputTokens = new AtomicLong();
+        final AtomicLong outputTokens = new AtomicLong();
+        /** Each interrupt's wait for a human, by its id, until answered. */
+        private final Map<String, TurnSpan.Step> humans = new ConcurrentHashMap<>();
         volatile @Nullable Worker worker;
         // The slot: taken once, lent back while a human is asked (see WaitingWorkers), given up with the worker.
         private boolean gotSlot;
@@ -336,9 +382,10 @@ public final class TurnRunner implements TurnControl {
         private @Nullable ScheduledFuture<?> answerDeadline;
         private boolean closed;
 
-        Attempt(Session session, TurnHandle turn) {
+        Attempt(Session session, TurnHandle turn, TurnSpan span) {
             this.session = session;
             this.turn = turn;
+            this.span = span;
             this.timeLeftNanos = timeout.toNanos();
             turn.answersTo(this::answer);
         }
@@ -349,6 +396,10 @@ public final class TurnRunner implements TurnControl {
                 if (closed) {
                     return; // the turn has ended: its clocks must not start again
                 }
+            }
+            TurnSpan.Step human = humans.remove(interruptId);
+            if (human != null) {
+                human.close();
             }
             boolean lent;
             synchronized (this) {
@@ -405,6 +456,17 @@ public final class TurnRunner implements TurnControl {
         }
 
         @Override
+        public void usage(long input, long output) {
+            inputTokens.addAndGet(input);
+            outputTokens.addAndGet(output);
+        }
+
+        @Override
+        public void spans(ArrayNode spans) {
+            span.workerSpans(spans);
+        }
+
+        @Override
         public void interrupted(String interruptId, ObjectNode payload) {
             String refused = interruptRefusal;
             if (refused != null) {
@@ -427,11 +489,13 @@ public final class TurnRunner implements TurnControl {
                 }
             }
             metrics.interrupted();
+            humans.put(interruptId, span.step("motus.await_human", Map.of("motus.interrupt.id", interruptId,
+                    "motus.interrupt.type", Interrupt.of(interruptId, payload).type())));
             SessionView interrupted = session.interrupt(turn.turn(), Interrupt.of(interruptId, payload));
             if (interrupted != null) {
-                LOG.log(Level.INFO, "[{0}] turn interrupted: {1}", turn.sessionId(), Interrupt.of(interruptId, payload).type());
+                LOG.log(Level.INFO, "[{0}] turn interrupted: {1}", turn.tag(), Interrupt.of(interruptId, payload).type());
                 if (turn.turn().webhook() != null) {
-                    webhooks.send(turn.turn().webhook(), interrupted);
+                    webhooks.send(turn.turn().webhook(), interrupted, null, span.context());
                 }
             }
         }
@@ -471,6 +535,8 @@ public final class TurnRunner implements TurnControl {
         @Override
         public void close() {
             attempts.remove(turn);
+            humans.values().forEach(TurnSpan.Step::close); // unanswered: the turn ended meanwhile
+            humans.clear();
             synchronized (this) {
                 closed = true;
                 if (deadline != null) {

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -83,14 +84,16 @@ public final class WebhookSender {
 
     /**
      * Posts how a turn ended, or that it waits for answers to its interrupts: {@code session} is
-     * the snapshot its commit (or interrupt) made.
+     * the snapshot its commit (or interrupt) made, {@code metrics} the ended turn's (null while
+     * it waits), {@code traceContext} the turn's trace's W3C headers, which the delivery carries
+     * so that the receiver's spans join the turn's trace.
      */
-    void send(Webhook webhook, SessionView session) {
+    void send(Webhook webhook, SessionView session, @Nullable TraceMetrics metrics, Map<String, String> traceContext) {
         // On a platform thread: resolving the host for the destination rules is a native call that would pin.
-        CompletableFuture.runAsync(() -> deliver(webhook, session));
+        CompletableFuture.runAsync(() -> deliver(webhook, session, metrics, traceContext));
     }
 
-    private void deliver(Webhook webhook, SessionView session) {
+    private void deliver(Webhook webhook, SessionView session, @Nullable TraceMetrics metrics, Map<String, String> traceContext) {
         String sessionId = session.id();
         ObjectNode payload = Json.MAPPER.createObjectNode();
         payload.put("session_id", sessionId);
@@ -100,6 +103,7 @@ public final class WebhookSender {
         payload.set("messages", webhook.includeMessages() ? MessageCodec.toJson(session.state()) : null);
         // Sent when a turn is interrupted too, so that webhook clients need not poll for questions.
         payload.set("interrupts", session.interrupts().isEmpty() ? null : Interrupt.json(session.interrupts()));
+        payload.set("trace_metrics", metrics == null ? null : metrics.json());
 
         HttpRequest.Builder request;
         try {
@@ -119,6 +123,7 @@ public final class WebhookSender {
         if (webhook.token() != null) {
             request.header("Authorization", "Bearer " + webhook.token());
         }
+        traceContext.forEach(request::header);
         var exchange = client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding());
         // The request timeout ends at the response's headers; a receiver trickling its body would hold on.
         CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS).execute(() -> exchange.cancel(true));

@@ -22,6 +22,7 @@ public final class TurnHandle {
     }
 
     private final Turn turn;
+    private final String tag;
     private @Nullable Worker worker;
     private @Nullable Thread waitingThread;
     private @Nullable String cancelReason;
@@ -29,7 +30,13 @@ public final class TurnHandle {
     private @Nullable Answers answers;
 
     public TurnHandle(Turn turn) {
+        this(turn, "");
+    }
+
+    /** @param traceTag what the turn's log lines add after its session id (its trace's ids), or nothing */
+    public TurnHandle(Turn turn, String traceTag) {
         this.turn = turn;
+        this.tag = turn.sessionId() + traceTag;
     }
 
     public Turn turn() {
@@ -38,6 +45,11 @@ public final class TurnHandle {
 
     public String sessionId() {
         return turn.sessionId();
+    }
+
+    /** What the turn's log lines, its worker's output included, are tagged with: its session id, and its trace's ids when traced. */
+    public String tag() {
+        return tag;
     }
 
     /** Marks the thread that waits for a worker slot, so that cancelling can wake it. */

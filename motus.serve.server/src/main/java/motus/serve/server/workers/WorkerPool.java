@@ -199,13 +199,14 @@ public final class WorkerPool implements Workers {
         if (sessionWorkers != null) {
             WorkerProcess own = sessionWorkers.take(turn.sessionId());
             if (own != null) {
+                own.tag(turn.tag());
                 return turn.attach(own) ? own : null;
             }
             trimKept(); // a worker paused on an interrupt may have taken a kept one's room meanwhile
         }
         WorkerProcess spare = spares.take();
         if (spare != null) {
-            spare.tag(turn.sessionId());
+            spare.tag(turn.tag());
             try {
                 return readyFor(turn, spare);
             } catch (WorkerStartException e) {
@@ -213,7 +214,7 @@ public final class WorkerPool implements Workers {
                     throw agentFailed(e);
                 }
                 LOG.log(Level.INFO, "[{0}] spare worker {1} was not ready ({2}); starting a fresh one",
-                        turn.sessionId(), spare.pid(), e.getMessage());
+                        turn.tag(), spare.pid(), e.getMessage());
             }
         }
         return fresh(turn, Map.of());
@@ -225,8 +226,8 @@ public final class WorkerPool implements Workers {
      * a copy has its template's environment.
      */
     private @Nullable Worker fresh(TurnHandle turn, Map<String, String> environment) throws WorkerStartException {
-        WorkerProcess worker = start(() -> environment.isEmpty() ? launcher.start(turn.sessionId())
-                : launcher.startFresh(turn.sessionId(), environment));
+        WorkerProcess worker = start(() -> environment.isEmpty() ? launcher.start(turn.tag())
+                : launcher.startFresh(turn.tag(), environment));
         try {
             return readyFor(turn, worker);
         } catch (WorkerStartException e) {
@@ -237,7 +238,7 @@ public final class WorkerPool implements Workers {
             template.restoreFailed(e.getMessage());
         }
         try {
-            return readyFor(turn, start(() -> launcher.startFresh(turn.sessionId(), environment)));
+            return readyFor(turn, start(() -> launcher.startFresh(turn.tag(), environment)));
         } catch (WorkerStartException e) {
             throw agentFailed(e);
         }

@@ -22,6 +22,7 @@ import motus.serve.server.session.SessionRules;
 import motus.serve.server.session.SessionStatus;
 import motus.serve.server.session.SessionStore;
 import motus.serve.server.session.SessionView;
+import motus.serve.server.trace.Tracing;
 import motus.serve.server.turn.StandInWorkers;
 import motus.serve.server.turn.TurnRunner;
 import motus.serve.server.turn.WebhookDestinations;
@@ -45,7 +46,7 @@ class ConversationsTest {
     private final ServerMetrics metrics = new ServerMetrics(() -> 0, () -> 0, () -> 0);
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final TurnRunner turns = new TurnRunner(workers, new WaitingWorkers(2), 2, Duration.ZERO, Duration.ofHours(1), Long.MAX_VALUE, timer,
-            new WebhookSender(new WebhookDestinations(List.of("*")), Duration.ofSeconds(10)), metrics);
+            new WebhookSender(new WebhookDestinations(List.of("*")), Duration.ofSeconds(10)), metrics, Tracing.OFF);
     private final SessionStore sessions = new MemorySessionStore(0, Long.MAX_VALUE, new SessionRules(MAX_QUEUED), turns,
             id -> { });
     private final Conversations conversations = new Conversations(sessions, turns, MultitaskStrategy.REJECT, stopping::get);

@@ -64,7 +64,7 @@ class SessionRulesTest {
                 Step step = rules.send(session, new Incoming(HI, null), strategy, () -> 7);
                 Turn turn = step.started();
                 assertNotNull(turn, session.status() + " " + strategy);
-                assertEquals(new Turn("s", session.turns() + 1, 7, HI, session.state(), null, Map.of()), turn);
+                assertEquals(new Turn("s", session.turns() + 1, 7, HI, session.state(), null, Map.of(), Map.of()), turn);
                 assertEquals(SessionStatus.RUNNING, step.next().status());
                 assertNull(step.next().response());
                 assertNull(step.next().error(), "a start clears the last error");
@@ -126,7 +126,7 @@ class SessionRulesTest {
             assertEquals(SessionStatus.ERROR, step.ended().view().status());
             assertEquals("Turn cancelled", step.ended().view().error());
             assertEquals(HISTORY, step.ended().view().state(), "its state untouched");
-            assertEquals(new Turn("s", session.turns() + 1, 9, HI, HISTORY, null, Map.of()), step.started());
+            assertEquals(new Turn("s", session.turns() + 1, 9, HI, HISTORY, null, Map.of(), Map.of()), step.started());
             assertEquals(SessionStatus.RUNNING, step.next().status());
             assertEquals(List.of(), step.next().interrupts(), "its questions went with it");
             assertEquals(session.queue(), step.next().queue(), "the queue still runs after");
@@ -217,7 +217,7 @@ class SessionRulesTest {
         List<ChatMessage> after = List.of(HI, ChatMessage.assistant("hello"));
         Step step = rules.commit(two, two.token(), new TurnOutcome.Succeeded(ChatMessage.assistant("hello"), after), () -> 42);
         assertEquals(SessionStatus.IDLE, step.ended().view().status(), "the ended turn reports its own end");
-        assertEquals(new Turn("s", two.turns() + 1, 42, ChatMessage.user("later"), after, null, Map.of()), step.started());
+        assertEquals(new Turn("s", two.turns() + 1, 42, ChatMessage.user("later"), after, null, Map.of(), Map.of()), step.started());
         assertEquals(SessionStatus.RUNNING, step.next().status());
         assertNull(step.next().response(), "while running, no response shows");
         assertEquals(after, step.next().state());
@@ -262,7 +262,7 @@ class SessionRulesTest {
 
     @Test
     void aSessionRemembersEachTurnByTheIdItsMessageCameWithAndHowItEnded() {
-        Incoming first = new Incoming("t1", HI, null, Map.of());
+        Incoming first = new Incoming("t1", HI, null, Map.of(), Map.of());
         SessionRecord one = rules.send(idle, first, MultitaskStrategy.REJECT, tokens::incrementAndGet).next();
         assertEquals(List.of(new TurnSummary("t1", 1, HI, null, null, null)), one.history());
         assertEquals(one.history(), one.view().history(), "the view shows what the record remembers");
@@ -272,9 +272,9 @@ class SessionRulesTest {
                 tokens::incrementAndGet).next();
         assertEquals(new TurnSummary("t1", 1, HI, TurnSummary.Ending.SUCCEEDED, reply, null), done.history().getFirst());
 
-        SessionRecord two = rules.send(done, new Incoming("t2", HI, null, Map.of()), MultitaskStrategy.REJECT,
+        SessionRecord two = rules.send(done, new Incoming("t2", HI, null, Map.of(), Map.of()), MultitaskStrategy.REJECT,
                 tokens::incrementAndGet).next();
-        SessionRecord queuedBehind = rules.send(two, new Incoming("t3", HI, null, Map.of()), MultitaskStrategy.ENQUEUE,
+        SessionRecord queuedBehind = rules.send(two, new Incoming("t3", HI, null, Map.of(), Map.of()), MultitaskStrategy.ENQUEUE,
                 tokens::incrementAndGet).next();
         assertEquals(List.of("t1", "t2"), ids(queuedBehind), "a queued message is no turn yet");
         SessionRecord cancelled = rules.commit(queuedBehind, queuedBehind.token(),
@@ -282,7 +282,7 @@ class SessionRulesTest {
         assertEquals(TurnSummary.Ending.CANCELLED, cancelled.history().get(1).ending());
         assertEquals(new TurnSummary("t3", 3, HI, null, null, null), cancelled.history().get(2), "the queued one started");
 
-        SessionRecord replaced = rules.send(cancelled, new Incoming("t4", HI, null, Map.of()), MultitaskStrategy.INTERRUPT,
+        SessionRecord replaced = rules.send(cancelled, new Incoming("t4", HI, null, Map.of(), Map.of()), MultitaskStrategy.INTERRUPT,
                 tokens::incrementAndGet).next();
         assertEquals(TurnSummary.Ending.CANCELLED, replaced.view().turn("t3").orElseThrow().ending(),
                 "a message that interrupts cancels the turn it replaces");
@@ -292,9 +292,9 @@ class SessionRulesTest {
 
     @Test
     void aCancelMeantForATurnThatEndedDoesNotEndTheOneAfterIt() {
-        SessionRecord first = rules.send(idle, new Incoming("t1", HI, null, Map.of()), MultitaskStrategy.REJECT,
+        SessionRecord first = rules.send(idle, new Incoming("t1", HI, null, Map.of(), Map.of()), MultitaskStrategy.REJECT,
                 tokens::incrementAndGet).next();
-        SessionRecord queuedBehind = rules.send(first, new Incoming("t2", HI, null, Map.of()), MultitaskStrategy.ENQUEUE,
+        SessionRecord queuedBehind = rules.send(first, new Incoming("t2", HI, null, Map.of(), Map.of()), MultitaskStrategy.ENQUEUE,
                 tokens::incrementAndGet).next();
         SessionRecord second = rules.commit(queuedBehind, queuedBehind.token(), new TurnOutcome.Failed("x"),
                 tokens::incrementAndGet).next();
@@ -307,7 +307,7 @@ class SessionRulesTest {
     void aSessionForgetsItsOldestTurnsPastTheBound() {
         SessionRecord session = idle;
         for (int i = 1; i <= TurnSummary.KEPT + 3; i++) {
-            session = rules.send(session, new Incoming("t" + i, HI, null, Map.of()), MultitaskStrategy.REJECT,
+            session = rules.send(session, new Incoming("t" + i, HI, null, Map.of(), Map.of()), MultitaskStrategy.REJECT,
                     tokens::incrementAndGet).next();
             session = rules.commit(session, session.token(), new TurnOutcome.Failed("x"), tokens::incrementAndGet).next();
         }

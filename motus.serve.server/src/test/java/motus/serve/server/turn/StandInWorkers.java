@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -145,7 +146,8 @@ public final class StandInWorkers implements Workers {
         }
 
         @Override
-        public WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state, TurnListener listener) {
+        public WorkerAnswer runTurn(String sessionId, ChatMessage message, List<ChatMessage> state, Map<String, String> traceContext,
+                                    TurnListener listener) {
             listening.complete(listener);
             if (echoing) {
                 reply.complete(ChatMessage.assistant(message.content()));

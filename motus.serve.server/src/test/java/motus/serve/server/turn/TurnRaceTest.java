@@ -30,6 +30,7 @@ import motus.serve.server.session.SessionView;
 import motus.serve.server.session.Turn;
 import motus.serve.server.session.TurnControl;
 import motus.serve.server.session.TurnOutcome;
+import motus.serve.server.trace.Tracing;
 import motus.serve.server.turn.StandInWorkers.StandInWorker;
 import motus.serve.server.workers.WaitingWorkers;
 import org.junit.jupiter.api.AfterEach;
@@ -273,7 +274,7 @@ class TurnRaceTest {
 
     private TurnRunner runner(int maxWorkers, Duration timeout) {
         TurnRunner runner = new TurnRunner(workers, new WaitingWorkers(maxWorkers), maxWorkers, timeout, Duration.ofHours(1), Long.MAX_VALUE, timer,
-                new WebhookSender(new WebhookDestinations(List.of("*")), Duration.ofSeconds(10)), metrics);
+                new WebhookSender(new WebhookDestinations(List.of("*")), Duration.ofSeconds(10)), metrics, Tracing.OFF);
         sessions = new MemorySessionStore(0, runner, id -> { });
         return runner;
     }
