@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -16,15 +17,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * and counts what it got; so the figure holds the SDK, the spans' trip through the worker's pipe,
  * and the export, but not a collector's own work.
  *
- * <p>Usage (see bench/tracing.sh): {@code TracingBench <motus launcher> <echo jar> <agent> <out dir> <runs>}.
+ * <p>With the launcher of another image (one built before traces existed, say), that image's server
+ * runs the same workload too, in the same runs: what "off costs nothing" is measured against.
+ *
+ * <p>Usage (see bench/tracing.sh): {@code TracingBench <motus launcher> <echo jar> <agent> <out dir> <runs>
+ * [other image's launcher]}.
  */
 public final class TracingBench {
 
     private static final String OFF = "traces off";
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 5) {
-            System.err.println("usage: TracingBench <motus launcher> <echo agent jar> <agent reference> <out dir> <runs>");
+        if (args.length != 5 && args.length != 6) {
+            System.err.println("usage: TracingBench <motus launcher> <echo agent jar> <agent reference> <out dir> <runs>"
+                    + " [another image's launcher]");
             System.exit(2);
         }
         AtomicLong exports = new AtomicLong();
@@ -48,7 +54,12 @@ public final class TracingBench {
         IsolationBench.Target off = IsolationBench.ours(OFF, motus, args[2], jar, 2, "turn");
         IsolationBench.Target on = new IsolationBench.Target("traces on", off.command(),
                 Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort()));
-        List<IsolationBench.Target> targets = List.of(off, on);
+        List<IsolationBench.Target> targets = new ArrayList<>(List.of(off, on));
+        if (args.length == 6) {
+            Path other = Path.of(args[5]);
+            targets.add(IsolationBench.ours("other image", other, args[2],
+                    other.getParent().getParent().resolve("examples/example-echo.jar"), 2, "turn"));
+        }
         IsolationBench bench = new IsolationBench();
         for (int run = 1; run <= runs; run++) {
             for (IsolationBench.Target target : targets) {
@@ -57,10 +68,10 @@ public final class TracingBench {
                 bench.measure(target, directory.resolve(target.name().replace(' ', '-') + ".log"));
             }
             System.out.println("### run " + run + " of " + runs);
-            bench.print(targets, run - 1, OFF);
+            bench.print(targets, run - 1, null); // the first, traces off, is what the ratios divide by
         }
         System.out.println("### median of " + runs + " runs");
-        bench.print(targets, -1, OFF);
+        bench.print(targets, -1, null);
         System.out.printf("the collector got %,d exports, %,d bytes in all%n", exports.get(), bytes.get());
         collector.stop(0);
     }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The one declaration of each setting, and the places that must agree with it. */
 class SettingsTest {
@@ -54,6 +55,23 @@ class SettingsTest {
     }
 
     @Test
+    void openTelemetrysSettingsReadNestedOrDottedAsTheSdkNamesThemWithoutItsPrefix(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("application.yaml"), """
+                motus:
+                  serve:
+                    otel:
+                      exporter.otlp.endpoint: http://collector:4318
+                      service:
+                        name: assistant
+                      traces.sampler.arg: 0.25
+                """);
+        Map<String, String> otel = AgentServer.builder().config(Config.just(ConfigSources.file(file)).get("motus.serve"))
+                .value(Settings.OTEL);
+        assertEquals(Map.of("exporter.otlp.endpoint", "http://collector:4318", "service.name", "assistant",
+                "traces.sampler.arg", "0.25"), otel);
+    }
+
+    @Test
     void anIsolationModeIsNamedAndABadOneNamesTheChoices() {
         Config session = Config.just(ConfigSources.create(Map.of("motus.serve.isolation", "session")));
         assertEquals(Isolation.SESSION, AgentServer.builder().config(session.get("motus.serve")).value(Settings.ISOLATION));
@@ -64,7 +82,7 @@ class SettingsTest {
     }
 
     @Test
-    void workerSnapshotsOffAndOnReadAsYamlWritesThem(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+    void workerSnapshotsOffAndOnReadAsYamlWritesThem(@TempDir Path dir) throws IOException {
         // YAML 1.1 reads an unquoted off/on as booleans: the file says off, the setting gets "false".
         for (String mode : List.of("off", "on", "auto", "\"off\"")) {
             Path file = Files.writeString(dir.resolve("application.yaml"), "motus:\n  serve:\n    worker-snapshots: " + mode + "\n");

@@ -74,6 +74,11 @@ final class TurnSpans implements TurnTrace {
         return new TurnSpans(span, parent.with(span).makeCurrent());
     }
 
+    /** Spans no longer go to {@code host}'s turn (a rehearsal's): nothing goes anywhere until the next turn starts. */
+    static void forget(WorkerTurn host) {
+        CURRENT.compareAndSet(host, null);
+    }
+
     @Override
     public void failed(Throwable error) {
         span.recordException(error);

@@ -180,6 +180,7 @@ public final class WorkerMain {
         try (var scope = Turn.use(host)) {
             Turn.delta("warm-up");
         }
+        TurnTrace.rehearse(sink);
         new Frame.Failed("warm-up").json();
         ProcessHandle.current().descendants().count();
     }
