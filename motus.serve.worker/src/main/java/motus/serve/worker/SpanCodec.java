@@ -19,17 +19,23 @@ import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.data.StatusData;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import motus.serve.wire.Json;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Spans across the pipe: the worker writes the spans its turn ended ({@link Frame.Spans}), the
- * server reads them back as {@link SpanData} and exports them with its own exporter, so that a
- * worker needs no exporter, no connection to a collector, and nothing to flush before it exits.
- * Only classes that already know the OpenTelemetry SDK is present use it.
+ * Traces across the pipe: a turn's trace context as the W3C headers its request carries
+ * ({@link #headers}, {@link #context}; webhooks carry them too), and the spans its worker ended
+ * ({@link Frame.Spans}), which the server reads back as {@link SpanData} and exports with its own
+ * exporter, so that a worker needs no exporter, no connection to a collector, and nothing to flush
+ * before it exits. Only classes that already know the OpenTelemetry SDK is present use it.
  */
 public final class SpanCodec {
 
@@ -46,7 +52,31 @@ public final class SpanCodec {
         }
     }
 
+    private static final TextMapGetter<Map<String, String>> HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Map<String, String> carrier) {
+            return carrier.keySet();
+        }
+
+        @Override
+        public @Nullable String get(@Nullable Map<String, String> carrier, String key) {
+            return carrier == null ? null : carrier.get(key);
+        }
+    };
+
     private SpanCodec() {
+    }
+
+    /** {@code context}'s trace as {@code propagator} writes it: {@code traceparent}, and {@code tracestate} and {@code baggage} if any. */
+    public static Map<String, String> headers(TextMapPropagator propagator, Context context) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        propagator.inject(context, headers, (carrier, key, value) -> carrier.put(key, value));
+        return headers;
+    }
+
+    /** The trace {@code headers} name, under the root context; none if they name none. */
+    public static Context context(TextMapPropagator propagator, Map<String, String> headers) {
+        return propagator.extract(Context.root(), headers, HEADERS);
     }
 
     static ArrayNode encode(Collection<SpanData> spans) {

@@ -11,7 +11,6 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.ContextPropagators;
-import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -19,9 +18,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.Collection;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A traced turn inside the worker: the OpenTelemetry SDK, set up once per process as the global
@@ -37,17 +34,6 @@ final class TurnSpans implements TurnTrace {
     private static final AttributeKey<String> CONVERSATION_ID = AttributeKey.stringKey("gen_ai.conversation.id");
     private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
     private static final AttributeKey<Long> PID = AttributeKey.longKey("process.pid");
-    private static final TextMapGetter<Map<String, String>> HEADERS = new TextMapGetter<>() {
-        @Override
-        public Iterable<String> keys(Map<String, String> carrier) {
-            return carrier.keySet();
-        }
-
-        @Override
-        public @Nullable String get(@Nullable Map<String, String> carrier, String key) {
-            return carrier == null ? null : carrier.get(key);
-        }
-    };
     /** Where spans go: the turn running now (a worker that serves a session runs one after another). */
     private static final AtomicReference<WorkerTurn> CURRENT = new AtomicReference<>();
     private static final TextMapPropagator PROPAGATOR = TextMapPropagator.composite(
@@ -64,7 +50,7 @@ final class TurnSpans implements TurnTrace {
 
     static TurnTrace start(WorkerTurn host, String agent) {
         CURRENT.set(host);
-        Context parent = PROPAGATOR.extract(Context.root(), host.traceContext(), HEADERS);
+        Context parent = SpanCodec.context(PROPAGATOR, host.traceContext());
         Span span = SDK.getTracer("motus.serve.worker").spanBuilder("motus.worker.turn")
                 .setParent(parent)
                 .setAttribute(CONVERSATION_ID, host.sessionId())

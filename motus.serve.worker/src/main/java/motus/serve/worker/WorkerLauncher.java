@@ -17,8 +17,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -109,9 +109,10 @@ public final class WorkerLauncher {
         jvm.add("--add-modules=" + String.join(",", PLATFORM_MODULES));
         jvm.addAll(builder.workerJvmOptions);
         List<Path> ownModulePath = new ArrayList<>(ownModulePath());
-        boolean traced = builder.traced && !tracingModules().isEmpty();
+        List<Path> tracing = builder.traced ? tracingModules() : List.of();
+        boolean traced = !tracing.isEmpty();
         if (traced) {
-            ownModulePath.addAll(tracingModules());
+            ownModulePath.addAll(tracing);
             jvm.add("--add-modules=" + String.join(",", TRACING_MODULES.keySet()));
         }
 

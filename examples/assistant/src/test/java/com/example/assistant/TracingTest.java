@@ -216,6 +216,31 @@ class TracingTest {
     }
 
     @Test
+    void aWaitForAHumansApprovalIsASpanOfItsOwn() throws Exception {
+        AgentServer server = server(Workers.SPARES);
+        String traceId = hex(16);
+        String session = createSession(server);
+        send(server, session, "Remember that the milk is off", "00-" + traceId + "-" + hex(8) + "-01", null);
+        JsonNode asked = awaitEnd(server, session);
+        assertEquals("interrupted", asked.path("status").asText(), asked.toString());
+        String interrupt = asked.path("interrupts").path(0).path("interrupt_id").asText();
+        HttpResponse<String> resumed = HTTP.send(HttpRequest.newBuilder(uri(server, "/sessions/" + session + "/resume"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"interrupt_id\": \"" + interrupt + "\", \"value\": {\"approved\": true}}"))
+                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, resumed.statusCode(), resumed.body());
+        assertEquals("idle", awaitEnd(server, session).path("status").asText());
+
+        List<Received> trace = inTrace(traceId, collector.await(span -> span.traceId().equals(traceId)
+                && span.name().startsWith("invoke_agent"), 1, DEADLINE));
+        Received turn = only(trace, span -> span.name().equals("invoke_agent TracedAssistant"));
+        Received human = only(trace, span -> span.name().equals("motus.await_human"));
+        assertEquals(turn.spanId(), human.parentSpanId());
+        assertEquals("tool_approval", human.attribute("motus.interrupt.type"));
+        assertEquals(interrupt, human.attribute("motus.interrupt.id"));
+        only(trace, span -> span.name().equals("execute_tool save_note")); // the approved call, after the wait
+    }
+
+    @Test
     void aFailedTurnsSpanSaysWhyItFailed() throws Exception {
         AgentServer server = server(Workers.SPARES);
         String traceId = hex(16);
@@ -262,7 +287,7 @@ class TracingTest {
             HttpResponse<String> view = HTTP.send(HttpRequest.newBuilder(uri(server, "/sessions/" + session + "?wait=true&timeout=10"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             JsonNode json = JSON.readTree(view.body());
-            if (!json.path("status").asText().equals("running")) {
+            if (!json.path("status").asText().equals("running")) { // idle, error, or interrupted
                 return json;
             }
             assertTrue(System.nanoTime() < deadline, "the turn ended within " + DEADLINE);

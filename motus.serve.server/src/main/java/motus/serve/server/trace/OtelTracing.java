@@ -20,13 +20,13 @@ import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.lang.System.Logger.Level;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.StreamSupport;
+import motus.serve.worker.SpanCodec;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -129,28 +129,12 @@ final class OtelTracing implements Tracing {
     }
 
     Map<String, String> headers(Context context) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        propagator.inject(context, headers, (carrier, key, value) -> carrier.put(key, value));
-        return headers;
-    }
-
-    Context context(Map<String, String> headers) {
-        return propagator.extract(Context.root(), headers, new TextMapGetter<>() {
-            @Override
-            public Iterable<String> keys(Map<String, String> carrier) {
-                return carrier.keySet();
-            }
-
-            @Override
-            public @Nullable String get(@Nullable Map<String, String> carrier, String key) {
-                return carrier == null ? null : carrier.get(key);
-            }
-        });
+        return SpanCodec.headers(propagator, context);
     }
 
     @Override
     public TurnSpan turn(String sessionId, Map<String, String> parent) {
-        return OtelTurnSpan.start(this, tracer, agentName, sessionId, context(parent));
+        return OtelTurnSpan.start(this, tracer, agentName, sessionId, SpanCodec.context(propagator, parent));
     }
 
     /** Exports spans a worker sent, as the server's own. */

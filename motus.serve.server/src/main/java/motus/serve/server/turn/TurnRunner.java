@@ -489,11 +489,12 @@ public final class TurnRunner implements TurnControl {
                 }
             }
             metrics.interrupted();
+            Interrupt asked = Interrupt.of(interruptId, payload);
             humans.put(interruptId, span.step("motus.await_human", Map.of("motus.interrupt.id", interruptId,
-                    "motus.interrupt.type", Interrupt.of(interruptId, payload).type())));
-            SessionView interrupted = session.interrupt(turn.turn(), Interrupt.of(interruptId, payload));
+                    "motus.interrupt.type", asked.type())));
+            SessionView interrupted = session.interrupt(turn.turn(), asked);
             if (interrupted != null) {
-                LOG.log(Level.INFO, "[{0}] turn interrupted: {1}", turn.tag(), Interrupt.of(interruptId, payload).type());
+                LOG.log(Level.INFO, "[{0}] turn interrupted: {1}", turn.tag(), asked.type());
                 if (turn.turn().webhook() != null) {
                     webhooks.send(turn.turn().webhook(), interrupted, null, span.context());
                 }
