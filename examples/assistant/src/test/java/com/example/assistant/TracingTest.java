@@ -153,8 +153,7 @@ class TracingTest {
         JsonNode ended = awaitEnd(server, session);
         assertEquals("Here you are: 5.", ended.path("response").path("content").asText(), ended.toString());
 
-        List<Received> trace = inTrace(traceId, collector.await(span -> span.traceId().equals(traceId)
-                && span.name().startsWith("invoke_agent"), 1, DEADLINE));
+        List<Received> trace = awaitTrace(traceId, "invoke_agent TracedAssistant", "motus.worker.turn");
         Received http = only(trace, span -> span.kind().equals("SPAN_KIND_SERVER")
                 && ("/sessions/" + session + "/messages").equals(span.attribute("url.path")));
         assertEquals(clientSpan, http.parentSpanId(), "the HTTP span continues the client's trace");
@@ -201,9 +200,7 @@ class TracingTest {
         assertEquals(output, turn.attribute("gen_ai.usage.output_tokens"));
         assertTrue(trace.stream().allMatch(span -> span.service().equals("assistant-under-test")), "one service");
 
-        Delivery delivery = webhooks.poll(DEADLINE.toSeconds(), TimeUnit.SECONDS);
-        assertNotNull(delivery, "the webhook came");
-        assertEquals(session, delivery.payload().path("session_id").asText());
+        Delivery delivery = webhookOf(session);
         JsonNode metrics = delivery.payload().path("trace_metrics");
         assertEquals(traceId, metrics.path("trace_id").asText());
         assertEquals(input + output, metrics.path("total_tokens").asLong());
@@ -230,8 +227,7 @@ class TracingTest {
         assertEquals(200, resumed.statusCode(), resumed.body());
         assertEquals("idle", awaitEnd(server, session).path("status").asText());
 
-        List<Received> trace = inTrace(traceId, collector.await(span -> span.traceId().equals(traceId)
-                && span.name().startsWith("invoke_agent"), 1, DEADLINE));
+        List<Received> trace = awaitTrace(traceId, "invoke_agent TracedAssistant", "motus.worker.turn");
         Received turn = only(trace, span -> span.name().equals("invoke_agent TracedAssistant"));
         Received human = only(trace, span -> span.name().equals("motus.await_human"));
         assertEquals(turn.spanId(), human.parentSpanId());
@@ -249,8 +245,7 @@ class TracingTest {
         JsonNode ended = awaitEnd(server, session);
         assertEquals("error", ended.path("status").asText(), ended.toString());
 
-        List<Received> trace = inTrace(traceId, collector.await(span -> span.traceId().equals(traceId)
-                && span.name().startsWith("invoke_agent"), 1, DEADLINE));
+        List<Received> trace = awaitTrace(traceId, "invoke_agent TracedAssistant", "motus.worker.turn");
         Received turn = only(trace, span -> span.name().equals("invoke_agent TracedAssistant"));
         assertEquals("STATUS_CODE_ERROR", turn.status());
         assertTrue(turn.statusMessage().contains("broken"), turn.statusMessage());
@@ -294,9 +289,28 @@ class TracingTest {
         }
     }
 
-    /** The trace's spans, once its worker's arrived too (they are exported as the turn ends, as its span is). */
-    private static List<Received> inTrace(String traceId, List<Received> received) {
-        return received.stream().filter(span -> span.traceId().equals(traceId)).toList();
+    /**
+     * The trace's spans, once those named have arrived: the turn's span and its worker's are
+     * exported as the turn ends, in exports of their own, which may arrive in either order.
+     */
+    private static List<Received> awaitTrace(String traceId, String... names) throws InterruptedException {
+        for (String name : names) {
+            collector.await(span -> span.traceId().equals(traceId) && span.name().equals(name), 1, DEADLINE);
+        }
+        return collector.await(span -> span.traceId().equals(traceId), 1, DEADLINE).stream()
+                .filter(span -> span.traceId().equals(traceId)).toList();
+    }
+
+    /** The webhook of {@code session}'s turn; another test's late ones are passed over. */
+    private static Delivery webhookOf(String session) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (true) {
+            Delivery delivery = webhooks.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            assertNotNull(delivery, "the webhook of " + session + " came");
+            if (delivery.payload().path("session_id").asText().equals(session)) {
+                return delivery;
+            }
+        }
     }
 
     private static Received only(List<Received> spans, java.util.function.Predicate<Received> matching) {
