@@ -68,7 +68,7 @@ final class AiServiceAgent<S> implements ServableAgent {
         if (service == null) {
             AiServices<S> services = AiServices.builder(type);
             configure.accept(services);
-            service = services.chatMemory(memory).build();
+            service = services.chatMemory(memory).registerListeners(new ServiceCalls().listeners()).build();
         }
         return service;
     }

@@ -44,14 +44,25 @@ interface CallSpans {
     Call NOTHING = new Call() {
     };
 
-    /** A model call's span, begun. */
-    static Call chat(@Nullable String model, ModelProvider provider, ChatRequest request) {
-        return traced() ? OtelCallSpans.chat(model, providerName(provider), request, captureContent()) : NOTHING;
+    /** A model call's span, begun, and current until it ends; the provider's name if known. */
+    static Call chat(@Nullable String model, @Nullable ModelProvider provider, ChatRequest request) {
+        return traced() ? OtelCallSpans.chat(model, provider == null ? null : providerName(provider), request,
+                captureContent(), true) : NOTHING;
     }
 
-    /** A tool call's span, begun. */
+    /** A model call's span, begun, for one that a callback ends (an AI service's): never current. */
+    static Call chatReported(@Nullable String model, ChatRequest request) {
+        return traced() ? OtelCallSpans.chat(model, null, request, captureContent(), false) : NOTHING;
+    }
+
+    /** A tool call's span, begun, and current until it ends. */
     static Call tool(ToolExecutionRequest request) {
-        return traced() ? OtelCallSpans.tool(request, captureContent()) : NOTHING;
+        return traced() ? OtelCallSpans.tool(request, captureContent(), null) : NOTHING;
+    }
+
+    /** The span of a tool call that began at {@code started} and has ended: an AI service reports its tools so. */
+    static Call toolRan(ToolExecutionRequest request, java.time.Instant started) {
+        return traced() ? OtelCallSpans.tool(request, captureContent(), started) : NOTHING;
     }
 
     /** Reports what a model call used, traced or not. */

@@ -14,6 +14,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
+import java.time.Instant;
 import java.util.List;
 import motus.serve.api.ChatMessage;
 import org.jspecify.annotations.Nullable;
@@ -57,21 +58,25 @@ final class OtelCallSpans {
         return GlobalOpenTelemetry.getTracer("motus.serve.langchain4j");
     }
 
-    static CallSpans.Call chat(@Nullable String model, String provider, ChatRequest request, boolean captureContent) {
+    static CallSpans.Call chat(@Nullable String model, @Nullable String provider, ChatRequest request, boolean captureContent,
+                               boolean current) {
         var span = tracer().spanBuilder(model == null ? "chat" : "chat " + model)
                 .setSpanKind(SpanKind.CLIENT)
-                .setAttribute(OPERATION, "chat")
-                .setAttribute(PROVIDER, provider);
+                .setAttribute(OPERATION, "chat");
+        if (provider != null) {
+            span.setAttribute(PROVIDER, provider);
+        }
         if (model != null) {
             span.setAttribute(REQUEST_MODEL, model);
         }
         if (captureContent) {
             span.setAttribute(INPUT_MESSAGES, json(request.messages()));
         }
-        return new Spanned(span.startSpan(), captureContent);
+        return new Spanned(span.startSpan(), captureContent, current);
     }
 
-    static CallSpans.Call tool(ToolExecutionRequest request, boolean captureContent) {
+    /** @param started when it began, if it has ended already; null: it begins now, and is current until it ends */
+    static CallSpans.Call tool(ToolExecutionRequest request, boolean captureContent, @Nullable Instant started) {
         var span = tracer().spanBuilder("execute_tool " + request.name())
                 .setAttribute(OPERATION, "execute_tool")
                 .setAttribute(TOOL_NAME, request.name())
@@ -82,18 +87,24 @@ final class OtelCallSpans {
         if (captureContent && request.arguments() != null) {
             span.setAttribute(TOOL_ARGUMENTS, request.arguments());
         }
-        return new Spanned(span.startSpan(), captureContent);
+        if (started != null) {
+            span.setStartTimestamp(started);
+        }
+        return new Spanned(span.startSpan(), captureContent, started == null);
     }
 
-    /** A call's span, current until it ends: spans the model's client or the tool start are its children. */
+    /**
+     * A call's span; current until it ends where the call runs in the caller's thread, so that
+     * spans the model's client or the tool start are its children.
+     */
     private static final class Spanned implements CallSpans.Call {
         private final Span span;
-        private final Scope scope;
+        private final @Nullable Scope scope;
         private final boolean captureContent;
 
-        Spanned(Span span, boolean captureContent) {
+        Spanned(Span span, boolean captureContent, boolean current) {
             this.span = span;
-            this.scope = span.makeCurrent();
+            this.scope = current ? span.makeCurrent() : null;
             this.captureContent = captureContent;
         }
 
@@ -138,7 +149,9 @@ final class OtelCallSpans {
 
         @Override
         public void end() {
-            scope.close();
+            if (scope != null) {
+                scope.close();
+            }
             span.end();
         }
     }

@@ -76,7 +76,9 @@ class TracingTest {
         /** Spares that are fresh JVMs. */
         FRESH(WorkerSnapshots.OFF, Isolation.TURN),
         /** A worker kept for its session, which serves its second turn. */
-        KEPT(WorkerSnapshots.OFF, Isolation.SESSION);
+        KEPT(WorkerSnapshots.OFF, Isolation.SESSION),
+        /** Spares again, serving the assistant's tools as an AI service (TracedAssistant.service). */
+        SERVICE(WorkerSnapshots.AUTO, Isolation.TURN);
 
         final WorkerSnapshots snapshots;
         final Isolation isolation;
@@ -112,7 +114,8 @@ class TracingTest {
 
     private static synchronized AgentServer server(Workers workers) {
         return servers.computeIfAbsent(workers, kind -> AgentServer.builder()
-                .agent("com.example.assistant.TracedAssistant:agent")
+                .agent(kind == Workers.SERVICE ? "com.example.assistant.TracedAssistant:service"
+                        : "com.example.assistant.TracedAssistant:agent")
                 .classPath(agentClassPath())
                 .workerJvmOptions(List.of("-DOPENAI_BASE_URL=http://127.0.0.1:" + model.port() + "/v1",
                         "-DOPENAI_API_KEY=sk-test", "-DOPENAI_MODEL=gpt-test"))
@@ -136,7 +139,7 @@ class TracingTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Workers.class)
+    @EnumSource(value = Workers.class, names = {"SPARES", "FRESH", "KEPT"})
     void aTurnIsOneTraceFromTheClientsRequestIntoItsModelAndToolCalls(Workers workers) throws Exception {
         AgentServer server = server(workers);
         String session = createSession(server);
@@ -210,6 +213,26 @@ class TracingTest {
                 "the webhook carries the trace onward: " + delivery.traceparent());
         assertTrue(logged.stream().anyMatch(line -> line.contains("turn succeeded") && line.contains("trace_id=" + traceId)),
                 "the turn's log lines carry its trace id: " + logged);
+    }
+
+    @Test
+    void anAiServicesModelAndToolCallsAreSpansToo() throws Exception {
+        AgentServer server = server(Workers.SERVICE);
+        String traceId = hex(16);
+        String session = createSession(server);
+        send(server, session, "What is 2 + 3?", "00-" + traceId + "-" + hex(8) + "-01", null);
+        assertEquals("Here you are: 5.", awaitEnd(server, session).path("response").path("content").asText());
+
+        List<Received> trace = awaitTrace(traceId, "invoke_agent TracedAssistant", "motus.worker.turn");
+        Received worker = only(trace, span -> span.name().equals("motus.worker.turn"));
+        List<Received> chats = trace.stream().filter(span -> "chat".equals(span.attribute("gen_ai.operation.name"))).toList();
+        assertEquals(2, chats.size(), names(trace));
+        chats.forEach(chat -> assertEquals(worker.spanId(), chat.parentSpanId()));
+        Received tool = only(trace, span -> span.name().equals("execute_tool add"));
+        assertEquals(worker.spanId(), tool.parentSpanId());
+        Received turn = only(trace, span -> span.name().equals("invoke_agent TracedAssistant"));
+        assertEquals(chats.stream().mapToLong(chat -> (Long) chat.attribute("gen_ai.usage.input_tokens")).sum(),
+                turn.attribute("gen_ai.usage.input_tokens"), "the service's usage reached the turn");
     }
 
     @Test
