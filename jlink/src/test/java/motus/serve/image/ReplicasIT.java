@@ -98,6 +98,66 @@ class ReplicasIT {
         }
     }
 
+    /**
+     * A replica stopped (SIGSTOP) past the lease while its turn runs: another ends the turn as lost
+     * and serves the session on; the worker finishes meanwhile, and when the replica resumes, the
+     * answer it then reads must not be committed over what happened since (the fencing token
+     * refuses it), and the replica must notice, let the turn go, and serve again.
+     */
+    @Test
+    void aReplicaPausedPastTheLeaseHasItsLateCommitRefusedAndServesOn() throws Exception {
+        try (Motus a = replica(); Motus b = replica()) {
+            String urlA = "http://127.0.0.1:" + a.awaitPort(START);
+            String urlB = "http://127.0.0.1:" + b.awaitPort(START);
+            String id = call("POST", urlB + "/sessions", null).path("session_id").asText();
+            call("POST", urlA + "/sessions/" + id + "/messages", "{\"content\": \"count\"}");
+            assertEquals("idle", call("GET", urlB + "/sessions/" + id + "?wait=true", null).path("status").asText());
+
+            Path pidFile = dir.resolve("paused-worker.pid");
+            call("POST", urlA + "/sessions/" + id + "/messages", "{\"content\": \"hold " + pidFile + " 2\"}");
+            long deadline = System.nanoTime() + START.toNanos();
+            while (!Files.exists(pidFile) || Files.readString(pidFile).isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "the agent never wrote its pid");
+                Thread.sleep(20); // a poll interval
+            }
+            ProcessHandle worker = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
+
+            signal("STOP", a.process.pid());
+            try {
+                JsonNode lost = call("GET", urlB + "/sessions/" + id + "?wait=true&timeout=30", null);
+                assertEquals("error", lost.path("status").asText(), lost.toString());
+                assertEquals("Turn lost: the server running it stopped before the turn ended", lost.path("error").asText());
+                worker.onExit().get(30, TimeUnit.SECONDS); // its 2 s are up: it answered into the paused replica's pipe
+                call("POST", urlB + "/sessions/" + id + "/messages", "{\"content\": \"count\"}");
+                assertEquals("idle", call("GET", urlB + "/sessions/" + id + "?wait=true", null).path("status").asText());
+            } finally {
+                signal("CONT", a.process.pid());
+            }
+            deadline = System.nanoTime() + START.toNanos();
+            while (!a.output().contains("[" + id + "] the turn's outcome is discarded")
+                    && !a.output().contains("[" + id + "] turn cancelled")) {
+                assertTrue(System.nanoTime() < deadline, "the resumed replica never let the lost turn go: " + a.output());
+                Thread.sleep(50); // a poll interval
+            }
+            a.output().lines().filter(line -> line.contains("[" + id) && (line.contains("discarded") || line.contains("cancelled")))
+                    .forEach(line -> System.out.println("paused replica, resumed: " + line));
+            JsonNode messages = call("GET", urlA + "/sessions/" + id + "/messages", null);
+            assertEquals(4, messages.size(), "the two turns that counted, not the late one: " + messages);
+            assertTrue(messages.toString().contains("\"count\"") && !messages.toString().contains("held"), messages.toString());
+            assertEquals("idle", call("GET", urlA + "/sessions/" + id, null).path("status").asText());
+
+            call("POST", urlA + "/sessions/" + id + "/messages", "{\"content\": \"count\"}");
+            assertEquals("idle", call("GET", urlA + "/sessions/" + id + "?wait=true", null).path("status").asText(),
+                    "the resumed replica serves again");
+            assertEquals(6, call("GET", urlB + "/sessions/" + id + "/messages", null).size());
+        }
+    }
+
+    private static void signal(String signal, long pid) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, String.valueOf(pid)).inheritIO().start();
+        assertEquals(0, kill.waitFor(), "kill -" + signal + " " + pid);
+    }
+
     @Test
     void aFullRestartKeepsEverySessionAndItsHistory() throws Exception {
         String id;

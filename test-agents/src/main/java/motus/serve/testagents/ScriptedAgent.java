@@ -78,10 +78,10 @@ public class ScriptedAgent implements ServableAgent {
             case "count" -> String.valueOf(++turns);
             case "seen" -> String.valueOf(state.size());
             case "pid" -> String.valueOf(hostPid());
-            case "hold" -> {
+            case "hold" -> { // hold FILE [SECONDS]: writes the worker's pid, then holds the turn (5 minutes by default)
                 java.nio.file.Files.writeString(java.nio.file.Path.of(words[1]), String.valueOf(hostPid()));
-                Thread.sleep(300_000);
-                yield "unreachable";
+                Thread.sleep(words.length > 2 ? (long) (Double.parseDouble(words[2]) * 1000) : 300_000);
+                yield "held";
             }
             case "spawn" -> {
                 Process child = new ProcessBuilder("sleep", "300").start();
