@@ -288,6 +288,12 @@ public final class WorkerProcess implements Worker {
         killed = true;
         // Children first: once the worker is gone they are re-parented and harder to find.
         process.descendants().forEach(ProcessHandle::destroyForcibly);
+        // Its input closed too: a copy that criu had just restored when criu was killed is nobody's
+        // descendant any more (PID 1's), holds our pipes and waits for its first frame; at the end of
+        // its input a worker exits by itself. The JDK closes a process's stdin once it has exited, but
+        // only after its stdout, which waits for our reader, blocked on the copy: it never did (seen: a
+        // cancel during a restore hung the turn and the server's stop).
+        closeQuietly();
         if (restoreLog != null && process.info().command().orElse("").endsWith("/perl")) {
             // A copy's parent is the waiter criu became: it reaps the copy and exits by itself. Killed
             // first, it would leave the copy a zombie for PID 1, which in many containers reaps nothing.

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -95,6 +96,38 @@ class WorkerProcessTest {
         copy.kill();
         ready.get(30, TimeUnit.SECONDS); // the pipe closed: the wait for the copy ended
         assertEquals(0, restoring(restoreLog).filter(ProcessHandle::isAlive).count(), "nothing of the restore is left");
+    }
+
+    /**
+     * A copy that criu had restored when the kill came, orphaned with the pipes before the kill
+     * looked for descendants and with nothing of the restore's on its command line, exits at the
+     * end of its input, as a worker does: the kill closes it.
+     */
+    @Test
+    void killClosesTheInputOfACopyThatEscapedIt(@TempDir Path dir) throws Exception {
+        Path restoreLog = dir.resolve("8.log");
+        Path orphanPid = dir.resolve("orphan.pid");
+        // The parenthesised cat is orphaned at once with our stdin (through fd 3: sh gives a background
+        // job /dev/null for its stdin) and stdout, and reads until its input ends.
+        Process restore = new ProcessBuilder("sh", "-c", "exec 3<&0; (sh -c 'echo $$ > \"$1\"; exec cat <&3 3<&-' orphan \"$0\" &);"
+                + " exec sleep 300 3<&-", orphanPid.toString()).start();
+        WorkerProcess copy = new WorkerProcess(restore, "copy", System.currentTimeMillis(), MAX_RESULT_BYTES,
+                System.Logger.Level.INFO, false, restoreLog);
+        var ready = CompletableFuture.runAsync(() -> assertThrows(WorkerStartException.class, copy::awaitReady),
+                Executors.newVirtualThreadPerTaskExecutor());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(orphanPid) || Files.readString(orphanPid).isBlank()) { // a poll for the orphan
+            assertTrue(System.nanoTime() < deadline, "the stand-in copy did not start");
+            Thread.sleep(10);
+        }
+        ProcessHandle orphan = ProcessHandle.of(Long.parseLong(Files.readString(orphanPid).strip())).orElseThrow();
+        // Held as a reader blocked in read() holds it: the JDK's reaper, which closes a process's stdin
+        // only after its stdout (which needs this monitor), then never does (seen in a CI run: the hang).
+        synchronized (restore.getInputStream()) {
+            copy.kill();
+            orphan.onExit().get(10, TimeUnit.SECONDS); // its input ended, so it exited, with our stdout
+        }
+        ready.get(30, TimeUnit.SECONDS); // the pipe closed: the wait for the copy ended
     }
 
     private static java.util.stream.Stream<ProcessHandle> restoring(Path restoreLog) {
