@@ -121,13 +121,25 @@ class WorkerProcessTest {
             Thread.sleep(10);
         }
         ProcessHandle orphan = ProcessHandle.of(Long.parseLong(Files.readString(orphanPid).strip())).orElseThrow();
-        // Held as a reader blocked in read() holds it: the JDK's reaper, which closes a process's stdin
-        // only after its stdout (which needs this monitor), then never does (seen in a CI run: the hang).
-        synchronized (restore.getInputStream()) {
+        // The wait for the copy blocked in its read: that read holds the stream's lock, which the JDK's
+        // reaper needs to close stdout, and it closes the process's stdin only after that (the CI run's hang).
+        while (!aReaderWaitsInRead()) {
+            assertTrue(System.nanoTime() < deadline, "the wait for the copy never reached its read");
+            Thread.sleep(10); // a poll interval
+        }
+        try {
             copy.kill();
             orphan.onExit().get(10, TimeUnit.SECONDS); // its input ended, so it exited, with our stdout
+        } finally {
+            orphan.destroyForcibly(); // without the fix: what ends the test's own wait
         }
         ready.get(30, TimeUnit.SECONDS); // the pipe closed: the wait for the copy ended
+    }
+
+    private static boolean aReaderWaitsInRead() {
+        return Thread.getAllStackTraces().values().stream().anyMatch(stack -> stack.length > 0
+                && stack[0].getMethodName().startsWith("read")
+                && java.util.Arrays.stream(stack).anyMatch(frame -> frame.getMethodName().contains("awaitFrame")));
     }
 
     private static java.util.stream.Stream<ProcessHandle> restoring(Path restoreLog) {
