@@ -74,12 +74,7 @@ class ReplicasIT {
 
             Path pidFile = dir.resolve("worker.pid");
             call("POST", urlA + "/sessions/" + id + "/messages", "{\"content\": \"hold " + pidFile + "\"}");
-            long deadline = System.nanoTime() + START.toNanos();
-            while (!Files.exists(pidFile) || Files.readString(pidFile).isEmpty()) {
-                assertTrue(System.nanoTime() < deadline, "the agent never wrote its pid");
-                Thread.sleep(20); // a poll interval
-            }
-            ProcessHandle worker = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
+            ProcessHandle worker = heldWorker(pidFile);
 
             long killed = System.nanoTime();
             a.process.destroyForcibly(); // SIGKILL: no shutdown hook, no goodbye to the database
@@ -115,12 +110,7 @@ class ReplicasIT {
 
             Path pidFile = dir.resolve("paused-worker.pid");
             call("POST", urlA + "/sessions/" + id + "/messages", "{\"content\": \"hold " + pidFile + " 2\"}");
-            long deadline = System.nanoTime() + START.toNanos();
-            while (!Files.exists(pidFile) || Files.readString(pidFile).isEmpty()) {
-                assertTrue(System.nanoTime() < deadline, "the agent never wrote its pid");
-                Thread.sleep(20); // a poll interval
-            }
-            ProcessHandle worker = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
+            ProcessHandle worker = heldWorker(pidFile);
 
             signal("STOP", a.process.pid());
             try {
@@ -133,7 +123,7 @@ class ReplicasIT {
             } finally {
                 signal("CONT", a.process.pid());
             }
-            deadline = System.nanoTime() + START.toNanos();
+            long deadline = System.nanoTime() + START.toNanos();
             while (!a.output().contains("[" + id + "] the turn's outcome is discarded")
                     && !a.output().contains("[" + id + "] turn cancelled")) {
                 assertTrue(System.nanoTime() < deadline, "the resumed replica never let the lost turn go: " + a.output());
@@ -151,6 +141,16 @@ class ReplicasIT {
                     "the resumed replica serves again");
             assertEquals(6, call("GET", urlB + "/sessions/" + id + "/messages", null).size());
         }
+    }
+
+    /** The worker of a turn that holds: its pid, once the agent has written it to {@code pidFile}. */
+    private static ProcessHandle heldWorker(Path pidFile) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + START.toNanos();
+        while (!Files.exists(pidFile) || Files.readString(pidFile).isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "the agent never wrote its pid");
+            Thread.sleep(20); // a poll interval
+        }
+        return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
     }
 
     private static void signal(String signal, long pid) throws IOException, InterruptedException {

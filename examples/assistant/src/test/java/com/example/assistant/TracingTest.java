@@ -156,7 +156,7 @@ class TracingTest {
         JsonNode ended = awaitEnd(server, session);
         assertEquals("Here you are: 5.", ended.path("response").path("content").asText(), ended.toString());
 
-        List<Received> trace = awaitTrace(traceId, "invoke_agent TracedAssistant", "motus.worker.turn");
+        List<Received> trace = awaitTrace(traceId);
         Received http = only(trace, span -> span.kind().equals("SPAN_KIND_SERVER")
                 && ("/sessions/" + session + "/messages").equals(span.attribute("url.path")));
         assertEquals(clientSpan, http.parentSpanId(), "the HTTP span continues the client's trace");
@@ -217,13 +217,10 @@ class TracingTest {
 
     @Test
     void anAiServicesModelAndToolCallsAreSpansToo() throws Exception {
-        AgentServer server = server(Workers.SERVICE);
-        String traceId = hex(16);
-        String session = createSession(server);
-        send(server, session, "What is 2 + 3?", "00-" + traceId + "-" + hex(8) + "-01", null);
-        assertEquals("Here you are: 5.", awaitEnd(server, session).path("response").path("content").asText());
+        Traced sent = inNewTrace(server(Workers.SERVICE), "What is 2 + 3?");
+        assertEquals("Here you are: 5.", sent.ended().path("response").path("content").asText());
 
-        List<Received> trace = awaitTrace(traceId, "invoke_agent TracedAssistant", "motus.worker.turn");
+        List<Received> trace = awaitTrace(sent.traceId());
         Received worker = only(trace, span -> span.name().equals("motus.worker.turn"));
         List<Received> chats = trace.stream().filter(span -> "chat".equals(span.attribute("gen_ai.operation.name"))).toList();
         assertEquals(2, chats.size(), names(trace));
@@ -238,10 +235,9 @@ class TracingTest {
     @Test
     void aWaitForAHumansApprovalIsASpanOfItsOwn() throws Exception {
         AgentServer server = server(Workers.SPARES);
-        String traceId = hex(16);
-        String session = createSession(server);
-        send(server, session, "Remember that the milk is off", "00-" + traceId + "-" + hex(8) + "-01", null);
-        JsonNode asked = awaitEnd(server, session);
+        Traced sent = inNewTrace(server, "Remember that the milk is off");
+        String session = sent.session();
+        JsonNode asked = sent.ended();
         assertEquals("interrupted", asked.path("status").asText(), asked.toString());
         String interrupt = asked.path("interrupts").path(0).path("interrupt_id").asText();
         HttpResponse<String> resumed = HTTP.send(HttpRequest.newBuilder(uri(server, "/sessions/" + session + "/resume"))
@@ -250,7 +246,7 @@ class TracingTest {
         assertEquals(200, resumed.statusCode(), resumed.body());
         assertEquals("idle", awaitEnd(server, session).path("status").asText());
 
-        List<Received> trace = awaitTrace(traceId, "invoke_agent TracedAssistant", "motus.worker.turn");
+        List<Received> trace = awaitTrace(sent.traceId());
         Received turn = only(trace, span -> span.name().equals("invoke_agent TracedAssistant"));
         Received human = only(trace, span -> span.name().equals("motus.await_human"));
         assertEquals(turn.spanId(), human.parentSpanId());
@@ -261,14 +257,10 @@ class TracingTest {
 
     @Test
     void aFailedTurnsSpanSaysWhyItFailed() throws Exception {
-        AgentServer server = server(Workers.SPARES);
-        String traceId = hex(16);
-        String session = createSession(server);
-        send(server, session, "Please break the model", "00-" + traceId + "-" + hex(8) + "-01", null);
-        JsonNode ended = awaitEnd(server, session);
-        assertEquals("error", ended.path("status").asText(), ended.toString());
+        Traced sent = inNewTrace(server(Workers.SPARES), "Please break the model");
+        assertEquals("error", sent.ended().path("status").asText(), sent.ended().toString());
 
-        List<Received> trace = awaitTrace(traceId, "invoke_agent TracedAssistant", "motus.worker.turn");
+        List<Received> trace = awaitTrace(sent.traceId());
         Received turn = only(trace, span -> span.name().equals("invoke_agent TracedAssistant"));
         assertEquals("STATUS_CODE_ERROR", turn.status());
         assertTrue(turn.statusMessage().contains("broken"), turn.statusMessage());
@@ -312,12 +304,23 @@ class TracingTest {
         }
     }
 
+    /** A message sent in a new trace, to a new session, and how its turn ended (or that it asks). */
+    private record Traced(String session, String traceId, JsonNode ended) {
+    }
+
+    private static Traced inNewTrace(AgentServer server, String text) throws Exception {
+        String traceId = hex(16);
+        String session = createSession(server);
+        send(server, session, text, "00-" + traceId + "-" + hex(8) + "-01", null);
+        return new Traced(session, traceId, awaitEnd(server, session));
+    }
+
     /**
-     * The trace's spans, once those named have arrived: the turn's span and its worker's are
-     * exported as the turn ends, in exports of their own, which may arrive in either order.
+     * The trace's spans, once the turn's and its worker's have arrived: both are exported as the
+     * turn ends, in exports of their own, which may arrive in either order.
      */
-    private static List<Received> awaitTrace(String traceId, String... names) throws InterruptedException {
-        for (String name : names) {
+    private static List<Received> awaitTrace(String traceId) throws InterruptedException {
+        for (String name : List.of("invoke_agent TracedAssistant", "motus.worker.turn")) {
             collector.await(span -> span.traceId().equals(traceId) && span.name().equals(name), 1, DEADLINE);
         }
         return collector.await(span -> span.traceId().equals(traceId), 1, DEADLINE).stream()
