@@ -42,26 +42,33 @@ final class Rows {
             interrupts.add(new Interrupt(interrupt.path("interrupt_id").asText(), interrupt.path("type").asText(),
                     interrupt.path("payload").toString()));
         }
-        List<Incoming> queue = new ArrayList<>();
-        for (JsonNode queued : json(rows.getString("queue"))) {
-            JsonNode webhook = queued.path("webhook");
-            Map<String, String> environment = new HashMap<>();
-            queued.path("environment").properties().forEach(variable -> environment.put(variable.getKey(),
-                    variable.getValue().asText()));
-            Map<String, String> trace = new HashMap<>();
-            queued.path("trace").properties().forEach(header -> trace.put(header.getKey(), header.getValue().asText()));
-            queue.add(new Incoming(queued.path("turn_id").asText(UUID.randomUUID().toString()),
-                    message(queued.path("message")), webhook.isObject()
-                    ? new Webhook(webhook.path("url").asText(), webhook.path("token").isTextual()
-                            ? webhook.path("token").asText() : null, webhook.path("include_messages").asBoolean())
-                    : null, environment, trace));
-        }
+        List<Incoming> queue = queue(json(rows.getString("queue")));
         String response = rows.getString("response");
         return new SessionRecord(rows.getString("id"), rows.getString("created_by"), status(rows.getString("status")),
                 response == null ? null : message(json(response)), rows.getString("error"),
                 messages(json(rows.getString("state"))), interrupts, rows.getLong("turn"),
                 rows.getObject("token", Long.class), rows.getString("cancel_reason"), queue,
                 history(json(rows.getString("history"))));
+    }
+
+    /** The queue as {@link #queueJson} wrote it. */
+    static List<Incoming> queue(JsonNode json) {
+        List<Incoming> queue = new ArrayList<>();
+        for (JsonNode queued : json) {
+            JsonNode webhook = queued.path("webhook");
+            queue.add(new Incoming(queued.path("turn_id").asText(UUID.randomUUID().toString()),
+                    message(queued.path("message")), webhook.isObject()
+                    ? new Webhook(webhook.path("url").asText(), webhook.path("token").isTextual()
+                            ? webhook.path("token").asText() : null, webhook.path("include_messages").asBoolean())
+                    : null, texts(queued.path("environment")), texts(queued.path("trace"))));
+        }
+        return queue;
+    }
+
+    private static Map<String, String> texts(JsonNode object) {
+        Map<String, String> texts = new HashMap<>();
+        object.properties().forEach(entry -> texts.put(entry.getKey(), entry.getValue().asText()));
+        return texts;
     }
 
     private static List<TurnSummary> history(JsonNode json) {
