@@ -141,6 +141,11 @@ public final class PostgresStore implements SessionStore {
             config.setPassword(password);
         }
         config.setMaximumPoolSize(10);
+        // A replica frozen inside a transaction (SIGSTOP, a long pause, a stalled VM) would hold its locks
+        // for as long as it stays frozen: the sweep's, and its sessions' rows, so that no other replica
+        // could end its turns as lost. Our transactions take milliseconds; one idle for a lease is a
+        // frozen replica's, and PostgreSQL ends it (seen: ReplicasIT's paused replica, now and then).
+        config.setConnectionInitSql("SET idle_in_transaction_session_timeout = " + Math.max(1, lease.toMillis()));
         // A request fails with 503 after this, rather than hang while the database is away.
         config.setConnectionTimeout(2000);
         config.setInitializationFailTimeout(2000);
