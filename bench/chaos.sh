@@ -12,6 +12,13 @@ if [ "$(id -u)" -ne 0 ]; then
     echo "chaos: skipped: it needs root (network namespaces, tc); run it as root" >&2
     exit 0
 fi
+if ! ip netns add mc-probe 2>/dev/null || ! ip link add mc-probe0 type bridge 2>/dev/null; then
+    ip netns del mc-probe 2>/dev/null || true
+    echo "chaos: skipped: this machine cannot make network namespaces or bridges (a container without NET_ADMIN?)" >&2
+    exit 0
+fi
+ip link del mc-probe0
+ip netns del mc-probe
 . "$(dirname "$0")/built.sh"
 [ -d "$root/test-agents/target/classes" ] || (cd "$root" && ./mvnw -B -q package -DskipTests)
 rm -rf "$root/bench/target/chaos"

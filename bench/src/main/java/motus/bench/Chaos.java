@@ -51,8 +51,8 @@ public final class Chaos {
                     List.of("cont", "3")),
             new Fault("cut5", "replica-PostgreSQL network cut for 5 s", List.of("cut", "1"), 5, List.of("heal", "1")),
             new Fault("cut60", "replica-PostgreSQL network cut for 60 s", List.of("cut", "1"), 60, List.of("heal", "1")),
-            new Fault("slow", "replica-PostgreSQL 300 ms late, 5 % lost, for 15 s", List.of("slow", "2"), 15,
-                    List.of("heal", "2")),
+            new Fault("slow", "a replica's packets 64 kbit/s, at most 300 ms late, else lost, for 15 s", List.of("slow", "2"),
+                    15, List.of("heal", "2")),
             new Fault("pg-restart", "PostgreSQL restarted (fast shutdown)", List.of("pg-restart"), 0, List.of()),
             new Fault("pg-crash", "PostgreSQL crashed (postmaster SIGKILLed, started 3 s later)", List.of("pg-crash"), 3,
                     List.of("pg-start")));
@@ -62,6 +62,8 @@ public final class Chaos {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
     private String url;
+    private List<String> strays = List.of();
+    private boolean violated;
 
     private Chaos(Path script, Path dir) {
         this.script = script;
@@ -78,6 +80,8 @@ public final class Chaos {
         List<String> wanted = List.of(args).subList(3, args.length);
         List<Fault> faults = FAULTS.stream().filter(f -> wanted.isEmpty() || wanted.contains(f.name())).toList();
         List<String> rows = new ArrayList<>();
+        // Strays that were here before (another program's) are not the cluster's.
+        chaos.strays = chaos.tool("workers").lines().toList();
         chaos.url = chaos.tool("up", args[1]).strip();
         try {
             for (Fault fault : faults) {
@@ -94,6 +98,10 @@ public final class Chaos {
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
         System.out.println("\nlogs: " + chaos.dir + " (requests.log, r1-r3.log, pg.log)");
+        if (chaos.violated) {
+            System.out.println("a turn was lost or doubled, a request never answered, a worker left, or a replica did not come back");
+            System.exit(1);
+        }
     }
 
     /** One fault under load: the table's row. */
@@ -114,10 +122,23 @@ public final class Chaos {
         for (Thread client : clients) {
             client.join();
         }
-        String left = tool("workers").strip();
+        long left = workersLeft();
+        violated |= tally.lost.get() > 0 || tally.doubled.get() > 0 || tally.unended.get() > 0 || left > 0 || recovery < 0;
         return String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %d | %d | %.1f |", fault.row(),
                 tally.requests.get(), tally.accepted.get(), tally.committed.get(), tally.failed.get(), tally.lost.get(),
-                tally.doubled.get(), tally.unended.get(), left.isEmpty() ? 0 : left.lines().count(), recovery);
+                tally.doubled.get(), tally.unended.get(), left, recovery);
+    }
+
+    /** Worker processes no replica owns, once those of a killed replica have had their moments to exit. */
+    private long workersLeft() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            long left = tool("workers").lines().filter(line -> !strays.contains(line)).count();
+            if (left == 0 || System.nanoTime() > deadline) {
+                return left;
+            }
+            Thread.sleep(500); // a poll interval
+        }
     }
 
     private void strike(List<String> action) throws IOException, InterruptedException {
@@ -236,7 +257,8 @@ public final class Chaos {
         String content = number % 5 == 0 ? "ask" : number % 7 == 0 ? "sleep 3" : "sleep 0.3";
         ObjectNode body = JSON.createObjectNode().put("content", content);
         body.putObject("user_params").put("chaos", name + "#" + number);
-        boolean streamed = number % 3 == 0;
+        // Followed by its event stream, every third; never a question, which is answered after the wait.
+        boolean streamed = number % 3 == 0 && !content.equals("ask");
         String messages = url + "/sessions/" + session + "/messages";
         if (streamed) {
             Integer status = stream(tally, messages, body.toString());
