@@ -4,7 +4,7 @@
 # the table (fault, requests, turns accepted / committed / failed / lost / doubled, requests never
 # answered, workers left, recovery) and keeps the logs. Root only; skips with a message otherwise.
 #   bench/chaos.sh [seconds of load per fault] [fault ...]    (default 30 s; all faults; logs in bench/target/chaos)
-#   faults: none kill stop cut5 cut60 slow pg-restart pg-crash
+#   faults: none kill stop cut5 cut60 slow pg-restart pg-crash disk-full no-workers
 set -eu
 seconds=${1:-30}
 [ $# -gt 0 ] && shift

@@ -55,7 +55,11 @@ public final class Chaos {
                     15, List.of("heal", "2")),
             new Fault("pg-restart", "PostgreSQL restarted (fast shutdown)", List.of("pg-restart"), 0, List.of()),
             new Fault("pg-crash", "PostgreSQL crashed (postmaster SIGKILLed, started 3 s later)", List.of("pg-crash"), 3,
-                    List.of("pg-start")));
+                    List.of("pg-start")),
+            new Fault("disk-full", "a replica's AOT cache disk full (restarted onto it, fresh JVMs), for 10 s",
+                    List.of("full-disk", "2"), 10, List.of("spare-disk", "2")),
+            new Fault("no-workers", "a replica's workers cannot start (its agent's files gone) for 10 s",
+                    List.of("break", "3"), 10, List.of("mend", "3")));
 
     private final Path script;
     private final Path dir;
