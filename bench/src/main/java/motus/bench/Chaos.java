@@ -16,10 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -64,7 +65,7 @@ public final class Chaos {
     private final Path script;
     private final Path dir;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-    private final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
     private String url;
     private List<String> strays = List.of();
     private boolean violated;
@@ -146,10 +147,9 @@ public final class Chaos {
     }
 
     private void strike(List<String> action) throws IOException, InterruptedException {
-        if (action.isEmpty()) {
-            return;
+        if (!action.isEmpty()) {
+            tool(action.toArray(String[]::new));
         }
-        tool(action.toArray(String[]::new));
     }
 
     /**
@@ -209,7 +209,7 @@ public final class Chaos {
      */
     private void client(String name, long ends, Tally tally) {
         String session = null;
-        Map<Integer, Seen> seen = new ConcurrentHashMap<>();
+        Map<Integer, Seen> seen = new HashMap<>();
         for (int number = 1; System.nanoTime() < ends; number++) {
             try {
                 if (session == null) {
@@ -314,7 +314,7 @@ public final class Chaos {
         if (read == null || read.statusCode() != 200) {
             return false;
         }
-        Map<String, Integer> inState = new ConcurrentHashMap<>();
+        Map<String, Integer> inState = new HashMap<>();
         try {
             for (JsonNode message : JSON.readTree(read.body())) {
                 String mark = message.path("user_params").path("chaos").asText(null);

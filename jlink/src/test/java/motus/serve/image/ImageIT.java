@@ -4,17 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.lang.module.Configuration;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ResolvedModule;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.lang.module.Configuration;
-import java.lang.module.ModuleFinder;
-import java.lang.module.ResolvedModule;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -22,11 +24,13 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -400,9 +404,8 @@ class ImageIT {
      */
     @Test
     void theImageExportsATurnsSpansToTheOtlpEndpointInItsEnvironment() throws Exception {
-        List<byte[]> exports = new java.util.concurrent.CopyOnWriteArrayList<>();
-        com.sun.net.httpserver.HttpServer collector = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 8);
+        List<byte[]> exports = new CopyOnWriteArrayList<>();
+        HttpServer collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
         collector.createContext("/v1/traces", exchange -> {
             try (exchange) {
                 if ("application/x-protobuf".equals(exchange.getRequestHeaders().getFirst("Content-Type"))) {
@@ -425,7 +428,7 @@ class ImageIT {
                     .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"content\": \"hi\"}")).build(), HttpResponse.BodyHandlers.ofString());
             assertTrue(Motus.get(url + "/sessions/" + session + "?wait=true").contains("\"status\":\"idle\""));
-            byte[] id = java.util.HexFormat.of().parseHex(traceId);
+            byte[] id = HexFormat.of().parseHex(traceId);
             // The server's spans, and the worker's: several exports, or one holding both scopes' names.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!exports.stream().filter(body -> contains(body, id)).map(body -> new String(body, StandardCharsets.ISO_8859_1))

@@ -6,6 +6,7 @@ import dev.langchain4j.model.ModelProvider;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.TokenUsage;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import motus.serve.api.Turn;
@@ -61,7 +62,7 @@ interface CallSpans {
     }
 
     /** The span of a tool call that began at {@code started} and has ended: an AI service reports its tools so. */
-    static Call toolRan(ToolExecutionRequest request, java.time.Instant started) {
+    static Call toolRan(ToolExecutionRequest request, Instant started) {
         return traced() ? OtelCallSpans.tool(request, captureContent(), started) : NOTHING;
     }
 

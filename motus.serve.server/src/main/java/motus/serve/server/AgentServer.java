@@ -3,6 +3,7 @@ package motus.serve.server;
 import io.helidon.config.Config;
 import io.helidon.openapi.OpenApiFeature;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.observe.ObserveFeature;
 import java.io.IOException;
@@ -127,8 +128,9 @@ public final class AgentServer {
                 .addFeature(OpenApiFeature.create()) // serves META-INF/openapi.yaml at /openapi
                 .routing(routing -> {
                     routing.update(parts.edge::configure);
-                    if (parts.tracing.httpSpans() != null) {
-                        routing.addFilter(parts.tracing.httpSpans()); // first: the spans time what follows
+                    Filter httpSpans = parts.tracing.httpSpans();
+                    if (httpSpans != null) {
+                        routing.addFilter(httpSpans); // first: the spans time what follows
                     }
                     if (parts.page != null) {
                         routing.register(parts.page); // before the API's key check: the page's files need no key

@@ -1,5 +1,6 @@
 package motus.serve.worker;
 
+import java.io.OutputStream;
 import java.util.Map;
 
 /**
@@ -37,7 +38,7 @@ interface TurnTrace extends AutoCloseable {
      * a snapshot's template before its checkpoint, so that no copy loads the SDK again (its
      * classes and set-up cost a fresh process some 70 ms of CPU, as much as the rest of a turn).
      */
-    static void rehearse(java.io.OutputStream sink) {
+    static void rehearse(OutputStream sink) {
         if (Sdk.PRESENT) {
             WorkerTurn host = new WorkerTurn("warm-up", sink, 1 << 20,
                     Map.of("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));

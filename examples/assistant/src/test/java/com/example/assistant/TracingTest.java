@@ -18,16 +18,22 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import java.util.stream.Collectors;
 import motus.serve.server.AgentServer;
 import motus.serve.server.Isolation;
@@ -54,11 +60,11 @@ class TracingTest {
     private static FakeOpenAi model;
     private static HttpServer receiver;
     private static final BlockingQueue<Delivery> webhooks = new LinkedBlockingQueue<>();
-    private static final List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final List<String> logged = new CopyOnWriteArrayList<>();
     private static final Handler LOG_HANDLER = new Handler() {
         @Override
         public void publish(LogRecord record) {
-            logged.add(new java.util.logging.SimpleFormatter().formatMessage(record));
+            logged.add(new SimpleFormatter().formatMessage(record));
         }
 
         @Override
@@ -89,9 +95,9 @@ class TracingTest {
         }
     }
 
-    private static final Map<Workers, AgentServer> servers = new java.util.EnumMap<>(Workers.class);
+    private static final Map<Workers, AgentServer> servers = new EnumMap<>(Workers.class);
     /** Every worker span's id so far: copies of one snapshot must not repeat the ids the SDK makes up. */
-    private static final java.util.Set<String> workerSpanIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final Set<String> workerSpanIds = ConcurrentHashMap.newKeySet();
 
     record Delivery(String traceparent, JsonNode payload) {
     }
@@ -339,7 +345,7 @@ class TracingTest {
         }
     }
 
-    private static Received only(List<Received> spans, java.util.function.Predicate<Received> matching) {
+    private static Received only(List<Received> spans, Predicate<Received> matching) {
         List<Received> found = spans.stream().filter(matching).toList();
         assertEquals(1, found.size(), "exactly one such span among " + names(spans));
         return found.getFirst();
