@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -198,9 +200,23 @@ class WorkerSnapshotTest {
         gone.waitFor();
         Path stale = Files.createDirectories(Path.of("/dev/shm", "motus-snapshots-" + gone.pid() + "-1", "1"));
         Files.writeString(stale.resolve("pages-1.img"), "what a killed server left in memory");
+        // Someone else's folder under a server's name: /dev/shm is everyone's, and a delete inside it could follow their symlinks.
+        Path foreign = Files.createDirectories(Path.of("/dev/shm", "motus-snapshots-" + gone.pid() + "-2"));
+        boolean root = System.getProperty("user.name").equals("root");
+        if (root) {
+            Files.setOwner(foreign, foreign.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        }
         try (LogLines log = new LogLines(); RunningServer server = RunningServer.start(restoring())) {
             awaitSnapshot(log, server);
             assertTrue(Files.notExists(stale.getParent()), "removed at start");
+            assertEquals(root, Files.exists(foreign), "another user's folder is left alone");
+            for (Path own : snapshotImages()) {
+                assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(own)),
+                        "no one else may replace the images a copy runs: " + own);
+            }
+            assertFalse(snapshotImages().isEmpty());
+        } finally {
+            Files.deleteIfExists(foreign);
         }
         assertTrue(snapshotImages().stream().noneMatch(Files::exists), "a server's own go when it stops");
     }
@@ -223,7 +239,6 @@ class WorkerSnapshotTest {
         }
     }
 
-    /** Worker processes under this JVM at any depth: a copy is the child of the criu that restored it. */
     /**
      * A cancel as the copy is being restored: the turn ends, and no part of the restore is left
      * (a criu forked after the kill was orphaned, held the copy's pipes open, and the turn waited
@@ -252,6 +267,7 @@ class WorkerSnapshotTest {
         return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(images));
     }
 
+    /** Worker processes under this JVM at any depth: a copy is the child of the criu that restored it. */
     private static List<ProcessHandle> workers() {
         return ProcessHandle.current().descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains("motus.serve.worker.WorkerMain")).toList();

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,14 +27,15 @@ final class SnapshotTemplate {
     private static final System.Logger LOG = System.getLogger("motus.serve");
     /** Restores failing one after another: the snapshot is broken (a changed jar, a changed host), not the turn. */
     private static final int MAX_FAILED_RESTORES = 3;
-    /** Servers in one JVM (tests, an application embedding two): each its own folder. */
-    private static final AtomicInteger SERVERS = new AtomicInteger();
-    /** A snapshot folder's name: the server process's pid, then the server's number in it. */
-    private static final Pattern OWNER = Pattern.compile("motus-snapshots-(\\d+)-\\d+");
+    /** A snapshot folder's name: the server process's pid, then a random part ({@link Files#createTempDirectory}). */
+    private static final String PREFIX = "motus-snapshots-" + ProcessHandle.current().pid() + "-";
+    private static final Pattern OWNER = Pattern.compile("motus-snapshots-(\\d+)-.+");
 
     private final WorkerLauncher launcher;
     private final Runnable onTaken;
-    private final Path directory;
+    private final Path base;
+    /** Made at the first snapshot: each server its own, even several in one JVM (tests, an application embedding two). */
+    private @Nullable Path directory;
     private final ReentrantLock lock = new ReentrantLock();
     private @Nullable WorkerSnapshot current;
     private int generation;
@@ -47,8 +48,7 @@ final class SnapshotTemplate {
         this.launcher = launcher;
         this.onTaken = onTaken;
         Path shm = Path.of("/dev/shm");
-        Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
-        this.directory = base.resolve("motus-snapshots-" + ProcessHandle.current().pid() + "-" + SERVERS.incrementAndGet());
+        this.base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
         deleteStale(base);
     }
 
@@ -58,9 +58,12 @@ final class SnapshotTemplate {
      */
     private static void deleteStale(Path base) {
         try (DirectoryStream<Path> folders = Files.newDirectoryStream(base, "motus-snapshots-*")) {
+            String us = System.getProperty("user.name");
             for (Path folder : folders) {
                 Matcher owner = OWNER.matcher(folder.getFileName().toString());
-                if (owner.matches() && ProcessHandle.of(Long.parseLong(owner.group(1))).isEmpty()) {
+                // Only our own: deleting inside a folder someone else can write to could be led by a symlink.
+                if (owner.matches() && ProcessHandle.of(Long.parseLong(owner.group(1))).isEmpty()
+                        && Files.getOwner(folder, LinkOption.NOFOLLOW_LINKS).getName().equals(us)) {
                     WorkerSnapshot.deleteTree(folder);
                 }
             }
@@ -72,16 +75,26 @@ final class SnapshotTemplate {
     /** Takes a snapshot in the background; the one in use, if any, serves until it is there. */
     void take() {
         int taking;
+        Path folder;
         lock.lock();
         try {
             if (closed) {
                 return;
             }
+            if (directory == null) {
+                // Made anew with a random name and owner-only access: /dev/shm is everyone's, and an
+                // image someone else could replace would run their code in every copy, as us.
+                directory = Files.createTempDirectory(base, PREFIX);
+            }
+            folder = directory;
             taking = ++generation;
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "no worker snapshot: {0} cannot hold one ({1}); workers start as fresh JVMs", base, e.toString());
+            return;
         } finally {
             lock.unlock();
         }
-        Thread.ofVirtual().name("motus-snapshot").start(() -> take(taking));
+        Thread.ofVirtual().name("motus-snapshot").start(() -> take(folder, taking));
     }
 
     /** The agent's files changed: fresh JVMs until the snapshot of the new code is there. */
@@ -95,11 +108,11 @@ final class SnapshotTemplate {
         take();
     }
 
-    private void take(int taking) {
+    private void take(Path folder, int taking) {
         long started = System.nanoTime();
         WorkerSnapshot snapshot;
         try {
-            snapshot = WorkerSnapshot.take(launcher, directory.resolve(String.valueOf(taking)));
+            snapshot = WorkerSnapshot.take(launcher, folder.resolve(String.valueOf(taking)));
         } catch (IOException e) {
             LOG.log(Level.WARNING, "no worker snapshot: {0}; workers start as fresh JVMs", e.getMessage());
             return;
@@ -183,13 +196,16 @@ final class SnapshotTemplate {
         try {
             closed = true;
             dropCurrent();
+            deleteFolder();
         } finally {
             lock.unlock();
         }
-        deleteFolder();
     }
 
     private void deleteFolder() {
+        if (directory == null) {
+            return;
+        }
         try {
             Files.deleteIfExists(directory);
         } catch (IOException e) {
