@@ -2,6 +2,8 @@ package motus.serve.worker;
 
 import java.lang.reflect.Field;
 import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,11 +51,13 @@ final class CopySeeds {
                     (Random) field(Class.forName("java.lang.StrictMath$RandomNumberGeneratorHolder"), "randomNumberGenerator")
                             .get(null),
                     (SecureRandom) Class.forName("sun.security.jca.JCAUtil").getMethod("getDefSecureRandom").invoke(null));
-            handles.entropy().nextLong();
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalStateException("the JDK's random generators cannot be reached to reseed them in restored"
                     + " workers: " + e, e);
         }
+        // Once here, pointless but harmless: a field's first get or set spins its accessor's method
+        // handles, some 70 methods to generate and compile, which every copy would do again (15 ms).
+        reseed();
     }
 
     /**
@@ -70,7 +74,7 @@ final class CopySeeds {
         SecureRandom entropy = found.entropy();
         try {
             found.seeder().set(entropy.nextLong());
-            for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            for (Thread thread : platformThreads()) {
                 // A thread that has used it; the others seed themselves at first use, from the seeder.
                 if (found.threadProbe().getInt(thread) != 0) {
                     found.threadSeed().setLong(thread, entropy.nextLong());
@@ -85,6 +89,20 @@ final class CopySeeds {
         } catch (IllegalAccessException | RuntimeException e) {
             throw new IllegalStateException("could not reseed the JDK's random generators in a restored worker: " + e, e);
         }
+    }
+
+    /** The live platform threads, without {@link Thread#getAllStackTraces()}'s walk of every stack. */
+    private static List<Thread> platformThreads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 16];
+        int count;
+        while ((count = root.enumerate(threads)) == threads.length) {
+            threads = new Thread[threads.length * 2];
+        }
+        return Arrays.asList(threads).subList(0, count);
     }
 
     private static Field field(Class<?> type, String name) throws NoSuchFieldException {

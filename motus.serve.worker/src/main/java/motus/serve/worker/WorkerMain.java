@@ -49,6 +49,11 @@ public final class WorkerMain {
     static final String CLASS_PATH = "--class-path";
     /** Enough for class initialisation and first execution; more buys little and costs CPU. */
     private static final int WARM_UP_ROUNDS = 10;
+    /**
+     * A template's, paid once: enough that the methods of a turn's frames are compiled before the
+     * checkpoint, not in every copy (each copy compiled some 15 more with the fresh worker's rounds).
+     */
+    private static final int TEMPLATE_WARM_UP_ROUNDS = 300;
     /** The server checks an answer's size against its max-request-bytes; this only bounds a broken stream. */
     private static final long MAX_RESUME_BYTES = 64L << 20;
     /** A stack trace is for a log line: the top of a deep one says enough. */
@@ -82,7 +87,7 @@ public final class WorkerMain {
         if (Boolean.getBoolean(TEMPLATE_PROPERTY)) {
             prepareFailure = becomeCopy(agent, in, frames);
         } else {
-            warmUp(in, training);
+            warmUp(in, training, WARM_UP_ROUNDS);
             prepareFailure = prepare(agent, in, training);
         }
 
@@ -144,12 +149,12 @@ public final class WorkerMain {
      * a worker started for a waiting message loses nothing; except in the training run, which
      * must always record these classes in the AOT cache, or spares would load them from scratch.
      */
-    private static void warmUp(InputStream in, boolean training) throws IOException {
+    private static void warmUp(InputStream in, boolean training, int rounds) throws IOException {
         ObjectNode sample = new Frame.TurnRequest("warm-up", 1 << 20, false,
                 ChatMessage.user("warm-up").withUserParams(Map.of("n", 1)),
                 List.of(ChatMessage.system("warm-up"), ChatMessage.assistant("warm-up")), Map.of()).json();
         var sink = new ByteArrayOutputStream();
-        for (int round = 0; round < WARM_UP_ROUNDS && (training || in.available() == 0); round++) {
+        for (int round = 0; round < rounds && (training || in.available() == 0); round++) {
             try {
                 Frame.TurnRequest turn = (Frame.TurnRequest) Frame.of(sample);
                 // Both shapes of a result's state: appended to what the turn was given, and replaced.
@@ -216,7 +221,7 @@ public final class WorkerMain {
      */
     private static Frame.@Nullable Failed becomeCopy(ServableAgent agent, InputStream in, OutputStream frames)
             throws IOException {
-        warmUp(in, true);
+        warmUp(in, true, TEMPLATE_WARM_UP_ROUNDS);
         Frame.Failed prepareFailure = prepare(agent, in, true);
         if (prepareFailure != null) {
             failAndHalt(frames, prepareFailure);
