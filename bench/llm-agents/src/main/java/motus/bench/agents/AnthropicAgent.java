@@ -37,16 +37,28 @@ public class AnthropicAgent implements ServableAgent {
     private AnthropicClient client;
 
     @Override
-    public void prepare() {
+    public void prepare() throws Exception {
         client();
-        // The SDK's request and response paths once, without the network.
-        request(List.of(), ChatMessage.user("warm-up")).toBuilder().build().toString();
+        // The turn's whole path once, both calls and the tool, against a stand-in of the endpoint
+        // on loopback: no call that costs, and a template's copies find the SDK warm.
+        try (FakeModels standIn = FakeModels.start(0)) {
+            AnthropicClient rehearsal = client("http://127.0.0.1:" + standIn.port());
+            try {
+                reply(rehearsal, List.of(), ChatMessage.user("What is 2 + 3?"));
+            } finally {
+                rehearsal.close(); // its connection pool's and dispatcher's threads
+            }
+        }
     }
 
     @Override
     public TurnResult runTurn(ChatMessage message, List<ChatMessage> state) {
+        return TurnResult.append(state, message, ChatMessage.assistant(reply(client(), state, message)));
+    }
+
+    private static String reply(AnthropicClient client, List<ChatMessage> state, ChatMessage message) {
         MessageCreateParams first = request(state, message);
-        Message asked = client().messages().create(first);
+        Message asked = client.messages().create(first);
         MessageCreateParams.Builder second = first.toBuilder().addMessage(asked);
         List<ContentBlockParam> results = asked.content().stream()
                 .flatMap(block -> block.toolUse().stream())
@@ -57,9 +69,9 @@ public class AnthropicAgent implements ServableAgent {
         if (results.isEmpty()) {
             reply = text(asked);
         } else {
-            reply = text(client().messages().create(second.addUserMessageOfContentBlockParams(results).build()));
+            reply = text(client.messages().create(second.addUserMessageOfContentBlockParams(results).build()));
         }
-        return TurnResult.append(state, message, ChatMessage.assistant(reply));
+        return reply;
     }
 
     private static long run(ToolUseBlock use) {
@@ -100,12 +112,16 @@ public class AnthropicAgent implements ServableAgent {
 
     private AnthropicClient client() {
         if (client == null) {
-            client = AnthropicOkHttpClient.builder()
-                    .baseUrl(Env.required("ANTHROPIC_BASE_URL"))
-                    .apiKey(Env.required("ANTHROPIC_API_KEY"))
-                    .maxRetries(0)
-                    .build();
+            client = client(Env.required("ANTHROPIC_BASE_URL"));
         }
         return client;
+    }
+
+    private static AnthropicClient client(String baseUrl) {
+        return AnthropicOkHttpClient.builder()
+                .baseUrl(baseUrl)
+                .apiKey(Env.required("ANTHROPIC_API_KEY"))
+                .maxRetries(0)
+                .build();
     }
 }

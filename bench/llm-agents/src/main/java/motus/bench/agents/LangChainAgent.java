@@ -32,8 +32,13 @@ public class LangChainAgent implements ServableAgent {
     private Assistant assistant;
 
     @Override
-    public void prepare() {
+    public void prepare() throws Exception {
         assistant(); // the client, the proxy and the tool's schema, off the turn's path
+        // And the turn's whole path once, model calls, tool and JSON included, against a stand-in
+        // of the endpoint on loopback: no call that costs, and a template's copies find it warm.
+        try (FakeModels standIn = FakeModels.start(0)) {
+            assistant("http://127.0.0.1:" + standIn.port() + "/v1").chat("What is 2 + 3?");
+        }
     }
 
     @Override
@@ -44,14 +49,18 @@ public class LangChainAgent implements ServableAgent {
 
     private Assistant assistant() {
         if (assistant == null) {
-            ChatModel model = OpenAiChatModel.builder()
-                    .baseUrl(Env.required("OPENAI_BASE_URL"))
-                    .apiKey(Env.required("OPENAI_API_KEY"))
-                    .modelName(Env.or("OPENAI_MODEL", "gpt-4o-mini"))
-                    .maxRetries(0)
-                    .build();
-            assistant = AiServices.builder(Assistant.class).chatModel(model).tools(new Calculator()).build();
+            assistant = assistant(Env.required("OPENAI_BASE_URL"));
         }
         return assistant;
+    }
+
+    private static Assistant assistant(String baseUrl) {
+        ChatModel model = OpenAiChatModel.builder()
+                .baseUrl(baseUrl)
+                .apiKey(Env.required("OPENAI_API_KEY"))
+                .modelName(Env.or("OPENAI_MODEL", "gpt-4o-mini"))
+                .maxRetries(0)
+                .build();
+        return AiServices.builder(Assistant.class).chatModel(model).tools(new Calculator()).build();
     }
 }
