@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -304,25 +305,60 @@ public final class WorkerProcess implements Worker {
         } else {
             // The handle's kill, not Process.destroyForcibly(), which also closes our ends of the pipes:
             // the stderr reader then lost whatever the worker had printed but we had not read yet.
+            @Nullable String output = restoreLog != null ? link(process.pid(), "1") : null;
             process.toHandle().destroyForcibly();
             if (restoreLog != null) {
-                process.onExit().thenRun(this::killStrayRestorers);
+                process.onExit().thenRun(() -> killStrayRestorers(output));
             }
         }
         deleteRestoreLog();
     }
 
     /**
-     * Kills what is left of a restore killed midway: a criu it forked after the kill looked for
-     * descendants, orphaned to PID 1 by then, holds our pipes open, and the turn waiting for the
-     * copy to be ready would wait for good (seen: a cancel during a restore). Each restore's own
-     * log path, on its command line, tells its processes from every other.
+     * Kills what is left of a restore killed midway, orphaned to PID 1 by then, which holds our
+     * pipes open, so that the turn waiting for the copy to be ready would wait for good (seen: a
+     * cancel during a restore): a criu it forked after the kill looked for descendants (each
+     * restore's own log path, on its command line, tells its processes from every other's); and a
+     * copy restored but not yet let go by the killed criu, which waits on criu's futex for good
+     * (seen in CI) and still holds criu's log and our pipe for its output.
+     *
+     * @param output what {@code /proc/<criu>/fd/1} linked to (our pipe, as {@code pipe:[inode]}), or null
      */
-    private void killStrayRestorers() {
-        String mark = String.valueOf(restoreLog);
+    private void killStrayRestorers(@Nullable String output) {
+        String log = String.valueOf(restoreLog);
+        long us = ProcessHandle.current().pid();
         ProcessHandle.allProcesses()
-                .filter(other -> other.info().arguments().map(arguments -> List.of(arguments).contains(mark)).orElse(false))
+                .filter(other -> other.pid() != us)
+                .filter(other -> other.info().arguments().map(arguments -> List.of(arguments).contains(log)).orElse(false)
+                        || holds(other.pid(), log, output))
                 .forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** Whether a process has a file open whose path starts with {@code path}, or is {@code pipe}. */
+    private static boolean holds(long pid, String path, @Nullable String pipe) {
+        try (DirectoryStream<Path> descriptors = Files.newDirectoryStream(Path.of("/proc", String.valueOf(pid), "fd"))) {
+            for (Path descriptor : descriptors) {
+                String target = link(descriptor);
+                if (target != null && (target.startsWith(path) || target.equals(pipe))) {
+                    return true;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone, or not ours to look at
+        }
+        return false;
+    }
+
+    private static @Nullable String link(long pid, String descriptor) {
+        return link(Path.of("/proc", String.valueOf(pid), "fd", descriptor));
+    }
+
+    private static @Nullable String link(Path descriptor) {
+        try {
+            return Files.readSymbolicLink(descriptor).toString();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private String died() {
