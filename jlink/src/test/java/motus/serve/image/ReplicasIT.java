@@ -69,9 +69,7 @@ class ReplicasIT {
             String urlA = "http://127.0.0.1:" + a.awaitPort(START);
             String urlB = "http://127.0.0.1:" + b.awaitPort(START);
             assertTrue(!a.output().contains(storeUrl.substring(storeUrl.indexOf('?'))), "credentials never logged: " + a.output());
-            String id = call("POST", urlB + "/sessions", null).path("session_id").asText();
-            call("POST", urlA + "/sessions/" + id + "/messages", "{\"content\": \"count\"}");
-            assertEquals("idle", call("GET", urlB + "/sessions/" + id + "?wait=true", null).path("status").asText());
+            String id = sessionWithOneTurn(urlA, urlB);
 
             Path pidFile = dir.resolve("worker.pid");
             call("POST", urlA + "/sessions/" + id + "/messages", "{\"content\": \"hold " + pidFile + "\"}");
@@ -105,9 +103,7 @@ class ReplicasIT {
         try (Motus a = replica(); Motus b = replica()) {
             String urlA = "http://127.0.0.1:" + a.awaitPort(START);
             String urlB = "http://127.0.0.1:" + b.awaitPort(START);
-            String id = call("POST", urlB + "/sessions", null).path("session_id").asText();
-            call("POST", urlA + "/sessions/" + id + "/messages", "{\"content\": \"count\"}");
-            assertEquals("idle", call("GET", urlB + "/sessions/" + id + "?wait=true", null).path("status").asText());
+            String id = sessionWithOneTurn(urlA, urlB);
 
             Path pidFile = dir.resolve("paused-worker.pid");
             call("POST", urlA + "/sessions/" + id + "/messages", "{\"content\": \"hold " + pidFile + " 2\"}");
@@ -152,6 +148,14 @@ class ReplicasIT {
             Thread.sleep(20); // a poll interval
         }
         return ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
+    }
+
+    /** A session created on {@code seenFrom}, with one turn sent through {@code via} and seen ended there. */
+    private static String sessionWithOneTurn(String via, String seenFrom) throws IOException, InterruptedException {
+        String id = call("POST", seenFrom + "/sessions", null).path("session_id").asText();
+        call("POST", via + "/sessions/" + id + "/messages", "{\"content\": \"count\"}");
+        assertEquals("idle", call("GET", seenFrom + "/sessions/" + id + "?wait=true", null).path("status").asText());
+        return id;
     }
 
     /**
